@@ -1,0 +1,224 @@
+"""N-body on the typed and native rungs, plus the hand-written C ceiling.
+
+Compiled to ``speedlab._native.nbody``. The algorithm, initial conditions and
+operation order are those of the pure twin (``speedlab/pure/nbody.py``), so every
+rung returns the same energies:
+
+* ``energies_typed``  -- the ``typed`` rung: C doubles for every scalar, but the
+  bodies stay in Python lists (each read unboxes, each write allocates a float)
+  and bounds/wraparound/division checks stay on. It isolates static typing.
+* ``energies_native`` -- the ``native`` rung: the bodies live in a C struct array
+  on the stack, the step loop touches no Python object, allocates nothing and
+  runs without the GIL. Diffed against ``typed``, only memory discipline changes.
+* ``energies_c``      -- the ``c`` rung: ``kernels/c/nbody.c``, same flags.
+
+There is no ``parallel`` rung: one step updates five bodies that all depend on
+each other, and the steps are sequential, so nothing divides across threads.
+"""
+
+cimport cython
+from cpython.exc cimport PyErr_CheckSignals
+from libc.math cimport sqrt
+
+from speedlab.pure.nbody import DT, make_system, offset_momentum
+
+
+cdef extern from "c/nbody.h":
+    ctypedef struct nbody_c_body:
+        double x, y, z, vx, vy, vz, mass
+    double nbody_c_energy(const nbody_c_body *bodies) noexcept nogil
+    void nbody_c_advance(nbody_c_body *bodies, long steps, double dt) noexcept nogil
+
+cdef enum:
+    N_BODIES = 5
+    N_PAIRS = 10  # 5 * 4 / 2
+    # Steps run between two checks for Ctrl-C: about 10 ms of native work, so
+    # an interrupt lands quickly while the check costs nothing measurable.
+    CHECK_EVERY = 1 << 18
+
+ctypedef nbody_c_body Body
+
+
+# -- typed rung: C scalars, Python containers, checks on -----------------------
+
+@cython.boundscheck(True)
+@cython.wraparound(True)
+@cython.cdivision(False)
+cdef double energy_typed(list bodies) except? -1.0:
+    """Total energy of bodies held as ``[position, velocity, mass]`` lists."""
+    cdef double e = 0.0, dx, dy, dz, m1, m2
+    cdef Py_ssize_t i, j, n = len(bodies)
+    cdef list r1, v1, r2
+    for i in range(n):
+        v1 = bodies[i][1]
+        m1 = bodies[i][2]
+        e += 0.5 * m1 * (v1[0] * v1[0] + v1[1] * v1[1] + v1[2] * v1[2])
+    for i in range(n):
+        r1 = bodies[i][0]
+        m1 = bodies[i][2]
+        for j in range(i + 1, n):
+            r2 = bodies[j][0]
+            m2 = bodies[j][2]
+            dx = r1[0] - r2[0]
+            dy = r1[1] - r2[1]
+            dz = r1[2] - r2[2]
+            e -= m1 * m2 / sqrt(dx * dx + dy * dy + dz * dz)
+    return e
+
+
+@cython.boundscheck(True)
+@cython.wraparound(True)
+@cython.cdivision(False)
+cdef int advance_typed(list bodies, long steps, double dt) except -1:
+    """Advance bodies held in Python lists; every velocity update boxes a float."""
+    cdef double dx, dy, dz, d2, mag, m1, m2, m1_mag, m2_mag
+    cdef Py_ssize_t i, j, n = len(bodies)
+    cdef long s
+    cdef list r1, v1, r2, v2
+    for s in range(steps):
+        for i in range(n):
+            r1 = bodies[i][0]
+            v1 = bodies[i][1]
+            m1 = bodies[i][2]
+            for j in range(i + 1, n):
+                r2 = bodies[j][0]
+                v2 = bodies[j][1]
+                m2 = bodies[j][2]
+                dx = r1[0] - r2[0]
+                dy = r1[1] - r2[1]
+                dz = r1[2] - r2[2]
+                d2 = dx * dx + dy * dy + dz * dz
+                mag = dt / (d2 * sqrt(d2))
+                m2_mag = m2 * mag
+                m1_mag = m1 * mag
+                v1[0] -= dx * m2_mag
+                v1[1] -= dy * m2_mag
+                v1[2] -= dz * m2_mag
+                v2[0] += dx * m1_mag
+                v2[1] += dy * m1_mag
+                v2[2] += dz * m1_mag
+        for i in range(n):
+            r1 = bodies[i][0]
+            v1 = bodies[i][1]
+            r1[0] += dt * <double>v1[0]
+            r1[1] += dt * <double>v1[1]
+            r1[2] += dt * <double>v1[2]
+        if s % CHECK_EVERY == 0:
+            PyErr_CheckSignals()
+    return 0
+
+
+def energies_typed(long steps):
+    """Energies before and after ``steps`` steps: the ``typed`` rung."""
+    bodies = make_system()
+    offset_momentum(bodies)
+    before = energy_typed(bodies)
+    advance_typed(bodies, steps, DT)
+    return before, energy_typed(bodies)
+
+
+# -- native rung: a C struct array, no Python objects, no GIL -----------------
+
+cdef double energy_native(const Body *b) noexcept nogil:
+    """Total energy of the struct array ``b`` (N_BODIES bodies)."""
+    cdef double e = 0.0, dx, dy, dz
+    cdef int i, j
+    for i in range(N_BODIES):
+        e += 0.5 * b[i].mass * (b[i].vx * b[i].vx + b[i].vy * b[i].vy + b[i].vz * b[i].vz)
+    for i in range(N_BODIES):
+        for j in range(i + 1, N_BODIES):
+            dx = b[i].x - b[j].x
+            dy = b[i].y - b[j].y
+            dz = b[i].z - b[j].z
+            e -= b[i].mass * b[j].mass / sqrt(dx * dx + dy * dy + dz * dz)
+    return e
+
+
+cdef void advance_native(Body *b, long steps, double dt) noexcept nogil:
+    """Advance the struct array ``b`` in place: no allocation, no Python objects.
+
+    Each step runs in three passes over the ten pairs -- separations, then
+    magnitudes (independent, so the C compiler vectorises sqrt and division),
+    then velocity updates in the usual pair order -- so the arithmetic is the
+    pure twin's, operation for operation.
+    """
+    cdef double dx[N_PAIRS]
+    cdef double dy[N_PAIRS]
+    cdef double dz[N_PAIRS]
+    cdef double mag[N_PAIRS]
+    cdef double d2, mi_mag, mj_mag
+    cdef long s
+    cdef int i, j, k
+    for s in range(steps):
+        k = 0
+        for i in range(N_BODIES):
+            for j in range(i + 1, N_BODIES):
+                dx[k] = b[i].x - b[j].x
+                dy[k] = b[i].y - b[j].y
+                dz[k] = b[i].z - b[j].z
+                k += 1
+        for k in range(N_PAIRS):
+            d2 = dx[k] * dx[k] + dy[k] * dy[k] + dz[k] * dz[k]
+            mag[k] = dt / (d2 * sqrt(d2))
+        k = 0
+        for i in range(N_BODIES):
+            for j in range(i + 1, N_BODIES):
+                mj_mag = b[j].mass * mag[k]
+                mi_mag = b[i].mass * mag[k]
+                b[i].vx -= dx[k] * mj_mag
+                b[i].vy -= dy[k] * mj_mag
+                b[i].vz -= dz[k] * mj_mag
+                b[j].vx += dx[k] * mi_mag
+                b[j].vy += dy[k] * mi_mag
+                b[j].vz += dz[k] * mi_mag
+                k += 1
+        for i in range(N_BODIES):
+            b[i].x += dt * b[i].vx
+            b[i].y += dt * b[i].vy
+            b[i].z += dt * b[i].vz
+
+
+cdef int load_system(Body *b) except -1:
+    """Fill ``b`` from the pure twin's initial conditions (momentum offset)."""
+    bodies = make_system()
+    offset_momentum(bodies)
+    cdef int i
+    for i in range(N_BODIES):
+        (b[i].x, b[i].y, b[i].z), (b[i].vx, b[i].vy, b[i].vz), b[i].mass = bodies[i]
+    return 0
+
+
+def energies_native(long steps):
+    """Energies before and after ``steps`` steps: the ``native`` rung."""
+    cdef Body bodies[N_BODIES]
+    cdef double before, after
+    cdef long done = 0, chunk
+    cdef double dt = DT
+    load_system(bodies)
+    before = energy_native(bodies)
+    while done < steps:
+        chunk = min(<long>CHECK_EVERY, steps - done)
+        with nogil:
+            advance_native(bodies, chunk, dt)
+        done += chunk
+        PyErr_CheckSignals()
+    after = energy_native(bodies)
+    return before, after
+
+
+def energies_c(long steps):
+    """Energies before and after ``steps`` steps: the hand-written C ceiling."""
+    cdef Body bodies[N_BODIES]
+    cdef double before, after
+    cdef long done = 0, chunk
+    cdef double dt = DT
+    load_system(bodies)
+    before = nbody_c_energy(bodies)
+    while done < steps:
+        chunk = min(<long>CHECK_EVERY, steps - done)
+        with nogil:
+            nbody_c_advance(bodies, chunk, dt)
+        done += chunk
+        PyErr_CheckSignals()
+    after = nbody_c_energy(bodies)
+    return before, after

@@ -1,0 +1,1 @@
+"""Benchmarks: timing (``timing``), the machine's description (``environment``), tables (``report``)."""

@@ -1,0 +1,1 @@
+"""Data shipped with speedlab: the canonical outputs ``speedlab verify`` checks against."""

@@ -1,0 +1,77 @@
+"""One fixture, every implementation: tests are parametrised over the catalog.
+
+``impl`` yields an :class:`Impl` for every (kernel, variant) pair in the catalog,
+with readable ids (``nbody-native``). Compiled variants carry the ``native`` mark;
+``pytest --no-native`` deselects them (for checking the pure twins alone).
+Test bodies never import an implementation directly: they call ``impl.load()``.
+
+An unbuilt compiled variant is not skipped: its tests fail, loudly.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from speedlab import catalog
+from speedlab.spec import KernelSpec, Variant
+
+ROOT = Path(__file__).resolve().parents[1]
+SHARED_ORACLES = ROOT.parent / "shared" / "oracles"
+
+
+@dataclass(frozen=True)
+class Impl:
+    """One variant of one kernel, as the tests see it."""
+
+    spec: KernelSpec
+    variant: Variant
+
+    @property
+    def id(self) -> str:
+        return f"{self.spec.name}-{self.variant.name}"
+
+    def load(self):
+        return self.variant.load()
+
+
+def all_impls() -> list[Impl]:
+    return [Impl(spec, v) for spec in catalog.kernels() for v in spec.variants]
+
+
+def _param(item: Impl):
+    marks = [pytest.mark.native] if item.variant.compiled else []
+    return pytest.param(item, id=item.id, marks=marks)
+
+
+def pytest_addoption(parser):
+    parser.addoption("--no-native", action="store_true",
+                     help="deselect tests of compiled variants (native mark)")
+
+
+def pytest_collection_modifyitems(config, items):
+    if not config.getoption("--no-native"):
+        return
+    kept = [item for item in items if "native" not in item.keywords]
+    config.hook.pytest_deselected(items=[item for item in items if item not in kept])
+    items[:] = kept
+
+
+@pytest.fixture(params=[_param(i) for i in all_impls()])
+def impl(request) -> Impl:
+    return request.param
+
+
+@pytest.fixture(params=[pytest.param(s, id=s.name) for s in catalog.kernels()])
+def spec(request) -> KernelSpec:
+    return request.param
+
+
+def golden(filename: str) -> bytes:
+    """A canonical output: from ../shared/oracles when present, else the packaged copy."""
+    path = SHARED_ORACLES / filename
+    if path.exists():
+        return path.read_bytes()
+    return catalog.oracle_path(filename).read_bytes()

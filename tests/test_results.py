@@ -1,0 +1,34 @@
+"""Every variant reproduces the canonical outputs and agrees with the pure twin."""
+
+import pytest
+
+from conftest import golden
+
+
+def test_golden_outputs(impl):
+    spec = impl.spec
+    if not spec.oracles:
+        pytest.skip(f"{spec.name} has no canonical program output")
+    fn = impl.load()
+    for n, filename in spec.oracles.items():
+        assert spec.render(fn(*spec.make_input(n)), n) == golden(filename), f"n={n}"
+
+
+def test_agrees_with_python(impl):
+    spec = impl.spec
+    reference = spec.variant("python").load()
+    fn = impl.load()
+    for n in spec.sample_sizes:
+        args = spec.make_input(n)
+        want, got = reference(*args), fn(*args)
+        assert type(got) is type(want), f"n={n}: returns {type(got).__name__}, python returns {type(want).__name__}"
+        assert spec.compare(want, got), f"n={n}: {got!r} != {want!r}"
+
+
+def test_public_function_runs_every_variant(impl):
+    spec = impl.spec
+    api = spec.public_function()
+    n = spec.sample_sizes[-1] if spec.sample_sizes else spec.sizes.test
+    args = spec.make_input(n)
+    want = spec.variant("python").load()(*args)
+    assert spec.compare(want, api(*args, impl=impl.variant.name))
