@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import importlib
 import math
+import random
 from dataclasses import dataclass, field
 from typing import Any, Callable, Mapping
 
@@ -168,6 +169,10 @@ class KernelSpec:
         Extra sizes the differential tests run every variant at.
     reads_fasta : bool
         ``n`` means "the output of fasta n"; the CLI accepts ``--input``.
+    random_input : callable, optional
+        ``random_input(rng) -> tuple`` of random *valid* arguments drawn from a
+        ``random.Random`` (the property-based tests drive it); by default
+        ``make_input`` of a random size up to ``sizes.test``.
     bad_inputs : tuple
         ``(args, exception type)`` pairs: calls of ``api`` that must be refused
         before any native code runs (the tests try each with every variant).
@@ -190,6 +195,7 @@ class KernelSpec:
     oracles: Mapping[int, str] = field(default_factory=dict)
     sample_sizes: tuple[int, ...] = ()
     reads_fasta: bool = False
+    random_input: Callable[[random.Random], tuple] | None = None
     bad_inputs: tuple[tuple[tuple, type[Exception]], ...] = ()
     no_parallel: str = ""
     why_small: str = ""
@@ -210,6 +216,12 @@ class KernelSpec:
                 return v
         valid = ", ".join(v.name for v in self.variants)
         raise ValueError(f"kernel {self.name!r} has no variant {name!r}; valid: {valid}")
+
+    def random_args(self, rng: random.Random) -> tuple:
+        """Random valid arguments for the variants (see ``random_input``)."""
+        if self.random_input is not None:
+            return self.random_input(rng)
+        return self.make_input(rng.randint(0, self.sizes.test))
 
     @property
     def variant_names(self) -> tuple[str, ...]:

@@ -1,0 +1,91 @@
+"""FASTA: three DNA records, one repeated and two drawn from a linear congruential generator.
+
+The pure-Python twin of the Benchmarks Game ``fasta`` program (the ``python`` rung;
+compiled untyped it is the ``compiled`` rung). Its output is also the input of
+``knucleotide``, ``revcomp`` and ``regexredux``.
+
+For size ``n`` it writes, 60 characters per line:
+
+* ``>ONE Homo sapiens alu``: the 287-character ALU sequence repeated, ``2n`` characters;
+* ``>TWO IUB ambiguity codes``: ``3n`` characters drawn with the IUB probabilities;
+* ``>THREE Homo sapiens frequency``: ``5n`` characters drawn with the HomoSapiens ones.
+
+Each random character is one draw ``seed = (seed * 3877 + 29573) % 139968`` (seed 42,
+carried from TWO into THREE), turned into ``r = seed / 139968.0``; the character is the
+first symbol whose cumulative probability exceeds ``r``.
+"""
+
+from __future__ import annotations
+
+from bisect import bisect_right
+from itertools import accumulate, islice, cycle
+
+LINE = 60
+IM, IA, IC = 139968, 3877, 29573
+SEED = 42
+
+ALU = (
+    "GGCCGGGCGCGGTGGCTCACGCCTGTAATCCCAGCACTTTGGGAGGCCGAGGCGGGCGGA"
+    "TCACCTGAGGTCAGGAGTTCGAGACCAGCCTGGCCAACATGGTGAAACCCCGTCTCTACT"
+    "AAAAATACAAAAATTAGCCGGGCGTGGTGGCGCGCGCCTGTAATCCCAGCTACTCGGGAG"
+    "GCTGAGGCAGGAGAATCGCTTGAACCCGGGAGGCGGAGGTTGCAGTGAGCCGAGATCGCG"
+    "CCACTGCACTCCAGCCTGGGCGACAGAGCGAGACTCCGTCTCAAAAA"
+)
+
+IUB = (
+    ("a", 0.27), ("c", 0.12), ("g", 0.12), ("t", 0.27),
+    ("B", 0.02), ("D", 0.02), ("H", 0.02), ("K", 0.02), ("M", 0.02), ("N", 0.02),
+    ("R", 0.02), ("S", 0.02), ("V", 0.02), ("W", 0.02), ("Y", 0.02),
+)
+
+HOMO_SAPIENS = (
+    ("a", 0.3029549426680),
+    ("c", 0.1979883004921),
+    ("g", 0.1975473066391),
+    ("t", 0.3015094502008),
+)
+
+
+def _lines(chars, total):
+    """``total`` characters from the iterator ``chars``, as 60-character lines."""
+    out = []
+    while total > 0:
+        width = min(LINE, total)
+        out.append("".join(islice(chars, width)))
+        total -= width
+    return out
+
+
+def repeat_record(sequence, total):
+    """Lines of ``sequence`` repeated to ``total`` characters."""
+    return _lines(cycle(sequence), total)
+
+
+def random_record(table, total, seed):
+    """Lines of ``total`` characters drawn from ``table``; returns ``(lines, seed)``."""
+    symbols = [symbol for symbol, _ in table]
+    cumulative = list(accumulate(p for _, p in table))
+    last = len(symbols) - 1
+    state = seed
+
+    def draws():
+        nonlocal state
+        while True:
+            state = (state * IA + IC) % IM
+            yield symbols[min(bisect_right(cumulative, state / IM), last)]
+
+    lines = _lines(draws(), total)
+    return lines, state
+
+
+def fasta(n):
+    """The program's output for size ``n``, as bytes."""
+    out = [">ONE Homo sapiens alu"]
+    out += repeat_record(ALU, 2 * n)
+    out.append(">TWO IUB ambiguity codes")
+    lines, seed = random_record(IUB, 3 * n, SEED)
+    out += lines
+    out.append(">THREE Homo sapiens frequency")
+    lines, _ = random_record(HOMO_SAPIENS, 5 * n, seed)
+    out += lines
+    return ("\n".join(out) + "\n").encode("ascii")
