@@ -22,9 +22,7 @@ import json
 import os
 import platform
 import shutil
-import subprocess
 import sys
-import tempfile
 from pathlib import Path
 
 from setuptools import Extension, setup
@@ -34,37 +32,24 @@ import Cython
 from Cython.Build import cythonize
 
 HERE = Path(__file__).resolve().parent
+# NOTE: the flag logic lives in the package (speedlab/_buildtools.py) so that
+# `speedlab build` compiles user kernels exactly as speedlab's own; importing it
+# from the source tree runs nothing heavy (speedlab/__init__ imports no kernel).
+sys.path.insert(0, str(HERE / "src"))
+from speedlab import _buildtools as bt  # noqa: E402
+
 KERNELS = Path("kernels")
 PURE = Path("src", "speedlab", "pure")
+INCLUDE = Path("src", "speedlab", "include")
 # Generated C stays out of the source tree (and so out of git and the sdist).
 CYTHON_BUILD_DIR = Path("build", "cython")
 
-
-def _flag(name):
-    return os.environ.get(name, "").strip().lower() in {"1", "true", "yes", "on"}
-
-
-DEBUG = _flag("SPEEDLAB_DEBUG_BUILD")
-ANNOTATE = _flag("SPEEDLAB_ANNOTATE")
-NATIVE_ARCH = _flag("SPEEDLAB_NATIVE_ARCH")
-REQUIRE_OPENMP = _flag("SPEEDLAB_REQUIRE_OPENMP")
-DISABLE_OPENMP = _flag("SPEEDLAB_DISABLE_OPENMP")
-
-# The one set of directives for the kernels. Release builds switch the safety
-# checks off globally: that is the `native` rung's memory discipline. The
-# `typed` rung turns them back on per function (its meaning depends on it), so
-# a debug build, which flips these globals, checks the native code too.
-DIRECTIVES = {
-    "language_level": 3,
-    "boundscheck": DEBUG,
-    "wraparound": DEBUG,
-    "initializedcheck": DEBUG,
-    "cdivision": not DEBUG,
-    "embedsignature": True,
-}
-# The `compiled` rung is the pure twin with nothing declared and nothing
-# switched off: Cython's defaults, so the rung isolates native compilation.
-COMPILED_DIRECTIVES = {"language_level": 3}
+DEBUG = bt.flag("SPEEDLAB_DEBUG_BUILD")
+ANNOTATE = bt.flag("SPEEDLAB_ANNOTATE")
+NATIVE_ARCH = bt.flag("SPEEDLAB_NATIVE_ARCH")
+REQUIRE_OPENMP = bt.flag("SPEEDLAB_REQUIRE_OPENMP")
+DISABLE_OPENMP = bt.flag("SPEEDLAB_DISABLE_OPENMP")
+DIRECTIVES = bt.directives(DEBUG)
 
 
 def native_extensions():
@@ -79,9 +64,9 @@ def native_extensions():
             Extension(
                 f"speedlab._native.{name}",
                 sources,
-                include_dirs=[str(KERNELS)],
+                include_dirs=[str(KERNELS), str(INCLUDE)],
                 depends=[str(p) for p in KERNELS.glob("*.pxd")]
-                + [str(p) for p in KERNELS.glob("*.h")]
+                + [str(p) for p in INCLUDE.glob("*")]
                 + [str(p) for p in (KERNELS / "c").glob("*.h")],
             )
         )
@@ -94,64 +79,6 @@ def compiled_extensions():
         for py in sorted(PURE.glob("*.py"))
         if py.stem != "__init__"
     ]
-
-
-def _probe(compiler, source, compile_args, link_args):
-    """Return True when ``source`` compiles and links with the given flags."""
-    with tempfile.TemporaryDirectory() as tmp:
-        src = Path(tmp, "probe.c")
-        src.write_text(source)
-        try:
-            objects = compiler.compile([str(src)], output_dir=tmp, extra_postargs=compile_args)
-            compiler.link_executable(objects, "probe", output_dir=tmp, extra_postargs=link_args)
-        except Exception:  # CompileError, LinkError, missing tool: all mean "no"
-            return False
-    return True
-
-
-OPENMP_PROBE = """
-#include <omp.h>
-int main(void) {
-    int n = 0;
-    #pragma omp parallel reduction(+:n)
-    n += 1;
-    return omp_get_max_threads() > 0 && n > 0 ? 0 : 1;
-}
-"""
-
-
-def _openmp_flags(compiler):
-    """Find the flags that give this compiler OpenMP, or None."""
-    if compiler.compiler_type == "msvc":
-        candidates = [(["/openmp"], [])]
-    elif sys.platform == "darwin":
-        # Apple clang has no -fopenmp driver flag; libomp (Homebrew) supplies the runtime.
-        candidates = [(["-Xpreprocessor", "-fopenmp"], ["-lomp"]), (["-fopenmp"], ["-fopenmp"])]
-    else:
-        candidates = [(["-fopenmp"], ["-fopenmp"])]
-    for compile_args, link_args in candidates:
-        if _probe(compiler, OPENMP_PROBE, compile_args, link_args):
-            return compile_args, link_args
-    return None
-
-
-def _compiler_version(compiler):
-    exe = getattr(compiler, "compiler_so", None) or ["cc"]
-    try:
-        out = subprocess.run([exe[0], "--version"], capture_output=True, text=True, timeout=20)
-        return out.stdout.splitlines()[0] if out.stdout else exe[0]
-    except (OSError, subprocess.SubprocessError):
-        return exe[0]
-
-
-NO_COMPILER = """
-speedlab needs a C compiler to build its kernels, and none works here
-({detail}).
-  Debian/Ubuntu:  apt-get install build-essential python3-dev
-  Fedora/RHEL:    dnf install gcc python3-devel
-  macOS:          xcode-select --install
-  Windows:        install "Build Tools for Visual Studio" (C++ workload)
-"""
 
 
 class SpeedlabBuildExt(build_ext):
@@ -172,32 +99,15 @@ class SpeedlabBuildExt(build_ext):
 
     def build_extensions(self):
         compiler = self.compiler
-        if compiler.compiler_type == "msvc":
-            # /fp:precise keeps IEEE semantics (no contraction into FMA).
-            compile_args = ["/Od", "/Zi"] if DEBUG else ["/O2", "/fp:precise"]
-            link_args = []
-        else:
-            # -ffp-contract=off: no FMA contraction, so results are bit-identical
-            # to the pure twin and mandelbrot's boundary pixels stay exact.
-            compile_args = ["-O0", "-g"] if DEBUG else ["-O3"]
-            # -fno-math-errno: sqrt() becomes one instruction with no errno
-            # branch, so it can vectorise; IEEE results are unchanged (this is
-            # not -ffast-math).
-            # NOTE: -fno-wrapv undoes the -fwrapv that CPython's own CFLAGS pass to
-            # every extension: with it gcc must assume signed counters can wrap,
-            # which measured 10-15 % slower on n-body's loops. Meson-built
-            # projects (NumPy, SciPy, scikit-learn) never pass -fwrapv either.
-            compile_args += ["-ffp-contract=off", "-fno-math-errno", "-fno-wrapv"]
-            if NATIVE_ARCH:
-                compile_args.append("-march=native")
-            link_args = []
+        compile_args = bt.compile_flags(compiler.compiler_type, debug=DEBUG, native_arch=NATIVE_ARCH)
+        link_args = []
 
-        if not _probe(compiler, "int main(void) { return 0; }\n", [], []):
+        if not bt.probe(compiler, "int main(void) { return 0; }\n", [], []):
             detail = " ".join(getattr(compiler, "compiler_so", None) or [compiler.compiler_type])
-            sys.stderr.write(NO_COMPILER.format(detail=detail))
+            sys.stderr.write(bt.NO_COMPILER.format(detail=detail))
             raise SystemExit("error: no working C compiler (see above)")
 
-        openmp = None if DISABLE_OPENMP else _openmp_flags(compiler)
+        openmp = None if DISABLE_OPENMP else bt.openmp_flags(compiler)
         if openmp is None:
             why = "disabled by SPEEDLAB_DISABLE_OPENMP" if DISABLE_OPENMP else "the compiler cannot build an OpenMP program"
             if REQUIRE_OPENMP:
@@ -222,7 +132,7 @@ class SpeedlabBuildExt(build_ext):
         # run() copies it into the source package for --inplace/editable builds.
         out_dirs = [Path(self.build_lib, "speedlab", "_native")]
         info = {
-            "compiler": _compiler_version(self.compiler),
+            "compiler": bt.compiler_version(self.compiler),
             "compiler_type": self.compiler.compiler_type,
             "cflags": compile_args,
             "ldflags": link_args,
@@ -248,10 +158,10 @@ class SpeedlabBuildExt(build_ext):
 def extensions():
     nthreads = os.cpu_count() or 1
     common = dict(build_dir=str(CYTHON_BUILD_DIR), annotate=ANNOTATE, nthreads=nthreads,
-                  include_path=[str(KERNELS)])
+                  include_path=[str(KERNELS), str(INCLUDE)])
     return (
         cythonize(native_extensions(), compiler_directives=DIRECTIVES, **common)
-        + cythonize(compiled_extensions(), compiler_directives=COMPILED_DIRECTIVES, **common)
+        + cythonize(compiled_extensions(), compiler_directives=bt.COMPILED_DIRECTIVES, **common)
     )
 
 

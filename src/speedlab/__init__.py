@@ -12,7 +12,14 @@ on first use.
 
 __version__ = "0.1.0"
 
-__all__ = ["IMPLEMENTATION", "__version__", "catalog", "nbody"]
+__all__ = ["IMPLEMENTATION", "__version__", "catalog", "get_include", "nbody"]
+
+
+def get_include() -> str:
+    """Directory of speedlab's C headers and ``.pxd`` files (``omp_shim``), for building kernels."""
+    from speedlab._buildtools import INCLUDE_DIR
+
+    return str(INCLUDE_DIR)
 
 
 def __getattr__(name):

@@ -59,6 +59,9 @@ class Variant:
         normalised by the unit of work (and marked so).
     optional : bool
         The variant may legitimately be absent (a peer package, an optional library).
+    peer : bool
+        Another project's implementation (Numba, cryptography...), detected at
+        run time and never a dependency.
     """
 
     name: str
@@ -67,10 +70,13 @@ class Variant:
     threads: bool = False
     max_n: int | None = None
     optional: bool = False
+    peer: bool = False
 
     @property
     def kind(self) -> str:
-        """``rung``, ``reference`` or ``extra``."""
+        """``rung``, ``reference``, ``peer`` or ``extra``."""
+        if self.peer:
+            return "peer"
         if self.name in RUNGS:
             return "rung"
         if self.name in REFERENCES:
