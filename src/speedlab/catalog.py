@@ -98,7 +98,7 @@ def register(spec: KernelSpec, *, replace: bool = False, origin: str = "speedlab
         raise TypeError(f"spec must be a speedlab.KernelSpec, not {type(spec).__name__}")
     if spec.name in _registry and not replace:
         raise ValueError(
-            f"duplicate kernel name {spec.name!r}: registered by {_origin[spec.name]}, "
+            f"duplicate kernel name {spec.name!r}: already registered by {_origin[spec.name]}, "
             f"registered again by {origin}; rename one of them"
         )
     _registry[spec.name] = spec
