@@ -87,7 +87,8 @@ def cmd_list(args) -> int:
             else:
                 cells.append("-".ljust(9))
         print(spec.name.ljust(width), *cells)
-    print("\nyes: built and importable; MISSING: not built (rebuild with `pip install .`); -: no such variant")
+    print("\nyes: built and importable; MISSING: not built (rebuild with `pip install .`, "
+          "or `speedlab build DIR` for your own kernels); -: no such variant")
     for spec in specs:
         if spec.no_parallel:
             print(f"{spec.name}: no parallel rung: {spec.no_parallel}")

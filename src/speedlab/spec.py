@@ -1,4 +1,10 @@
-"""The kernel spec: what the catalog knows about one kernel.
+"""The kernel spec: what the catalog knows about one kernel -- speedlab's public kernel API.
+
+:class:`KernelSpec`, :class:`Variant`, :class:`Sizes`, :func:`exact` and
+:func:`floats` are public (re-exported as ``speedlab.KernelSpec`` ...): a user
+describes a kernel of their own with them and adds it with ``speedlab.register``
+or the ``speedlab.kernels`` entry-point group, exactly as speedlab's built-in
+kernels are described and added (see :mod:`speedlab.catalog`, :mod:`speedlab.byok`).
 
 A :class:`KernelSpec` names a computation, lists its implementations (the
 :class:`Variant` objects, imported lazily so an unbuilt extension is reported
