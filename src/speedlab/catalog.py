@@ -202,6 +202,10 @@ def get(name: str) -> KernelSpec:
     """The kernel called ``name``; ValueError listing the valid names otherwise."""
     if not isinstance(name, str):
         raise TypeError(f"kernel name must be a str, not {type(name).__name__}")
+    if _scope is None and name in _registry:
+        # NOTE: the fast path every public function takes (speedlab.nbody.energies
+        # -> choose -> get): installed packages are not imported for a built-in kernel.
+        return _registry[name]
     visible = _visible()
     try:
         return visible[name]

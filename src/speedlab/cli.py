@@ -132,8 +132,12 @@ def cmd_run(args) -> int:
 def verify_kernel(spec, variants=None, emit=print) -> bool:
     """Check every variant against the canonical outputs and against ``python``."""
     ok = True
-    reference = spec.variant("python").load()
-    expected = {n: reference(*spec.make_input(n)) for n in spec.sample_sizes}
+    try:
+        reference = spec.variant("python").load()
+        expected = {n: reference(*spec.make_input(n)) for n in spec.sample_sizes}
+    except Exception as exc:  # a user's spec or twin may raise anything: say so, no traceback
+        emit(f"{spec.name:14} {'python':10} FAILED    no reference results: {type(exc).__name__}: {exc}")
+        return False
     for variant in spec.variants:
         if variants and variant.name not in variants:
             continue
@@ -414,7 +418,17 @@ def main(argv: list[str] | None = None) -> int:
             parser.print_help()
             return EXIT_USAGE
         load_from(args)
-        return args.func(args)
+        try:
+            return args.func(args)
+        except (UsageError, ValueError, TypeError, OverflowError, ImportError, MemoryError,
+                KeyboardInterrupt, BrokenPipeError):
+            raise
+        except Exception as exc:
+            if not getattr(args, "from_paths", None) or os.environ.get("SPEEDLAB_TRACEBACK"):
+                raise
+            # --from runs the user's code: its bugs are reported in one line, like ours.
+            raise UsageError(f"speedlab: your kernel code raised {type(exc).__name__}: {exc} "
+                             "(SPEEDLAB_TRACEBACK=1 shows where)") from None
     except KeyboardInterrupt:
         print("speedlab: interrupted", file=sys.stderr)
         return EXIT_INTERRUPTED

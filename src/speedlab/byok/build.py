@@ -48,6 +48,11 @@ from speedlab.spec import BUILD_PACKAGES, KernelSpec
 #: Compiler errors shown per module; the rest are counted, not printed (the first
 #: errors are the ones that matter, later ones are often consequences).
 MAX_ERRORS = 8
+#: Hex digits of the key naming a cache entry: 96 bits, no collision in any cache's lifetime.
+KEY_DIGITS = 24
+#: Characters of a failing tool's own output quoted when no file:line error is found
+#: (its last lines say what went wrong; the rest is noise).
+TAIL_CHARS = 800
 
 
 class BuildError(Exception):
@@ -149,7 +154,7 @@ def toolchain(build_dir: Path) -> dict:
     with tempfile.TemporaryDirectory(dir=build_dir) as tmp:
         out = _run_worker({"kind": "probe"}, Path(tmp))
     if out.returncode != 0:
-        raise BuildError(f"speedlab build: cannot set up the C compiler: {out.stderr.strip()[-500:]}")
+        raise BuildError(f"speedlab build: cannot set up the C compiler: {out.stderr.strip()[-TAIL_CHARS:]}")
     probe = json.loads(out.stdout.strip().splitlines()[-1])
     if not probe["works"]:
         raise BuildError(bt.NO_COMPILER.format(detail=identity["cc"]).strip())
@@ -244,8 +249,8 @@ def compiler_errors(stderr: str, cwd: Path | None = None) -> list[str]:
 def _failure(target: Target, out: subprocess.CompletedProcess) -> str:
     errors = compiler_errors(out.stderr + "\n" + out.stdout)
     if not errors:  # a linker error or something unexpected: its last lines
-        tail = [ln for ln in (out.stderr or out.stdout).strip().splitlines() if ln.strip()]
-        errors = tail[-3:]
+        tail = [ln for ln in (out.stderr or out.stdout)[-TAIL_CHARS:].strip().splitlines() if ln.strip()]
+        errors = tail[-3:]  # a linker's last lines name the missing symbol or library
     more = f"\n  ... and {len(errors) - MAX_ERRORS} more" if len(errors) > MAX_ERRORS else ""
     shown = "\n".join(f"  {e}" for e in errors[:MAX_ERRORS])
     return f"speedlab build: {target.source.name} ({target.build}) does not compile:\n{shown}{more}"
@@ -263,10 +268,12 @@ def _install(cache_file: Path, lib_file: Path, key: str) -> None:
 
 
 def _compile(target: Target, job: dict, build_dir: Path) -> subprocess.CompletedProcess:
-    entry = build_dir / "cache" / job["key"][:24]
+    entry = build_dir / "cache" / job["key"][:KEY_DIGITS]
     with tempfile.TemporaryDirectory(dir=build_dir) as tmp:
-        job = dict(job, out=str(Path(tmp, "out")), tmp=str(Path(tmp, "obj")),
-                   c_dir=str(Path(tmp, "c")))
+        # Generated C goes with the temporary files, unless annotated: then it and
+        # Cython's HTML stay in DIR/.speedlab/annotate for the user to read.
+        c_dir = build_dir / "annotate" if job["annotate"] else Path(tmp, "c")
+        job = dict(job, out=str(Path(tmp, "out")), tmp=str(Path(tmp, "obj")), c_dir=str(c_dir))
         out = _run_worker(job, Path(tmp))
         built = Path(tmp, "out", target.relpath)
         if out.returncode == 0 and built.is_file():
@@ -321,7 +328,7 @@ def build(path: str | Path, *, force: bool = False, emit=print) -> list[Target]:
         t.key = jobs[t.module]["key"]
         lib_file = lib_dir(directory) / t.relpath
         stamp = lib_file.with_name(lib_file.name + ".key")
-        cached = build_dir / "cache" / t.key[:24] / t.filename
+        cached = build_dir / "cache" / t.key[:KEY_DIGITS] / t.filename
         if force:
             stale.append(t)
         elif lib_file.is_file() and stamp.is_file() and stamp.read_text().strip() == t.key:
@@ -342,7 +349,7 @@ def build(path: str | Path, *, force: bool = False, emit=print) -> list[Target]:
     # NOTE: one compiler process per core, like setup.py's build_ext --parallel.
     with ThreadPoolExecutor(max_workers=max(1, min(len(stale), os.cpu_count() or 1))) as pool:
         for t, out in pool.map(run, stale):
-            cached = build_dir / "cache" / t.key[:24] / t.filename
+            cached = build_dir / "cache" / t.key[:KEY_DIGITS] / t.filename
             if out.returncode != 0 or not cached.is_file():
                 failures.append(_failure(t, out))
                 continue
@@ -434,7 +441,7 @@ def build_wheel(path: str | Path, out_dir: str | Path, *, version: str = "0.1.0"
                               "--no-index", "-q", "-w", str(out_dir), tmp],
                              capture_output=True, text=True)
         if out.returncode != 0:
-            raise BuildError(f"speedlab build --wheel: pip wheel failed: {out.stderr.strip()[-800:]}")
+            raise BuildError(f"speedlab build --wheel: pip wheel failed: {out.stderr.strip()[-TAIL_CHARS:]}")
     made = sorted(set(out_dir.glob("*.whl")) - before) or sorted(
         out_dir.glob(_dist_name(directory).replace("-", "_") + "-*.whl"))
     wheel = made[-1]
