@@ -50,6 +50,9 @@ from speedlab.spec import BUILD_PACKAGES, KernelSpec
 MAX_ERRORS = 8
 #: Hex digits of the key naming a cache entry: 96 bits, no collision in any cache's lifetime.
 KEY_DIGITS = 24
+#: Builds kept in the cache per module: the current one and a few before it, so
+#: undoing an edit is a cache hit while the cache stays a few modules' size.
+KEEP_PER_MODULE = 4
 #: Characters of a failing tool's own output quoted when no file:line error is found
 #: (its last lines say what went wrong; the rest is noise).
 TAIL_CHARS = 800
@@ -282,6 +285,14 @@ def _compile(target: Target, job: dict, build_dir: Path) -> subprocess.Completed
     return out
 
 
+def _prune(build_dir: Path, target: Target) -> None:
+    """Drop all but the newest ``KEEP_PER_MODULE`` cache entries of ``target``'s module."""
+    entries = sorted((f.parent for f in (build_dir / "cache").glob(f"*/{target.filename}")),
+                     key=lambda d: d.stat().st_mtime_ns, reverse=True)
+    for old in entries[KEEP_PER_MODULE:]:
+        shutil.rmtree(old, ignore_errors=True)
+
+
 def build(path: str | Path, *, force: bool = False, emit=print) -> list[Target]:
     """Compile every ``build`` variant of the kernels at ``path`` (see the module docstring).
 
@@ -355,6 +366,7 @@ def build(path: str | Path, *, force: bool = False, emit=print) -> list[Target]:
                 continue
             _install(cached, lib_dir(directory) / t.relpath, t.key)
             t.status = "built"
+            _prune(build_dir, t)
     for t in todo:
         if t.status:
             took = f" in {t.seconds:.1f} s" if t.status == "built" else ""
