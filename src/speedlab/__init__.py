@@ -8,11 +8,30 @@ their input and take ``impl=`` to pick a variant of the ladder::
 ``SPEEDLAB_IMPL=auto|native|pure`` sets the default; ``speedlab.IMPLEMENTATION``
 tells which one is active. Importing speedlab imports no kernel: each is loaded
 on first use.
+
+Bring your own kernel: describe it with :class:`KernelSpec` and :class:`Variant`
+(with :class:`Sizes`, :func:`exact`, :func:`floats`) and add it with
+:func:`register`, or declare it in the ``speedlab.kernels`` entry-point group of
+your package; ``speedlab new``/``build``/``verify --from`` do the rest (README.md).
 """
 
 __version__ = "0.1.0"
 
-__all__ = ["IMPLEMENTATION", "__version__", "catalog", "get_include", "nbody"]
+__all__ = [
+    "IMPLEMENTATION", "KernelSpec", "Sizes", "Variant", "__version__", "catalog", "exact",
+    "floats", "get_include", "nbody", "register",
+]
+
+# The public kernel-spec API, re-exported on first access (PEP 562) so that
+# `import speedlab` stays as light as before.
+_LAZY = {
+    "KernelSpec": "speedlab.spec",
+    "Variant": "speedlab.spec",
+    "Sizes": "speedlab.spec",
+    "exact": "speedlab.spec",
+    "floats": "speedlab.spec",
+    "register": "speedlab.catalog",
+}
 
 
 def get_include() -> str:
@@ -33,4 +52,8 @@ def __getattr__(name):
         import importlib
 
         return importlib.import_module(f"speedlab.{name}")
+    if name in _LAZY:
+        import importlib
+
+        return getattr(importlib.import_module(_LAZY[name]), name)
     raise AttributeError(f"module 'speedlab' has no attribute {name!r}")

@@ -11,6 +11,7 @@ import argparse
 import json
 import os
 import sys
+import time
 from pathlib import Path
 
 from speedlab import catalog
@@ -67,9 +68,12 @@ def _read_input(path: str) -> bytes:
 def cmd_list(args) -> int:
     specs = catalog.kernels()
     status = {spec.name: {v.name: v.available() for v in spec.variants} for spec in specs}
+    broken = catalog.broken()
+    for where, why in broken.items():
+        print(f"speedlab: BROKEN entry point {where} (speedlab.kernels): {why}", file=sys.stderr)
     if args.json:
         print(json.dumps({k: [v for v, ok in vs.items() if ok] for k, vs in status.items()}, indent=2))
-        return 0
+        return EXIT_USAGE if broken else 0
     columns = ["python", "compiled", "typed", "native", "parallel", "numpy", "c"]
     extras = sorted({v.name for s in specs for v in s.variants} - set(columns))
     columns += extras
@@ -83,7 +87,8 @@ def cmd_list(args) -> int:
             else:
                 cells.append("-".ljust(9))
         print(spec.name.ljust(width), *cells)
-    print("\nyes: built and importable; MISSING: not built (rebuild with `pip install .`); -: no such variant")
+    print("\nyes: built and importable; MISSING: not built (rebuild with `pip install .`, "
+          "or `speedlab build DIR` for your own kernels); -: no such variant")
     for spec in specs:
         if spec.no_parallel:
             print(f"{spec.name}: no parallel rung: {spec.no_parallel}")
@@ -91,7 +96,9 @@ def cmd_list(args) -> int:
             if v.kind == "extra" and v.note:
                 print(f"{spec.name}/{v.name} (extra): {v.note}")
     _openmp_line()
-    return 0
+    # NOTE: everything that loads is listed and usable; the exit status still says
+    # an installed package's kernels are missing.
+    return EXIT_USAGE if broken else 0
 
 
 def _openmp_line():
@@ -125,8 +132,12 @@ def cmd_run(args) -> int:
 def verify_kernel(spec, variants=None, emit=print) -> bool:
     """Check every variant against the canonical outputs and against ``python``."""
     ok = True
-    reference = spec.variant("python").load()
-    expected = {n: reference(*spec.make_input(n)) for n in spec.sample_sizes}
+    try:
+        reference = spec.variant("python").load()
+        expected = {n: reference(*spec.make_input(n)) for n in spec.sample_sizes}
+    except Exception as exc:  # a user's spec or twin may raise anything: say so, no traceback
+        emit(f"{spec.name:14} {'python':10} FAILED    no reference results: {type(exc).__name__}: {exc}")
+        return False
     for variant in spec.variants:
         if variants and variant.name not in variants:
             continue
@@ -140,14 +151,17 @@ def verify_kernel(spec, variants=None, emit=print) -> bool:
             ok = False
             continue
         problems = []
-        for n, filename in spec.oracles.items():
-            golden = catalog.oracle_path(filename).read_bytes()
-            if spec.render(fn(*spec.make_input(n)), n) != golden:
-                problems.append(f"output for n={n} differs from {filename}")
-        for n, want in expected.items():
-            got = fn(*spec.make_input(n))
-            if not spec.compare(want, got):
-                problems.append(f"n={n}: {got!r:.80} != python's {want!r:.80}")
+        try:
+            for n, filename in spec.oracles.items():
+                golden = catalog.oracle_path(filename).read_bytes()
+                if spec.render(fn(*spec.make_input(n)), n) != golden:
+                    problems.append(f"output for n={n} differs from {filename}")
+            for n, want in expected.items():
+                got = fn(*spec.make_input(n))
+                if not spec.compare(want, got):
+                    problems.append(f"n={n}: {variant.name} gave {got!r:.80}, python gave {want!r:.80}")
+        except Exception as exc:  # a user's kernel may raise anything: report it, go on
+            problems.append(f"raised {type(exc).__name__}: {exc}")
         checks = f"{len(spec.oracles)} golden, {len(expected)} sizes vs python"
         if problems:
             ok = False
@@ -213,6 +227,37 @@ def _progress():
     return show
 
 
+def cmd_new(args) -> int:
+    from speedlab.byok.scaffold import new
+
+    written = new(args.name, args.dir)
+    where = written[0].parent
+    for path in written:
+        print(f"wrote {path}")
+    print(f"next: speedlab build {where} && speedlab verify --from {where} && "
+          f"speedlab bench --from {where} --quick")
+    return 0
+
+
+def cmd_build(args) -> int:
+    from speedlab.byok.build import BuildError, build, build_wheel
+
+    try:
+        start = time.perf_counter()
+        done = build(args.path, force=args.force)
+        if done:
+            print(f"{len(done)} module(s) ready in {time.perf_counter() - start:.2f} s")
+        if args.wheel:
+            from speedlab.byok import spec_files
+
+            out = args.wheel_dir or spec_files(args.path)[0].parent / "dist"
+            build_wheel(args.path, out)
+    except BuildError as exc:  # several lines: each error with its file:line
+        print(str(exc), file=sys.stderr)
+        return EXIT_USAGE
+    return 0
+
+
 def cmd_info(args) -> int:
     import speedlab
     from speedlab._impl import mode
@@ -272,6 +317,33 @@ def _positive(text: str) -> int:
     return value
 
 
+def from_parent() -> argparse.ArgumentParser:
+    """The ``--from PATH`` option, shared by every verb that works on kernels.
+
+    A verb gets it by adding ``parents=[from_parent()]`` to its ``add_parser`` call;
+    :func:`load_from` (called once in :func:`main`, before any verb runs) then
+    registers the spec(s) at PATH and restricts the catalog to them.
+    """
+    parent = argparse.ArgumentParser(add_help=False)
+    parent.add_argument("--from", dest="from_paths", action="append", metavar="PATH",
+                        help="your kernels: a directory of *_spec.py files (or one spec file); "
+                        "the command then works on those kernels only")
+    return parent
+
+
+def load_from(args) -> None:
+    """Register the kernels of every ``--from PATH`` and restrict the catalog to them."""
+    paths = getattr(args, "from_paths", None)
+    if not paths:
+        return
+    from speedlab import byok
+
+    names = []
+    for path in paths:
+        names += [spec.name for spec in byok.load(path) if spec.name not in names]
+    catalog.restrict(names)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(
         prog="speedlab",
@@ -281,11 +353,12 @@ def build_parser() -> argparse.ArgumentParser:
     )
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
 
-    p = sub.add_parser("list", help="kernels x variants, built or not")
+    with_from = [from_parent()]
+    p = sub.add_parser("list", help="kernels x variants, built or not", parents=with_from)
     p.add_argument("--json", action="store_true", help="print {kernel: [built variants]} as JSON")
     p.set_defaults(func=cmd_list)
 
-    p = sub.add_parser("run", help="print a program's exact output for size N",
+    p = sub.add_parser("run", help="print a program's exact output for size N", parents=with_from,
                        description="Print exactly what the Benchmarks Game program prints for N.")
     p.add_argument("kernel", metavar="KERNEL")
     p.add_argument("n", metavar="N", type=_size, help="the program's size argument")
@@ -294,11 +367,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--input", metavar="PATH", help="FASTA input for knucleotide/revcomp/regexredux ('-' = stdin)")
     p.set_defaults(func=cmd_run)
 
-    p = sub.add_parser("verify", help="check every variant against canonical outputs and python")
+    p = sub.add_parser("verify", help="check every variant against canonical outputs and python",
+                       parents=with_from)
     p.add_argument("kernels", nargs="*", metavar="KERNEL")
     p.set_defaults(func=cmd_verify)
 
-    p = sub.add_parser("bench", help="time the ladder of each kernel",
+    p = sub.add_parser("bench", help="time the ladder of each kernel", parents=with_from,
                        description="Warm up, then time the variants in interleaved rounds; "
                        "print medians per unit of work and the ratio of each rung to python "
                        "and to the rung before.")
@@ -312,6 +386,25 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--json", metavar="PATH", help="write results and environment as JSON ('-' = stdout)")
     p.set_defaults(func=cmd_bench)
 
+    p = sub.add_parser("new", help="write a kernel of your own to start from (pure, typed, spec, test)",
+                       description="Write NAME.py (pure twin), NAME_typed.py (typed twin in Cython's "
+                       "pure-Python mode), NAME_spec.py (the KernelSpec) and test_NAME.py: a byte "
+                       "histogram that builds, verifies and benches as it is; then make it yours.")
+    p.add_argument("name", metavar="NAME", help="the kernel's name (a Python module name)")
+    p.add_argument("--dir", metavar="D", help="directory to write into (default: ./NAME)")
+    p.set_defaults(func=cmd_new)
+
+    p = sub.add_parser("build", help="compile your kernels ahead of time with speedlab's flags",
+                       description="Compile every variant with build= set in the *_spec.py files at "
+                       "PATH, with speedlab's compiler flags, directives and OpenMP; cached by "
+                       "source, compiler, flags, Cython and Python version.")
+    p.add_argument("path", metavar="PATH", help="a kernel directory (or one spec file)")
+    p.add_argument("--force", action="store_true", help="compile even what the cache holds")
+    p.add_argument("--wheel", action="store_true", help="also build a wheel of the kernels (entry points "
+                   "included: installed, they appear in `speedlab list`)")
+    p.add_argument("--wheel-dir", metavar="D", help="where the wheel goes (default: PATH/dist)")
+    p.set_defaults(func=cmd_build)
+
     p = sub.add_parser("info", help="versions, compiler, flags, OpenMP, what is built")
     p.set_defaults(func=cmd_info)
     return parser
@@ -324,7 +417,18 @@ def main(argv: list[str] | None = None) -> int:
         if not getattr(args, "func", None):
             parser.print_help()
             return EXIT_USAGE
-        return args.func(args)
+        load_from(args)
+        try:
+            return args.func(args)
+        except (UsageError, ValueError, TypeError, OverflowError, ImportError, MemoryError,
+                KeyboardInterrupt, BrokenPipeError):
+            raise
+        except Exception as exc:
+            if not getattr(args, "from_paths", None) or os.environ.get("SPEEDLAB_TRACEBACK"):
+                raise
+            # --from runs the user's code: its bugs are reported in one line, like ours.
+            raise UsageError(f"speedlab: your kernel code raised {type(exc).__name__}: {exc} "
+                             "(SPEEDLAB_TRACEBACK=1 shows where)") from None
     except KeyboardInterrupt:
         print("speedlab: interrupted", file=sys.stderr)
         return EXIT_INTERRUPTED

@@ -1,4 +1,10 @@
-"""The kernel spec: what the catalog knows about one kernel.
+"""The kernel spec: what the catalog knows about one kernel -- speedlab's public kernel API.
+
+:class:`KernelSpec`, :class:`Variant`, :class:`Sizes`, :func:`exact` and
+:func:`floats` are public (re-exported as ``speedlab.KernelSpec`` ...): a user
+describes a kernel of their own with them and adds it with ``speedlab.register``
+or the ``speedlab.kernels`` entry-point group, exactly as speedlab's built-in
+kernels are described and added (see :mod:`speedlab.catalog`, :mod:`speedlab.byok`).
 
 A :class:`KernelSpec` names a computation, lists its implementations (the
 :class:`Variant` objects, imported lazily so an unbuilt extension is reported
@@ -34,6 +40,15 @@ REBUILD_HINT = (
     "(or `pip install -e .` in a development checkout)"
 )
 
+USER_BUILD_HINT = "compile it with `speedlab build DIR` (DIR: the directory of the kernel's spec file)"
+
+#: Where ``speedlab build`` puts a user's extension modules, by ``Variant.build``:
+#: ``NAME.py`` becomes ``_speedlab_compiled.NAME`` and ``_speedlab_native.NAME``.
+#: NOTE: two namespace packages, mirroring speedlab._compiled/_native, so the
+#: ``python`` rung (the source imported as ``NAME``) and its compiled build can be
+#: loaded side by side in one process.
+BUILD_PACKAGES = {"compiled": "_speedlab_compiled", "native": "_speedlab_native"}
+
 
 class VariantUnavailable(ImportError):
     """A variant's module is not built or not installed (for instance a missing extension)."""
@@ -62,6 +77,13 @@ class Variant:
     peer : bool
         Another project's implementation (Numba, cryptography...), detected at
         run time and never a dependency.
+    build : str or None
+        For kernels brought by a user (see ``speedlab.byok``): ``"compiled"`` or
+        ``"native"`` means ``target`` names a module *source* (``NAME.py`` or
+        ``NAME.pyx`` beside the spec file) that ``speedlab build`` compiles;
+        ``"compiled"`` with Cython's defaults (the ``compiled`` rung),
+        ``"native"`` with the kernel directives and OpenMP (``typed``, ``native``,
+        ``parallel``). The variant then imports the built extension, never the source.
     """
 
     name: str
@@ -71,6 +93,14 @@ class Variant:
     max_n: int | None = None
     optional: bool = False
     peer: bool = False
+    build: str | None = None
+
+    def __post_init__(self):
+        if self.build is not None and self.build not in BUILD_PACKAGES:
+            raise ValueError(
+                f"variant {self.name!r}: build must be one of {', '.join(BUILD_PACKAGES)} or None, "
+                f"got {self.build!r}"
+            )
 
     @property
     def kind(self) -> str:
@@ -84,13 +114,21 @@ class Variant:
         return "extra"
 
     @property
-    def module(self) -> str:
+    def source_module(self) -> str:
+        """The module named in ``target`` (for a ``build`` variant, the source it is built from)."""
         return self.target.partition(":")[0]
+
+    @property
+    def module(self) -> str:
+        """The module imported by :meth:`load`."""
+        if self.build is not None:
+            return f"{BUILD_PACKAGES[self.build]}.{self.source_module}"
+        return self.source_module
 
     @property
     def compiled(self) -> bool:
         """True when the variant runs code built by speedlab's compiler step."""
-        return self.module.startswith(("speedlab._native.", "speedlab._compiled."))
+        return self.build is not None or self.module.startswith(("speedlab._native.", "speedlab._compiled."))
 
     def load(self) -> Callable[..., Any]:
         """Import and return the callable.
@@ -100,11 +138,16 @@ class Variant:
         VariantUnavailable
             The module cannot be imported; the message says how to rebuild.
         """
-        module_name, _, attr = self.target.partition(":")
+        module_name, attr = self.module, self.target.partition(":")[2]
         try:
             module = importlib.import_module(module_name)
         except ImportError as exc:
-            hint = REBUILD_HINT if self.compiled else "install the package that provides it"
+            if self.build is not None:
+                hint = USER_BUILD_HINT
+            elif self.compiled:
+                hint = REBUILD_HINT
+            else:
+                hint = "install the package that provides it"
             raise VariantUnavailable(f"{module_name} is not available ({exc}); {hint}") from exc
         return getattr(module, attr)
 
