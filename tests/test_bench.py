@@ -47,6 +47,15 @@ def test_plan_never_goes_below_one_round():
     assert rounds == 1 and min_time == pytest.approx(0.005)
 
 
+def test_fitting_size_shrinks_a_slow_rung_by_its_work():
+    from speedlab.bench.timing import fitting_size
+
+    spec = fake_kernel.SPEC  # work(n) = n
+    assert fitting_size(spec, 100, 2000, small_seconds=0.001, cap=1.0) == 2000  # 20 ms: fits
+    assert fitting_size(spec, 100, 2000, small_seconds=0.01, cap=0.1) == 1000   # 0.1 ms per unit
+    assert fitting_size(spec, 100, 2000, small_seconds=1.0, cap=0.1) == 100     # never below the probe
+
+
 def test_loops_for():
     assert loops_for(1.0, 0.05) == 1
     assert loops_for(0.001, 0.05) == 51
@@ -102,6 +111,20 @@ def test_measure_kernel_stays_within_a_budget(fake):
     assert all(r.ok for r in results)
 
 
+def test_a_budget_shrinks_a_rung_too_slow_for_it(fake, monkeypatch):
+    import time
+
+    def slow(n):  # 1 ms per unit: 2 s at n=2000
+        time.sleep(n * 1e-3)
+        return 0
+
+    monkeypatch.setattr(fake_kernel, "python", slow)
+    results = measure_kernel(fake, ["python", "native"], 2000, rounds=1, min_time=0.001, budget=0.6)
+    python = results[0]
+    assert python.ok and python.normalised and 100 <= python.n < 1000
+    assert python.first_call_n == 100
+
+
 # -- the document, and --compare --------------------------------------------------------
 
 def test_suite_document_schema(fake):
@@ -114,7 +137,7 @@ def test_suite_document_schema(fake):
         assert key in doc
     assert doc["failed"] == ["fakesq/c"]
     record_keys = {"kernel", "variant", "label", "kind", "n", "unit", "work_units", "threads", "loops",
-                   "rounds", "normalised", "status", "error", "first_call_seconds", "seconds",
+                   "rounds", "normalised", "status", "error", "first_call_seconds", "first_call_n", "seconds",
                    "seconds_per_unit", "ratio_to_python", "previous", "ratio_to_previous"}
     for record in doc["results"]:
         assert set(record) == record_keys

@@ -5,8 +5,10 @@ One :func:`measure_kernel` call times several variants of one kernel:
 1. each variant runs once (warm-up: imports, caches, page faults, a JIT's
    compilation -- recorded as ``first_call``) and that run calibrates how many
    calls one measurement needs to last ``min_time``;
-2. when a time ``budget`` is given (``speedlab bench --quick``), :func:`plan`
-   shortens the measurements, then the rounds, so the kernel fits in it;
+2. when a time ``budget`` is given (``speedlab bench --quick``), a variant is
+   first probed at the test size, and one that would take more than a share of
+   the budget per call runs at a smaller ``n`` (:func:`fitting_size`); then
+   :func:`plan` shortens the measurements, then the rounds, so the kernel fits;
 3. ``rounds`` rounds follow; every round times every variant once, in an order
    that rotates from round to round, so drift of the machine (frequency, a
    neighbour's load) hits all variants alike;
@@ -56,6 +58,7 @@ class Result:
     seconds: list[float] = field(default_factory=list)  # per call, one per completed round
     round_index: list[int] = field(default_factory=list)  # which round each entry came from
     first_call: float | None = None  # the warm-up call, compile time included for a JIT
+    first_call_n: int | None = None  # the size of that first call
     call_estimate: float = 0.0  # the per-call time the loop count is calibrated on
     normalised: bool = False
     status: str = "ok"  # ok | failed | unavailable
@@ -96,6 +99,7 @@ class Result:
             "status": self.status,
             "error": self.error,
             "first_call_seconds": self.first_call,
+            "first_call_n": self.first_call_n,
             "seconds": summary(self.seconds),
             "seconds_per_unit": summary(self.per_unit),
             "ratio_to_python": summary(self.ratio_to_python),
@@ -155,6 +159,25 @@ def plan(call_seconds: list[float], budget: float, rounds: int, min_time: float,
     while cost(r, mt) > budget and r > 1:
         r -= 1
     return r, mt
+
+
+def fitting_size(spec: KernelSpec, small: int, n: int, small_seconds: float, cap: float) -> int:
+    """The largest size in ``[small, n]`` whose call should last at most ``cap`` seconds.
+
+    The prediction scales the time of one call at ``small`` by ``spec.work``
+    (time per unit of work taken as constant, the premise of normalising).
+    """
+    per_unit = small_seconds / max(spec.work(small), 1e-300)
+    if spec.work(n) * per_unit <= cap:
+        return n
+    lo, hi = small, n
+    while lo < hi:
+        mid = (lo + hi + 1) // 2
+        if spec.work(mid) * per_unit <= cap:
+            lo = mid
+        else:
+            hi = mid - 1
+    return lo
 
 
 def previous_rung(name: str, present: list[str]) -> str | None:
@@ -229,10 +252,14 @@ def measure_kernel(
     calls: dict[str, tuple[Callable[..., Any], tuple, dict]] = {}
     inputs: dict[int, tuple] = {}
     entries = _entries(spec, variants, threads)
+    # NOTE: under a budget, no single call may take more than a share of it:
+    # a slow rung is first probed at the test size and, if it would be too slow
+    # at n, run at the largest n that fits and normalised per unit of work.
+    cap = budget / (3 * len(entries)) if budget is not None and entries else None
     for i, (label, variant, n_threads) in enumerate(entries):
         size = min(n, variant.max_n) if variant.max_n else n
         res = Result(spec.name, variant.name, size, spec.unit, spec.work(size), n_threads,
-                     label=label, kind=variant.kind, normalised=size != n)
+                     label=label, kind=variant.kind)
         results[label] = res
         if progress:
             progress(f"{spec.name}/{label}: warm-up", i / len(entries) * 0.3)
@@ -245,14 +272,28 @@ def measure_kernel(
                 res.fail(exc)
             continue
         try:
+            kwargs = {"n_threads": n_threads} if variant.threads and n_threads else {}
+            if cap is not None and size > spec.sizes.test:
+                probe = spec.make_input(spec.sizes.test)
+                t0 = time.perf_counter()
+                fn(*probe, **kwargs)
+                res.first_call, res.first_call_n = time.perf_counter() - t0, spec.sizes.test
+                if variant.peer:  # the probe compiled it; time the steady state
+                    res.call_estimate = _time_calls(fn, probe, kwargs, 1)
+                else:
+                    res.call_estimate = res.first_call
+                size = fitting_size(spec, spec.sizes.test, size, res.call_estimate, cap)
+                res.n, res.work_units = size, spec.work(size)
+            res.normalised = size != n
             if size not in inputs:
                 inputs[size] = spec.make_input(size)
-            kwargs = {"n_threads": n_threads} if variant.threads and n_threads else {}
             t0 = time.perf_counter()
             fn(*inputs[size], **kwargs)
-            res.first_call = time.perf_counter() - t0
-            calibration = res.first_call
-            if variant.peer:
+            elapsed = time.perf_counter() - t0
+            if res.first_call is None:
+                res.first_call, res.first_call_n = elapsed, size
+            calibration = elapsed
+            if variant.peer and res.first_call_n == size:
                 # NOTE: a JIT peer's first call is mostly compilation; calibrate on
                 # the second, which is what the steady state looks like.
                 calibration = _time_calls(fn, inputs[size], kwargs, 1)
@@ -263,7 +304,9 @@ def measure_kernel(
             res.fail(exc)
 
     if budget is not None and calls:
-        remaining = max(0.0, budget - (time.perf_counter() - started))
+        # NOTE: the rounds get at least half the budget even when warm-ups
+        # overran (a JIT compiling): one round alone gives no spread at all.
+        remaining = max(budget / 2, budget - (time.perf_counter() - started))
         per_call = [results[label].call_estimate for label in calls]
         rounds, short = plan(per_call, remaining, rounds, min_time)
         for label in calls:
