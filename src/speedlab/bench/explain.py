@@ -411,8 +411,13 @@ def reading(report: dict[str, Any]) -> str:
     lat = report["latency"]["rungs"]
     if "python" in lat and "native" in lat:
         p, q = lat["python"], lat["native"]
-        parts.append(f"Latency over many small calls: python p99/p50 = {p['p99'] / p['p50']:.2g}, "
-                     f"native {q['p99'] / q['p50']:.2g}.")
+        line = (f"Latency over many small calls: python p99/p50 = {p['p99'] / p['p50']:.2g} "
+                f"({p['gc_runs']} GC runs), native {q['p99'] / q['p50']:.2g} ({q['gc_runs']} GC runs)")
+        # NOTE: a p99 three times the median with no collection behind it is the
+        # machine (other processes, interrupts), not the kernel.
+        if q["gc_runs"] == 0 and q["p99"] > 3 * q["p50"]:
+            line += "; native's tail has no garbage collection behind it: it is the operating system running other work"
+        parts.append(line + ".")
     conc = report.get("concurrency", {})
     top_t = str(max(conc.get("threads", [1])))
     if top_t != "1":
