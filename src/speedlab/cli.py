@@ -256,7 +256,14 @@ def cmd_explain(args) -> int:
     def emit(text):
         print(text, file=out, flush=True)
 
-    report = explain.explain(spec, threads=args.threads, full=args.full)
+    from speedlab.bench.progress import Bar
+
+    with Bar(len(explain.PARTS)) as bar:
+        def progress(part):
+            name = part.split(":")[0]
+            bar.update(f"{spec.name}: {part}", explain.PARTS.index(name) if name in explain.PARTS else 0)
+
+        report = explain.explain(spec, threads=args.threads, full=args.full, progress=progress)
     emit(explain.render(report))
     if args.json:
         _write_json(report, args.json, emit)

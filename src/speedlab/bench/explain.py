@@ -40,6 +40,8 @@ from speedlab.bench.timing import measure_kernel, median
 from speedlab.spec import RUNG_MEANING, RUNGS, KernelSpec, VariantUnavailable
 
 SCHEMA = "speedlab-explain/1"
+#: The measured parts, in order (the progress messages start with these names).
+PARTS = ("ladder", "memory", "latency", "concurrency")
 
 
 # -- the ladder ------------------------------------------------------------------
