@@ -300,3 +300,13 @@ def test_annotation_counts_c_api_lines_per_function_and_follows_calls():
     ev = annotation.rung_evidence("m:g", summary)
     assert list(ev["functions"]) == ["g", "f"] and ev["py_lines"] == 4
     assert annotation.rung_evidence("other:g", summary) is None
+
+
+def test_explain_names_both_ideas_when_a_rung_in_between_fails(fake, monkeypatch):
+    monkeypatch.setattr(fake_kernel, "native", fake_kernel.broken)
+    report = explain.explain(fake, threads=[1], scale=0.02)
+    steps = {s["rung"]: s for s in report["ladder"]["steps"]}
+    assert steps["native"]["status"] == "failed" and steps["native"]["factor"] is None
+    assert steps["parallel"]["isolates"] == "memory discipline + threads without the GIL"
+    assert steps["parallel"]["factor"] == pytest.approx(report["ladder"]["total"])
+    assert any(f.startswith("native") for f in report["failed"])

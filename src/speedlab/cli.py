@@ -79,11 +79,13 @@ def cmd_list(args) -> int:
         cells = []
         for col in columns:
             if col in status[spec.name]:
-                cells.append(("yes" if status[spec.name][col] else "MISSING").ljust(9))
+                absent = "absent" if spec.variant(col).optional else "MISSING"
+                cells.append(("yes" if status[spec.name][col] else absent).ljust(9))
             else:
                 cells.append("-".ljust(9))
         print(spec.name.ljust(width), *cells)
-    print("\nyes: built and importable; MISSING: not built (rebuild with `pip install .`); -: no such variant")
+    print("\nyes: built and importable; MISSING: not built (rebuild with `pip install .`); "
+          "absent: an optional peer that is not installed (`pip install 'speedlab[peers]'`); -: no such variant")
     for spec in specs:
         if spec.no_parallel:
             print(f"{spec.name}: no parallel rung: {spec.no_parallel}")

@@ -52,7 +52,7 @@ def ladder(spec: KernelSpec, rungs: list[str], *, full: bool, budget: float) -> 
     results = measure_kernel(spec, names, spec.sizes.quick, rounds=5 if full else 3,
                              min_time=0.05 if full else 0.02, budget=budget)
     by_name = {r.variant: r for r in results}
-    steps, previous = [], None
+    steps, previous, skipped = [], None, []
     for name in rungs:
         res = by_name[name]
         per_unit = median(res.per_unit)
@@ -61,12 +61,15 @@ def ladder(spec: KernelSpec, rungs: list[str], *, full: bool, budget: float) -> 
                 "round_factors": None}
         if per_unit and previous is not None and previous["seconds_per_unit"]:
             step["factor"] = previous["seconds_per_unit"] / per_unit
-            step["isolates"] = RUNG_MEANING.get(name, "")
+            # a rung that failed in between: this step isolates both ideas
+            step["isolates"] = " + ".join(RUNG_MEANING.get(r, r) for r in skipped + [name])
             spread = res.ratio_to_previous
             step["round_factors"] = {"min": min(spread), "max": max(spread)} if spread else None
         steps.append(step)
         if per_unit:
-            previous = step
+            previous, skipped = step, []
+        elif previous is not None:
+            skipped.append(name)
     ok = [s for s in steps if s["seconds_per_unit"]]
     total = ok[0]["seconds_per_unit"] / ok[-1]["seconds_per_unit"] if len(ok) > 1 and ok[0]["rung"] == "python" else None
     out = {"unit": spec.unit, "steps": steps, "total": total, "top": ok[-1]["rung"] if ok else None}
