@@ -217,7 +217,7 @@ def cmd_bench(args) -> int:
             old = load(args.compare)
         except NotABenchFile as exc:
             raise UsageError(f"speedlab: --compare: {exc}") from None
-    specs = _kernels((args.kernels or []) + (args.kernel_list or []))
+    specs = _kernels(list(dict.fromkeys((args.kernels or []) + (args.kernel_list or []))))
     _check_variants(specs, args.variants)
     mode = "quick" if args.quick else "full" if args.full else "default"
     settings = suite.settings(mode, len(specs), rounds=args.rounds, threads=args.threads,
