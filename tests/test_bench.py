@@ -287,6 +287,9 @@ PAGE = """
 <pre class="cython line score-0">&#xA0;<span class="">08</span>:     with nogil:</pre>
 <pre class="cython line score-0">&#xA0;<span class="">09</span>:         f(1.0)</pre>
 <pre class="cython line score-2" onclick="x">+<span class="">10</span>:     return y &lt; 3</pre>
+<pre class="cython line score-0">&#xA0;<span class="">11</span>: cdef void h(double *out,</pre>
+<pre class="cython line score-0">&#xA0;<span class="">12</span>:             long n) noexcept nogil:</pre>
+<pre class="cython line score-0">&#xA0;<span class="">13</span>:     out[0] = n</pre>
 """
 
 
@@ -296,6 +299,7 @@ def test_annotation_counts_c_api_lines_per_function_and_follows_calls():
     g = funcs["g"]
     assert (g["py_lines"], g["loop_py_lines"], g["nogil_lines"]) == (4, 1, 1)
     assert g["calls"] == ["f"] and g["score"] == 19
+    assert funcs["h"]["nogil"] and funcs["h"]["py_lines"] == 0  # signature over two lines
     summary = {"modules": {"m": {"functions": funcs}}}
     ev = annotation.rung_evidence("m:g", summary)
     assert list(ev["functions"]) == ["g", "f"] and ev["py_lines"] == 4

@@ -59,6 +59,7 @@ def functions(lines: list[tuple[int, int, str]]) -> dict[str, dict[str, Any]]:
     """Top-level functions of an annotated module, with their C-API counts and callees."""
     found: dict[str, dict[str, Any]] = {}
     current = None
+    signature = ":"
     loops: list[int] = []  # indents of the enclosing for/while lines
     nogil: list[int] = []  # indents of the enclosing `with nogil` lines
     for number, score, text in lines:
@@ -75,7 +76,8 @@ def functions(lines: list[tuple[int, int, str]]) -> dict[str, dict[str, Any]]:
                     "start": number, "end": number, "lines": 0, "py_lines": 0,
                     "loop_py_lines": 0, "nogil_lines": 0, "score": 0, "nogil": False, "body": [],
                 })
-                current["nogil"] = " nogil" in stripped.split(")")[-1]
+                signature = stripped
+                current["nogil"] = " nogil" in signature.split(")")[-1]
                 current["score"] += score
                 if score:
                     current["py_lines"] += 1
@@ -83,6 +85,10 @@ def functions(lines: list[tuple[int, int, str]]) -> dict[str, dict[str, Any]]:
             continue
         if current is None or stripped.startswith("#"):
             continue
+        if not signature.rstrip().endswith(":"):
+            # a signature continued over several lines: nogil is at its end
+            signature += " " + stripped
+            current["nogil"] = " nogil" in signature.split(")")[-1]
         current["end"] = number
         current["lines"] += 1
         current["body"].append(stripped)

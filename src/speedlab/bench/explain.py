@@ -433,8 +433,8 @@ def reading(report: dict[str, Any]) -> str:
         # NOTE: a pure twin whose heap hardly grows recycles its temporaries through
         # CPython's free lists: it pays in allocation churn, which tracemalloc cannot see.
         if py_tm["peak_bytes"] < 2 * max(nat_tm["peak_bytes"], 1):
-            parts.append("Pure Python's heap barely grows either: its temporary objects (floats, "
-                         "tuples) are recycled through CPython's free lists, so it pays in allocation "
+            parts.append("Pure Python's heap barely grows either: its temporary objects "
+                         "are recycled through CPython's free lists, so it pays in allocation "
                          "churn, not memory.")
     lat = report["latency"]["rungs"]
     if "python" in lat and "native" in lat:
