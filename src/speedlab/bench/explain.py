@@ -237,6 +237,14 @@ def latency(fn: Callable[..., Any], args: tuple, kwargs: dict, *, budget: float,
 
 # -- concurrency ------------------------------------------------------------------
 
+def usable_cores() -> int:
+    """Cores this process may run on (its CPU affinity where the OS has one)."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # macOS, Windows
+        return os.cpu_count() or 1
+
+
 def thread_counts(cores: int) -> list[int]:
     """1..cores, thinned to powers of two (and ``cores``) above 8 cores."""
     if cores <= 8:
@@ -335,7 +343,7 @@ def explain(spec: KernelSpec, *, threads: list[int] | None = None, full: bool = 
             failed.append(f"{name}: {exc}")
     report: dict[str, Any] = {"schema": SCHEMA, "kernel": spec.name, "summary": spec.summary,
                               "unit": spec.unit, "why_small": spec.why_small or None,
-                              "no_parallel": spec.no_parallel or None, "cores": os.cpu_count()}
+                              "no_parallel": spec.no_parallel or None, "cores": usable_cores()}
 
     say("ladder")
     report["ladder"] = ladder(spec, [r for r in rungs if r in loaded], full=full, budget=8.0 * scale)
@@ -369,7 +377,7 @@ def explain(spec: KernelSpec, *, threads: list[int] | None = None, full: bool = 
                 failed.append(f"latency/{name}: {type(exc).__name__}: {exc}")
 
     say("concurrency")
-    counts = sorted(set(threads)) if threads else thread_counts(os.cpu_count() or 1)
+    counts = sorted(set(threads)) if threads else thread_counts(usable_cores())
     try:
         report["concurrency"] = concurrency(spec, loaded, counts, budget=0.4 * scale)
     except Exception as exc:
