@@ -57,7 +57,21 @@ def _per_unit(record: dict[str, Any]) -> tuple[float, float] | None:
 
 
 def compare(old: dict[str, Any], new: dict[str, Any]) -> list[dict[str, Any]]:
-    """One row per (kernel, label) present in either run, with ``verdict`` and ``change``."""
+    """Match two ``speedlab-bench`` documents record by record.
+
+    Parameters
+    ----------
+    old, new : dict
+        Documents as returned by :func:`load` (or ``speedlab.bench.suite.run``).
+
+    Returns
+    -------
+    list of dict
+        One row per (kernel, label) present in either: ``kernel``, ``label``,
+        ``change`` (old time per unit / new, or None) and ``verdict``
+        (``faster``, ``slower``, ``same``, ``new``, ``gone``, ``failed now``,
+        ``not comparable``).
+    """
     before = {_key(r): r for r in old["results"]}
     after = {_key(r): r for r in new["results"]}
     rows = []

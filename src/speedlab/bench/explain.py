@@ -345,6 +345,11 @@ def explain(spec: KernelSpec, *, threads: list[int] | None = None, full: bool = 
                               "unit": spec.unit, "why_small": spec.why_small or None,
                               "no_parallel": spec.no_parallel or None, "cores": usable_cores()}
 
+    from speedlab.bench.environment import build_info
+
+    build = build_info() or {}
+    report["build"] = {key: build.get(key) for key in ("compiler", "cflags", "openmp", "openmp_flags", "cython",
+                                                       "debug", "native_arch")}
     say("ladder")
     report["ladder"] = ladder(spec, [r for r in rungs if r in loaded], full=full, budget=8.0 * scale)
     failed += [f"{s['rung']}: {s['error']}" for s in report["ladder"]["steps"] if s["status"] == "failed"]
@@ -396,7 +401,17 @@ def _x(value: float | None) -> str:
 
 
 def reading(report: dict[str, Any]) -> str:
-    """One paragraph, in plain language, generated from the numbers of ``report``."""
+    """One paragraph, in plain language, generated from the numbers of ``report``.
+
+    Parameters
+    ----------
+    report : dict
+        What :func:`explain` measured (``reading`` itself not needed).
+
+    Returns
+    -------
+    str
+    """
     lad = report["ladder"]
     steps = {s["rung"]: s for s in lad["steps"]}
     ann = report["annotation"]["rungs"]
@@ -475,9 +490,24 @@ def reading(report: dict[str, Any]) -> str:
 
 
 def render(report: dict[str, Any]) -> str:
-    """The report as text: the ladder with named steps, then the evidence, then the reading."""
+    """The report as text: the ladder with named steps, then the evidence, then the reading.
+
+    Parameters
+    ----------
+    report : dict
+        The result of :func:`explain`.
+
+    Returns
+    -------
+    str
+    """
     lad = report["ladder"]
-    lines = [f"{report['kernel']}: {report['summary']}", "",
+    build = report.get("build") or {}
+    flags = " ".join(build.get("cflags") or []) or "?"
+    openmp = "OpenMP" if build.get("openmp") else "no OpenMP"
+    lines = [f"{report['kernel']}: {report['summary']}",
+             f"built with {build.get('compiler') or 'unknown compiler'}: {flags}, {openmp}, Cython {build.get('cython')}",
+             "",
              f"the ladder (time per {report['unit']}; each factor is over the rung before)"]
     factors = []
     for s in lad["steps"]:

@@ -73,7 +73,20 @@ def ladder_factors(records: list[dict[str, Any]]) -> dict[str, float]:
 
 
 def bench_figure(doc: dict[str, Any], path: str) -> None:
-    """Write the ladders and the attribution chart of a ``speedlab-bench`` document to ``path``."""
+    """Write the ladders and the attribution chart of a ``speedlab-bench`` document to ``path``.
+
+    Parameters
+    ----------
+    doc : dict
+        A ``speedlab-bench/2`` document (``speedlab.bench.suite.run``).
+    path : str
+        Where to write; the format follows the suffix (.png, .svg, .pdf).
+
+    Raises
+    ------
+    ImportError
+        matplotlib is not installed (``pip install 'speedlab[plot]'``).
+    """
     plt = _pyplot()
     kernels = list(dict.fromkeys(r["kernel"] for r in doc["results"]))
     ncols = min(3, max(1, len(kernels)))
@@ -143,7 +156,20 @@ def _attribution(ax, doc: dict[str, Any], kernels: list[str]) -> None:
 
 
 def explain_figure(report: dict[str, Any], path: str) -> None:
-    """Write the thread-scaling and latency figure of a ``speedlab explain`` report to ``path``."""
+    """Write the thread-scaling and latency figure of a ``speedlab explain`` report to ``path``.
+
+    Parameters
+    ----------
+    report : dict
+        The result of ``speedlab.bench.explain.explain``.
+    path : str
+        Where to write; the format follows the suffix (.png, .svg, .pdf).
+
+    Raises
+    ------
+    ImportError
+        matplotlib is not installed (``pip install 'speedlab[plot]'``).
+    """
     plt = _pyplot()
     fig, (left, right) = plt.subplots(1, 2, figsize=(10, 4), layout="constrained")
     conc = report.get("concurrency", {})

@@ -83,6 +83,12 @@ def run(specs: list[KernelSpec], s: Settings, *, emit: Callable[[str], None] = p
     emit : callable
         Receives each kernel's table as it is done.
     bar : speedlab.bench.progress.Bar, optional
+
+    Returns
+    -------
+    dict
+        The document ``--json`` writes (see benchmarks/README.md). A variant that
+        raised is in it as ``failed``; nothing is raised for it.
     """
     started = time.perf_counter()
     records, ttfr, failed = [], [], []

@@ -147,7 +147,25 @@ def plan(call_seconds: list[float], budget: float, rounds: int, min_time: float,
     One round costs ``sum(max(min_time, t))`` over the variants' call times
     ``t``. Measurements are shortened first (halved down to ``floor``), because
     rounds are what the spread and the round-by-round ratios are made of; then
-    rounds are dropped, down to one. Returns ``(rounds, min_time)``.
+    rounds are dropped, down to one.
+
+    Parameters
+    ----------
+    call_seconds : list of float
+        Estimated seconds of one call of each variant.
+    budget : float
+        Seconds the rounds may take.
+    rounds : int
+        Rounds wanted.
+    min_time : float
+        Shortest measurement wanted, in seconds.
+    floor : float
+        Shortest measurement accepted.
+
+    Returns
+    -------
+    tuple of (int, float)
+        ``(rounds, min_time)`` to use.
     """
     def cost(r: int, mt: float) -> float:
         return r * sum(max(mt, t) for t in call_seconds)
