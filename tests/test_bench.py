@@ -314,3 +314,17 @@ def test_explain_names_both_ideas_when_a_rung_in_between_fails(fake, monkeypatch
     assert steps["parallel"]["isolates"] == "memory discipline + threads without the GIL"
     assert steps["parallel"]["factor"] == pytest.approx(report["ladder"]["total"])
     assert any(f.startswith("native") for f in report["failed"])
+
+
+def test_a_broken_catalog_entry_fails_alone(fake, monkeypatch):
+    import dataclasses
+
+    def bad_work(n):
+        raise ZeroDivisionError("no unit of work")
+
+    broken = dataclasses.replace(fake, name="fakebroken", work=bad_work)
+    s = suite.settings("quick", 2, rounds=1)
+    doc = suite.run([broken, fake], s, emit=lambda text: None)
+    assert "fakebroken/python" in doc["failed"] and "fakesq/c" in doc["failed"]
+    ok = {r["label"] for r in doc["results"] if r["kernel"] == "fakesq" and r["status"] == "ok"}
+    assert {"python", "native", "parallel"} <= ok

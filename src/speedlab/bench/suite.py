@@ -17,7 +17,7 @@ from speedlab import catalog
 from speedlab.bench import peers
 from speedlab.bench.environment import environment
 from speedlab.bench.report import table
-from speedlab.bench.timing import measure_kernel
+from speedlab.bench.timing import Result, measure_kernel
 from speedlab.spec import KernelSpec
 
 SCHEMA = "speedlab-bench/2"
@@ -108,8 +108,12 @@ def run(specs: list[KernelSpec], s: Settings, *, emit: Callable[[str], None] = p
             # (a slow warm-up, a JIT compiling) is paid for by the others.
             left = s.budget_per_kernel * len(specs) - (time.perf_counter() - started)
             budget = max(MIN_BUDGET, left / (len(specs) - k))
-        results = measure_kernel(spec, names, n, rounds=s.rounds, min_time=s.min_time,
-                                 threads=s.threads, budget=budget, progress=progress)
+        try:
+            results = measure_kernel(spec, names, n, rounds=s.rounds, min_time=s.min_time,
+                                     threads=s.threads, budget=budget, progress=progress)
+        except Exception as exc:  # a broken catalog entry: reported, the other kernels go on
+            results = [Result(spec.name, "*", n, spec.unit, 0.0, None, label="*", status="failed",
+                              error=f"{type(exc).__name__}: {exc}")]
         emit(table(results))
         found = peers.peers_present(spec, names)
         # NOTE: the fresh interpreter knows only the built-in catalog; a kernel

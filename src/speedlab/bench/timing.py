@@ -276,7 +276,7 @@ def measure_kernel(
     cap = budget / (3 * len(entries)) if budget is not None and entries else None
     for i, (label, variant, n_threads) in enumerate(entries):
         size = min(n, variant.max_n) if variant.max_n else n
-        res = Result(spec.name, variant.name, size, spec.unit, spec.work(size), n_threads,
+        res = Result(spec.name, variant.name, size, spec.unit, 0.0, n_threads,
                      label=label, kind=variant.kind)
         results[label] = res
         if progress:
@@ -290,6 +290,7 @@ def measure_kernel(
                 res.fail(exc)
             continue
         try:
+            res.work_units = spec.work(size)
             kwargs = {"n_threads": n_threads} if variant.threads and n_threads else {}
             if cap is not None and size > spec.sizes.test:
                 probe = spec.make_input(spec.sizes.test)
