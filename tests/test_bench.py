@@ -201,6 +201,8 @@ def test_cli_compare_and_variants_selection(fake, tmp_path, capsys):
     ["bench", "nbody", "--rounds", "-3"],
     ["bench", "nbody", "--plot", "/nonexistent/dir/f.png"],
     ["bench", "nbody", "--plot", "figure.txt"],
+    ["bench", "nbody", "--plot", "/proc/figure.png"],  # a directory even root cannot create files in
+    ["bench", "nbody", "--json", "/proc/out.json"],
     ["bench", "nbody", "--variants", "nosuch"],
     ["bench", "--kernels", "nosuch"],
     ["bench", "nbody", "--compare", "pyproject.toml"],

@@ -51,6 +51,16 @@ def _writable(path: str | None, what: str) -> None:
         raise UsageError(f"{what} {path!r}: directory {str(parent)!r} does not exist or is not writable")
     if Path(path).is_dir():
         raise UsageError(f"{what} {path!r} is a directory")
+    # NOTE: os.access says yes to root everywhere (even /proc); only creating the
+    # file tells. A file that did not exist is removed again.
+    existed = Path(path).exists()
+    try:
+        with open(path, "ab"):
+            pass
+    except OSError as exc:
+        raise UsageError(f"{what} {path!r}: cannot be written ({exc.strerror or exc})") from None
+    if not existed:
+        Path(path).unlink(missing_ok=True)
 
 
 def _read_input(path: str) -> bytes:
@@ -193,6 +203,13 @@ def _writable_plot(path: str | None) -> None:
         raise UsageError("--plot needs matplotlib: pip install 'speedlab[plot]'")
 
 
+def _plot(draw, doc, path: str) -> None:
+    try:
+        draw(doc, path)
+    except OSError as exc:  # checked before the run, but the disk may have filled since
+        raise UsageError(f"speedlab: cannot write --plot {path!r}: {exc.strerror or exc}") from None
+
+
 def _write_json(doc, path: str, emit) -> None:
     text = json.dumps(doc, indent=2) + "\n"
     if path == "-":
@@ -235,7 +252,7 @@ def cmd_bench(args) -> int:
     if args.plot:
         from speedlab.bench.plot import bench_figure
 
-        bench_figure(doc, args.plot)
+        _plot(bench_figure, doc, args.plot)
         emit(f"figure written to {args.plot}")
     if old is not None:
         from speedlab.bench.compare import compare, render
@@ -272,7 +289,7 @@ def cmd_explain(args) -> int:
     if args.plot:
         from speedlab.bench.plot import explain_figure
 
-        explain_figure(report, args.plot)
+        _plot(explain_figure, report, args.plot)
         emit(f"figure written to {args.plot}")
     if report["failed"]:
         print(f"speedlab: FAILED: {', '.join(report['failed'])}", file=sys.stderr)
