@@ -262,6 +262,8 @@ def test_explain_nbody_json(tmp_path):
     conc = report["concurrency"]
     assert conc["threads"] == [1, 2] and "python_pool" in conc and "native_pool" in conc
     assert "parallel_openmp" not in conc  # nbody has no parallel rung
+    assert set(conc["gil_share"]) == {"python", "compiled", "typed", "native"}
+    assert all(0 <= g["share"] <= 1 and g["n"] >= 0 for g in conc["gil_share"].values())
     assert "memory discipline" in report["reading"].lower() and "no parallel rung" in report["reading"]
     assert "total" in explain.render(report)
 

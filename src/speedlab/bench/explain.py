@@ -17,7 +17,8 @@ The report has six parts, each a function of the catalog entry alone:
 * ``concurrency`` -- the same total work (a fixed number of calls) over 1..cores
   threads: pure Python in a ``ThreadPoolExecutor`` (held by the GIL), ``native``
   in the same pool (the GIL released), and the OpenMP ``parallel`` rung run with
-  ``n_threads`` = T;
+  ``n_threads`` = T; and how fast another Python thread runs while each rung
+  runs (:func:`gil_share`): whether the rung holds the GIL;
 * ``reading``  -- a plain-language paragraph generated from those numbers.
 """
 
@@ -282,6 +283,58 @@ def scaling(run: Callable[[int, int], None], counts: list[int], *, budget: float
             "speedup": {str(t): seconds[counts[0]] / seconds[t] for t in counts}}
 
 
+def _spin(stop) -> int:
+    """Loop iterations of this thread until ``stop`` is set: how fast it gets to run."""
+    count = 0
+    while not stop.is_set():
+        count += 1
+    return count
+
+
+def gil_share(spec: KernelSpec, fn: Callable[..., Any], *, seconds: float) -> dict[str, Any]:
+    """How fast another Python thread runs while ``fn`` runs, relative to running alone.
+
+    The size is the largest (up to ``sizes.full``) whose call lasts about
+    ``seconds``, so a call that holds the GIL holds it for long stretches: a
+    worker thread calls ``fn`` until ``seconds`` have passed while this thread
+    spins; then it spins as long again with a timer thread (which sleeps) in the
+    worker's place. About 1: the kernel releases the GIL (given a free core);
+    about 0.5: the two threads share it (pure Python); near 0: compiled code that
+    holds the GIL for the whole call.
+    """
+    import threading
+
+    from speedlab.bench.timing import fitting_size
+
+    small = spec.sizes.test
+    t0 = time.perf_counter()
+    fn(*spec.make_input(small))
+    n = fitting_size(spec, small, max(small, spec.sizes.full), time.perf_counter() - t0, seconds)
+    args = spec.make_input(n)
+    done = threading.Event()
+
+    def work():
+        end = time.perf_counter() + seconds
+        while True:
+            fn(*args)
+            if time.perf_counter() >= end:
+                break
+        done.set()
+
+    worker = threading.Thread(target=work)
+    t0 = time.perf_counter()
+    worker.start()
+    during = _spin(done)
+    busy = time.perf_counter() - t0
+    worker.join()
+    stop = threading.Event()
+    timer = threading.Timer(busy, stop.set)
+    timer.start()
+    alone = _spin(stop)
+    timer.join()
+    return {"n": n, "seconds": busy, "share": min(1.0, during / max(alone, 1))}
+
+
 def _pool_runner(fn, args, kwargs):
     def run(threads: int, jobs: int) -> None:
         with ThreadPoolExecutor(max_workers=threads) as pool:
@@ -301,6 +354,7 @@ def concurrency(spec: KernelSpec, loaded: dict[str, Callable], counts: list[int]
     """Thread scaling of python (pool), native (pool) and parallel (OpenMP)."""
     out: dict[str, Any] = {"threads": counts}
     small, big = spec.make_input(spec.sizes.test), spec.make_input(spec.sizes.quick)
+    out["gil_share"] = {name: gil_share(spec, fn, seconds=budget / 2) for name, fn in loaded.items()}
     if "python" in loaded:
         out["python_pool"] = dict(scaling(_pool_runner(loaded["python"], small, {}), counts, budget=budget),
                                   n=spec.sizes.test)
@@ -489,6 +543,21 @@ def reading(report: dict[str, Any]) -> str:
                 bits.append(f"{label} {_x(conc[key]['speedup'][top_t])}")
         if bits:
             parts.append(f"With {top_t} threads on the same total work: {'; '.join(bits)}.")
+    share = conc.get("gil_share", {})
+    # NOTE: compiled code either holds the GIL for the whole call (another thread
+    # gets a few percent: the gaps between calls) or releases it; on a loaded
+    # machine a released GIL still shows well below 1, hence the low bar of 0.3.
+    held = [name for name, g in share.items() if name != "python" and g["share"] < 0.2]
+    freed = [name for name, g in share.items() if name != "python" and g["share"] >= 0.3]
+    if held or freed:
+        bits = []
+        if freed:
+            speeds = ", ".join(f"{share[name]['share']:.0%}" for name in freed)
+            bits.append(f"{', '.join(freed)} let{'s' if len(freed) == 1 else ''} another Python thread run "
+                        f"({speeds} of its solo speed: the GIL is released)")
+        if held:
+            bits.append(f"{', '.join(held)} hold{'s' if len(held) == 1 else ''} the GIL for the whole call")
+        parts.append("While a call runs, " + "; ".join(bits) + ".")
     if report.get("no_parallel"):
         parts.append(f"There is no parallel rung: {report['no_parallel']}.")
     if lad.get("native_over_c"):
@@ -576,6 +645,10 @@ def render(report: dict[str, Any]) -> str:
         lines.append("  " + " " * 20 + "".join(f"{t:>7}" for t in conc["threads"]))
         for key, label in modes:
             lines.append(f"  {label:20}" + "".join(f"{conc[key]['speedup'][str(t)]:>6.2f}x" for t in conc["threads"]))
+
+    if conc.get("gil_share"):
+        lines += ["", "the GIL: another Python thread's speed while the rung runs (1 = released, 0.5 = shared, 0 = held)"]
+        lines.append("  " + "  ".join(f"{name} {g['share']:.2f}" for name, g in conc["gil_share"].items()))
 
     lines += ["", _wrap(report["reading"])]
     if report["failed"]:
