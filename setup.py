@@ -37,6 +37,7 @@ HERE = Path(__file__).resolve().parent
 # from the source tree runs nothing heavy (speedlab/__init__ imports no kernel).
 sys.path.insert(0, str(HERE / "src"))
 from speedlab import _buildtools as bt  # noqa: E402
+from speedlab.bench import annotation  # noqa: E402  (stdlib only)
 
 KERNELS = Path("kernels")
 PURE = Path("src", "speedlab", "pure")
@@ -94,8 +95,9 @@ class SpeedlabBuildExt(build_ext):
         super().run()
         if self.inplace:
             build_py = self.get_finalized_command("build_py")
-            target = Path(build_py.get_package_dir("speedlab._native"), "_buildinfo.json")
-            shutil.copyfile(Path(self.build_lib, "speedlab", "_native", "_buildinfo.json"), target)
+            for name in ("_buildinfo.json", annotation.FILENAME):
+                target = Path(build_py.get_package_dir("speedlab._native"), name)
+                shutil.copyfile(Path(self.build_lib, "speedlab", "_native", name), target)
 
     def build_extensions(self):
         compiler = self.compiler
@@ -151,13 +153,16 @@ class SpeedlabBuildExt(build_ext):
         for out_dir in out_dirs:
             out_dir.mkdir(parents=True, exist_ok=True)
             (out_dir / "_buildinfo.json").write_text(json.dumps(info, indent=2) + "\n")
+        annotation.write(self.extensions, out_dirs)  # C-API lines per function, for `speedlab explain`
         if ANNOTATE:
             print(f"speedlab: Cython annotation written under {info['annotation_dir']}")
 
 
 def extensions():
     nthreads = os.cpu_count() or 1
-    common = dict(build_dir=str(CYTHON_BUILD_DIR), annotate=ANNOTATE, nthreads=nthreads,
+    # NOTE: always annotated: `speedlab explain` ships a summary of the HTML
+    # (speedlab/_native/_annotation.json); SPEEDLAB_ANNOTATE=1 only says where it is.
+    common = dict(build_dir=str(CYTHON_BUILD_DIR), annotate=True, nthreads=nthreads,
                   include_path=[str(KERNELS), str(INCLUDE)])
     return (
         cythonize(native_extensions(), compiler_directives=DIRECTIVES, **common)

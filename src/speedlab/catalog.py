@@ -36,6 +36,8 @@ BUILTIN: tuple[KernelSpec, ...] = (
             Variant("native", "speedlab._native.nbody:energies_native"),
             Variant("numpy", "speedlab.vectorized.nbody:energies", max_n=50_000),
             Variant("c", "speedlab._native.nbody:energies_c"),
+            Variant("numba", "speedlab.peers.nbody_numba:energies", optional=True, peer=True,
+                    note="Numba @njit (just-in-time peer): compiles on the first call"),
         ),
         make_input=_steps,
         sizes=Sizes(test=1000, quick=20_000, full=150_000, headline=50_000_000),

@@ -52,6 +52,16 @@ def _writable(path: str | None, what: str) -> None:
         raise UsageError(f"{what} {path!r}: directory {str(parent)!r} does not exist or is not writable")
     if Path(path).is_dir():
         raise UsageError(f"{what} {path!r} is a directory")
+    # NOTE: os.access says yes to root everywhere (even /proc); only creating the
+    # file tells. A file that did not exist is removed again.
+    existed = Path(path).exists()
+    try:
+        with open(path, "ab"):
+            pass
+    except OSError as exc:
+        raise UsageError(f"{what} {path!r}: cannot be written ({exc.strerror or exc})") from None
+    if not existed:
+        Path(path).unlink(missing_ok=True)
 
 
 def _read_input(path: str) -> bytes:
@@ -83,12 +93,14 @@ def cmd_list(args) -> int:
         cells = []
         for col in columns:
             if col in status[spec.name]:
-                cells.append(("yes" if status[spec.name][col] else "MISSING").ljust(9))
+                absent = "absent" if spec.variant(col).optional else "MISSING"
+                cells.append(("yes" if status[spec.name][col] else absent).ljust(9))
             else:
                 cells.append("-".ljust(9))
         print(spec.name.ljust(width), *cells)
     print("\nyes: built and importable; MISSING: not built (rebuild with `pip install .`, "
-          "or `speedlab build DIR` for your own kernels); -: no such variant")
+          "or `speedlab build DIR` for your own kernels); absent: an optional peer that is not "
+          "installed (`pip install 'speedlab[peers]'`); -: no such variant")
     for spec in specs:
         if spec.no_parallel:
             print(f"{spec.name}: no parallel rung: {spec.no_parallel}")
@@ -181,50 +193,122 @@ def cmd_verify(args) -> int:
     return 1
 
 
+def _check_variants(specs, wanted):
+    """Every name in ``wanted`` must be a variant of at least one selected kernel."""
+    if not wanted:
+        return
+    valid = list(dict.fromkeys(v.name for spec in specs for v in spec.variants))
+    unknown = [name for name in wanted if name not in valid]
+    if unknown:
+        raise UsageError(f"speedlab: unknown variant {', '.join(map(repr, unknown))} for "
+                         f"{', '.join(s.name for s in specs)}; valid: {', '.join(valid)}")
+
+
+def _writable_plot(path: str | None) -> None:
+    """``--plot`` needs a .png/.svg/.pdf path that can be written, and matplotlib."""
+    if path is None:
+        return
+    if Path(path).suffix.lower() not in (".png", ".svg", ".pdf"):
+        raise UsageError(f"--plot {path!r}: the file name must end in .png, .svg or .pdf")
+    _writable(path, "--plot")
+    from importlib.util import find_spec
+
+    if find_spec("matplotlib") is None:
+        raise UsageError("--plot needs matplotlib: pip install 'speedlab[plot]'")
+
+
+def _plot(draw, doc, path: str) -> None:
+    try:
+        draw(doc, path)
+    except OSError as exc:  # checked before the run, but the disk may have filled since
+        raise UsageError(f"speedlab: cannot write --plot {path!r}: {exc.strerror or exc}") from None
+
+
+def _write_json(doc, path: str, emit) -> None:
+    text = json.dumps(doc, indent=2) + "\n"
+    if path == "-":
+        sys.stdout.write(text)
+    else:
+        Path(path).write_text(text)
+        emit(f"JSON written to {path}")
+
+
 def cmd_bench(args) -> int:
-    from speedlab.bench.environment import environment
-    from speedlab.bench.report import table
-    from speedlab.bench.timing import measure_kernel
+    from speedlab.bench import suite
+    from speedlab.bench.progress import Bar
 
+    # Everything the user can get wrong fails here, before any measurement.
     _writable(args.json, "--json")
-    specs = _kernels(args.kernels)
-    mode = "full" if args.full else "quick"
-    rounds = args.rounds if args.rounds is not None else (3 if args.quick else 5)
-    min_time = 0.02 if args.quick else 0.05
-    progress = _progress() if sys.stderr.isatty() else None
-    records, failed = [], False
-    for spec in specs:
-        names = [v.name for v in spec.variants if not args.variants or v.name in args.variants]
-        n = getattr(spec.sizes, mode)
-        results = measure_kernel(spec, names, n, rounds=rounds, min_time=min_time,
-                                 threads=args.threads, progress=progress)
-        if progress:
-            progress(None)
-        print(table(results))
-        print()
-        records += [r.to_json() for r in results]
-        failed |= any(r.error for r in results)
+    _writable_plot(args.plot)
+    old = None
+    if args.compare:
+        from speedlab.bench.compare import NotABenchFile, load
+
+        try:
+            old = load(args.compare)
+        except NotABenchFile as exc:
+            raise UsageError(f"speedlab: --compare: {exc}") from None
+    specs = _kernels(list(dict.fromkeys((args.kernels or []) + (args.kernel_list or []))))
+    _check_variants(specs, args.variants)
+    mode = "quick" if args.quick else "full" if args.full else "default"
+    settings = suite.settings(mode, len(specs), rounds=args.rounds, threads=args.threads,
+                              variants=args.variants)
+    # The tables go to stdout, unless stdout carries the JSON.
+    out = sys.stderr if args.json == "-" else sys.stdout
+
+    def emit(text):
+        print(text, file=out, flush=True)
+
+    with Bar(len(specs)) as bar:
+        doc = suite.run(specs, settings, emit=emit, bar=bar)
     if args.json:
-        doc = {"schema": "speedlab-bench/1", "mode": mode, "environment": environment(),
-               "results": records}
-        text = json.dumps(doc, indent=2) + "\n"
-        if args.json == "-":
-            sys.stdout.write(text)
-        else:
-            Path(args.json).write_text(text)
-            print(f"results written to {args.json}")
-    return 1 if failed else 0
+        _write_json(doc, args.json, emit)
+    if args.plot:
+        from speedlab.bench.plot import bench_figure
+
+        _plot(bench_figure, doc, args.plot)
+        emit(f"figure written to {args.plot}")
+    if old is not None:
+        from speedlab.bench.compare import compare, render
+
+        emit(render(compare(old, doc), args.compare))
+    if doc["failed"]:
+        print(f"speedlab: FAILED: {', '.join(doc['failed'])}", file=sys.stderr)
+        return 1
+    return 0
 
 
-def _progress():
-    def show(message):
-        if message is None:
-            sys.stderr.write("\r\033[K")
-        else:
-            sys.stderr.write(f"\r\033[K{message}")
-        sys.stderr.flush()
+def cmd_explain(args) -> int:
+    from speedlab.bench import explain
 
-    return show
+    spec = _kernel(args.kernel)
+    _writable(args.json, "--json")
+    _writable_plot(args.plot)
+    out = sys.stderr if args.json == "-" else sys.stdout
+
+    def emit(text):
+        print(text, file=out, flush=True)
+
+    from speedlab.bench.progress import Bar
+
+    with Bar(len(explain.PARTS)) as bar:
+        def progress(part):
+            name = part.split(":")[0]
+            bar.update(f"{spec.name}: {part}", explain.PARTS.index(name) if name in explain.PARTS else 0)
+
+        report = explain.explain(spec, threads=args.threads, full=args.full, progress=progress)
+    emit(explain.render(report))
+    if args.json:
+        _write_json(report, args.json, emit)
+    if args.plot:
+        from speedlab.bench.plot import explain_figure
+
+        _plot(explain_figure, report, args.plot)
+        emit(f"figure written to {args.plot}")
+    if report["failed"]:
+        print(f"speedlab: FAILED: {', '.join(report['failed'])}", file=sys.stderr)
+        return 1
+    return 0
 
 
 def cmd_new(args) -> int:
@@ -375,15 +459,21 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("bench", help="time the ladder of each kernel", parents=with_from,
                        description="Warm up, then time the variants in interleaved rounds; "
                        "print medians per unit of work and the ratio of each rung to python "
-                       "and to the rung before.")
-    p.add_argument("kernels", nargs="*", metavar="KERNEL")
+                       "and to the rung before. Exit 1 when a variant failed.")
+    p.add_argument("kernels", nargs="*", metavar="KERNEL", help="kernels to time (default: all)")
+    p.add_argument("--kernels", dest="kernel_list", nargs="+", metavar="K", help="the same, as an option")
     size = p.add_mutually_exclusive_group()
-    size.add_argument("--quick", action="store_true", help="small sizes, 3 rounds (the default sizes)")
-    size.add_argument("--full", action="store_true", help="the catalog's full sizes")
+    size.add_argument("--quick", action="store_true",
+                      help="every kernel in well under a minute: quick sizes, 3 short rounds, a shared time budget")
+    size.add_argument("--full", action="store_true", help="the catalog's full sizes, 7 rounds")
     p.add_argument("--variants", nargs="+", metavar="V", help="only these variants")
-    p.add_argument("--threads", type=_positive, metavar="T", help="threads for parallel variants")
-    p.add_argument("--rounds", type=_positive, metavar="R", help="timed rounds (default 5; 3 with --quick)")
-    p.add_argument("--json", metavar="PATH", help="write results and environment as JSON ('-' = stdout)")
+    p.add_argument("--threads", type=_positive, nargs="+", metavar="T",
+                   help="n_threads for parallel variants; several values give one row each")
+    p.add_argument("--rounds", "--repeat", dest="rounds", type=_positive, metavar="R",
+                   help="timed rounds (default 5; 3 with --quick, 7 with --full)")
+    p.add_argument("--json", metavar="PATH", help="write the speedlab-bench/2 document ('-' = stdout)")
+    p.add_argument("--plot", metavar="FILE", help="figure of the ladders (.png/.svg/.pdf; needs matplotlib)")
+    p.add_argument("--compare", metavar="OLD.json", help="say what got faster/slower since an earlier --json")
     p.set_defaults(func=cmd_bench)
 
     p = sub.add_parser("new", help="write a kernel of your own to start from (pure, typed, spec, test)",
@@ -404,6 +494,18 @@ def build_parser() -> argparse.ArgumentParser:
                    "included: installed, they appear in `speedlab list`)")
     p.add_argument("--wheel-dir", metavar="D", help="where the wheel goes (default: PATH/dist)")
     p.set_defaults(func=cmd_build)
+
+    p = sub.add_parser("explain", parents=with_from, help="where one kernel's speedup comes from, with evidence",
+                       description="The ladder of one kernel, each step named and multiplying to "
+                       "the total, with the evidence: Python C-API lines left per rung (Cython "
+                       "annotation), allocations and GC per call, latency tails, thread scaling.")
+    p.add_argument("kernel", metavar="KERNEL")
+    p.add_argument("--full", action="store_true", help="longer, steadier measurements")
+    p.add_argument("--threads", type=_positive, nargs="+", metavar="T",
+                   help="thread counts for the concurrency test (default 1..cores)")
+    p.add_argument("--json", metavar="PATH", help="write the report as JSON ('-' = stdout)")
+    p.add_argument("--plot", metavar="FILE", help="thread scaling and latency figure (.png/.svg/.pdf)")
+    p.set_defaults(func=cmd_explain)
 
     p = sub.add_parser("info", help="versions, compiler, flags, OpenMP, what is built")
     p.set_defaults(func=cmd_info)

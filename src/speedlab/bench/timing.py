@@ -2,15 +2,24 @@
 
 One :func:`measure_kernel` call times several variants of one kernel:
 
-1. each variant runs once (warm-up: imports, caches, page faults) and that run
-   calibrates how many calls one measurement needs to last ``min_time``;
-2. ``rounds`` rounds follow; every round times every variant once, in an order
+1. each variant runs once (warm-up: imports, caches, page faults, a JIT's
+   compilation -- recorded as ``first_call``) and that run calibrates how many
+   calls one measurement needs to last ``min_time``;
+2. when a time ``budget`` is given (``speedlab bench --quick``), a variant is
+   first probed at the test size, and one that would take more than a share of
+   the budget per call runs at a smaller ``n`` (:func:`fitting_size`); then
+   :func:`plan` shortens the measurements, then the rounds, so the kernel fits;
+3. ``rounds`` rounds follow; every round times every variant once, in an order
    that rotates from round to round, so drift of the machine (frequency, a
    neighbour's load) hits all variants alike;
-3. times are per unit of work (per step, per pixel...), so a slow rung run at a
+4. times are per unit of work (per step, per pixel...), so a slow rung run at a
    smaller ``n`` (its ``max_n``) is still comparable -- and marked ``normalised``;
-4. ratios to ``python`` and to the rung before are computed round by round and
-   then summarised, which cancels the drift shared within a round.
+5. ratios to ``python`` and to the rung before are computed round by round
+   (only over rounds both variants completed) and then summarised, which
+   cancels the drift shared within a round.
+
+A variant that raises is recorded as ``failed`` with the error and the others go
+on; an optional peer that is not installed is ``unavailable`` (not a failure).
 """
 
 from __future__ import annotations
@@ -20,16 +29,22 @@ import time
 from dataclasses import dataclass, field
 from typing import Any, Callable
 
-from speedlab.spec import RUNGS, KernelSpec
+from speedlab.spec import RUNGS, KernelSpec, VariantUnavailable
 
 #: Default shortest measurement: long enough that perf_counter's resolution
 #: and call overhead are far below 1 % of it.
 MIN_TIME = 0.05
+#: The shortest measurement :func:`plan` goes down to under a budget: still
+#: ~1000x perf_counter's resolution on Linux (sub-microsecond).
+FLOOR_TIME = 0.005
+
+#: Progress callback: ``progress(message, fraction_of_this_kernel_done)``.
+Progress = Callable[[str, float], None]
 
 
 @dataclass
 class Result:
-    """The timing of one variant of one kernel."""
+    """The timing of one variant (at one thread count) of one kernel."""
 
     kernel: str
     variant: str
@@ -37,22 +52,43 @@ class Result:
     unit: str
     work_units: float
     threads: int | None
+    label: str = ""
+    kind: str = "rung"
     loops: int = 0
-    seconds: list[float] = field(default_factory=list)  # per call, one per round
+    seconds: list[float] = field(default_factory=list)  # per call, one per completed round
+    round_index: list[int] = field(default_factory=list)  # which round each entry came from
+    first_call: float | None = None  # the warm-up call, compile time included for a JIT
+    first_call_n: int | None = None  # the size of that first call
+    call_estimate: float = 0.0  # the per-call time the loop count is calibrated on
     normalised: bool = False
+    status: str = "ok"  # ok | failed | unavailable
     error: str | None = None
     ratio_to_python: list[float] = field(default_factory=list)
     ratio_to_previous: list[float] = field(default_factory=list)
     previous: str | None = None
 
+    def __post_init__(self):
+        if not self.label:
+            self.label = self.variant
+
     @property
     def per_unit(self) -> list[float]:
         return [s / self.work_units for s in self.seconds] if self.work_units else list(self.seconds)
+
+    @property
+    def ok(self) -> bool:
+        return self.status == "ok" and bool(self.seconds)
+
+    def fail(self, exc: BaseException) -> None:
+        self.status = "failed"
+        self.error = f"{type(exc).__name__}: {exc}"
 
     def to_json(self) -> dict[str, Any]:
         return {
             "kernel": self.kernel,
             "variant": self.variant,
+            "label": self.label,
+            "kind": self.kind,
             "n": self.n,
             "unit": self.unit,
             "work_units": self.work_units,
@@ -60,7 +96,10 @@ class Result:
             "loops": self.loops,
             "rounds": len(self.seconds),
             "normalised": self.normalised,
+            "status": self.status,
             "error": self.error,
+            "first_call_seconds": self.first_call,
+            "first_call_n": self.first_call_n,
             "seconds": summary(self.seconds),
             "seconds_per_unit": summary(self.per_unit),
             "ratio_to_python": summary(self.ratio_to_python),
@@ -82,12 +121,81 @@ def summary(values: list[float]) -> dict[str, float] | None:
     }
 
 
+def median(values: list[float]) -> float | None:
+    return statistics.median(values) if values else None
+
+
 def _time_calls(fn: Callable[..., Any], args: tuple, kwargs: dict, loops: int) -> float:
     """Seconds per call over ``loops`` back-to-back calls."""
     start = time.perf_counter()
     for _ in range(loops):
         fn(*args, **kwargs)
     return (time.perf_counter() - start) / loops
+
+
+def loops_for(call_seconds: float, min_time: float) -> int:
+    """Calls per measurement so that one measurement lasts at least ``min_time``."""
+    if call_seconds >= min_time:
+        return 1
+    return int(min_time / max(call_seconds, 1e-9)) + 1
+
+
+def plan(call_seconds: list[float], budget: float, rounds: int, min_time: float,
+         floor: float = FLOOR_TIME) -> tuple[int, float]:
+    """Rounds and measurement length that fit ``budget`` seconds.
+
+    One round costs ``sum(max(min_time, t))`` over the variants' call times
+    ``t``. Measurements are shortened first (halved down to ``floor``), because
+    rounds are what the spread and the round-by-round ratios are made of; then
+    rounds are dropped, down to one.
+
+    Parameters
+    ----------
+    call_seconds : list of float
+        Estimated seconds of one call of each variant.
+    budget : float
+        Seconds the rounds may take.
+    rounds : int
+        Rounds wanted.
+    min_time : float
+        Shortest measurement wanted, in seconds.
+    floor : float
+        Shortest measurement accepted.
+
+    Returns
+    -------
+    tuple of (int, float)
+        ``(rounds, min_time)`` to use.
+    """
+    def cost(r: int, mt: float) -> float:
+        return r * sum(max(mt, t) for t in call_seconds)
+
+    mt = min_time
+    while cost(rounds, mt) > budget and mt > floor:
+        mt = max(floor, mt / 2)
+    r = rounds
+    while cost(r, mt) > budget and r > 1:
+        r -= 1
+    return r, mt
+
+
+def fitting_size(spec: KernelSpec, small: int, n: int, small_seconds: float, cap: float) -> int:
+    """The largest size in ``[small, n]`` whose call should last at most ``cap`` seconds.
+
+    The prediction scales the time of one call at ``small`` by ``spec.work``
+    (time per unit of work taken as constant, the premise of normalising).
+    """
+    per_unit = small_seconds / max(spec.work(small), 1e-300)
+    if spec.work(n) * per_unit <= cap:
+        return n
+    lo, hi = small, n
+    while lo < hi:
+        mid = (lo + hi + 1) // 2
+        if spec.work(mid) * per_unit <= cap:
+            lo = mid
+        else:
+            hi = mid - 1
+    return lo
 
 
 def previous_rung(name: str, present: list[str]) -> str | None:
@@ -103,6 +211,21 @@ def previous_rung(name: str, present: list[str]) -> str | None:
     return "native" if "native" in present and name != "native" else None
 
 
+def _entries(spec: KernelSpec, variants: list[str], threads: list[int] | None):
+    """``(label, variant, n_threads)`` for every measurement: one per thread count for threaded variants."""
+    out = []
+    for name in variants:
+        variant = spec.variant(name)
+        if variant.threads and threads:
+            if len(threads) == 1:
+                out.append((name, variant, threads[0]))
+            else:
+                out += [(f"{name}@{t}", variant, t) for t in threads]
+        else:
+            out.append((name, variant, None))
+    return out
+
+
 def measure_kernel(
     spec: KernelSpec,
     variants: list[str],
@@ -110,59 +233,150 @@ def measure_kernel(
     *,
     rounds: int = 5,
     min_time: float = MIN_TIME,
-    threads: int | None = None,
-    progress: Callable[[str], None] | None = None,
+    threads: int | list[int] | None = None,
+    budget: float | None = None,
+    progress: Progress | None = None,
 ) -> list[Result]:
-    """Time ``variants`` of ``spec`` at size ``n`` (see the module docstring)."""
+    """Time ``variants`` of ``spec`` at size ``n`` (see the module docstring).
+
+    Parameters
+    ----------
+    spec : KernelSpec
+    variants : list of str
+        Variant names, in the order of the report.
+    n : int
+        The size; a variant with a smaller ``max_n`` runs at that and is normalised.
+    rounds : int
+        Timed rounds (fewer when ``budget`` requires).
+    min_time : float
+        Shortest single measurement in seconds.
+    threads : int or list of int, optional
+        ``n_threads`` for threaded variants; several counts give one result each
+        (labelled ``parallel@T``). None lets the variant use every core.
+    budget : float, optional
+        Seconds this kernel may take; see :func:`plan`.
+    progress : callable, optional
+        ``progress(message, fraction)``.
+
+    Returns
+    -------
+    list of Result
+        One per measurement, in the order of ``variants``.
+    """
+    if isinstance(threads, int):
+        threads = [threads]
+    started = time.perf_counter()
     results: dict[str, Result] = {}
     calls: dict[str, tuple[Callable[..., Any], tuple, dict]] = {}
     inputs: dict[int, tuple] = {}
-    for name in variants:
-        variant = spec.variant(name)
+    entries = _entries(spec, variants, threads)
+    # NOTE: under a budget, no single call may take more than a share of it:
+    # a slow rung is first probed at the test size and, if it would be too slow
+    # at n, run at the largest n that fits and normalised per unit of work.
+    cap = budget / (3 * len(entries)) if budget is not None and entries else None
+    for i, (label, variant, n_threads) in enumerate(entries):
         size = min(n, variant.max_n) if variant.max_n else n
-        res = Result(spec.name, name, size, spec.unit, spec.work(size),
-                     threads if variant.threads else None, normalised=size != n)
-        results[name] = res
+        res = Result(spec.name, variant.name, size, spec.unit, 0.0, n_threads,
+                     label=label, kind=variant.kind)
+        results[label] = res
+        if progress:
+            progress(f"{spec.name}/{label}: warm-up", i / len(entries) * 0.3)
         try:
             fn = variant.load()
+        except VariantUnavailable as exc:
+            if variant.optional:
+                res.status, res.error = "unavailable", str(exc)
+            else:
+                res.fail(exc)
+            continue
+        try:
+            res.work_units = spec.work(size)
+            kwargs = {"n_threads": n_threads} if variant.threads and n_threads else {}
+            if cap is not None and size > spec.sizes.test:
+                probe = spec.make_input(spec.sizes.test)
+                t0 = time.perf_counter()
+                fn(*probe, **kwargs)
+                res.first_call, res.first_call_n = time.perf_counter() - t0, spec.sizes.test
+                if variant.peer:  # the probe compiled it; time the steady state
+                    res.call_estimate = _time_calls(fn, probe, kwargs, 1)
+                else:
+                    res.call_estimate = res.first_call
+                size = fitting_size(spec, spec.sizes.test, size, res.call_estimate, cap)
+                res.n, res.work_units = size, spec.work(size)
+            res.normalised = size != n
             if size not in inputs:
                 inputs[size] = spec.make_input(size)
-            kwargs = {"n_threads": threads} if variant.threads and threads else {}
-            if progress:
-                progress(f"{spec.name}/{name}: warm-up")
             t0 = time.perf_counter()
             fn(*inputs[size], **kwargs)
-            first = time.perf_counter() - t0
-            res.loops = max(1, int(min_time / max(first, 1e-9)) + 1) if first < min_time else 1
-            calls[name] = (fn, inputs[size], kwargs)
+            elapsed = time.perf_counter() - t0
+            if res.first_call is None:
+                res.first_call, res.first_call_n = elapsed, size
+            calibration = elapsed
+            if variant.peer and res.first_call_n == size:
+                # NOTE: a JIT peer's first call is mostly compilation; calibrate on
+                # the second, which is what the steady state looks like.
+                calibration = _time_calls(fn, inputs[size], kwargs, 1)
+            res.call_estimate = calibration
+            res.loops = loops_for(calibration, min_time)
+            calls[label] = (fn, inputs[size], kwargs)
         except Exception as exc:  # a failing variant is reported, the run goes on
-            res.error = f"{type(exc).__name__}: {exc}"
+            res.fail(exc)
 
-    order = [name for name in variants if name in calls]
+    if budget is not None and calls:
+        # NOTE: the rounds get at least half the budget even when warm-ups
+        # overran (a JIT compiling): one round alone gives no spread at all.
+        remaining = max(budget / 2, budget - (time.perf_counter() - started))
+        per_call = [results[label].call_estimate for label in calls]
+        rounds, short = plan(per_call, remaining, rounds, min_time)
+        for label in calls:
+            results[label].loops = loops_for(results[label].call_estimate, short)
+
+    order = list(calls)
     for r in range(rounds):
         shift = r % len(order) if order else 0
-        for name in order[shift:] + order[:shift]:
+        for j, label in enumerate(order[shift:] + order[:shift]):
             if progress:
-                progress(f"{spec.name}/{name}: round {r + 1}/{rounds}")
-            fn, args, kwargs = calls[name]
+                done = 0.3 + 0.7 * (r + j / max(1, len(order))) / rounds
+                progress(f"{spec.name}/{label}: round {r + 1}/{rounds}", done)
+            fn, args, kwargs = calls[label]
+            res = results[label]
             try:
-                results[name].seconds.append(_time_calls(fn, args, kwargs, results[name].loops))
+                res.seconds.append(_time_calls(fn, args, kwargs, res.loops))
+                res.round_index.append(r)
             except Exception as exc:
-                results[name].error = f"{type(exc).__name__}: {exc}"
-                calls.pop(name)
-        order = [name for name in order if name in calls]
+                res.fail(exc)
+                calls.pop(label)
+        order = [label for label in order if label in calls]
 
-    present = [name for name in variants if results[name].seconds]
-    for name in present:
-        res = results[name]
-        res.previous = previous_rung(name, present)
-        if "python" in present and name != "python":
-            res.ratio_to_python = _ratios(results["python"], res)
-        if res.previous:
-            res.ratio_to_previous = _ratios(results[res.previous], res)
-    return [results[name] for name in variants]
+    attach_ratios(list(results.values()))
+    return list(results.values())
 
 
-def _ratios(slow: Result, fast: Result) -> list[float]:
-    """Round-by-round speedup of ``fast`` over ``slow``, per unit of work."""
-    return [s / f for s, f in zip(slow.per_unit, fast.per_unit) if f > 0]
+def attach_ratios(results: list[Result]) -> None:
+    """Fill ``previous``, ``ratio_to_python`` and ``ratio_to_previous`` of every ok result.
+
+    ``parallel@T`` results compare with the same ``native`` and ``python`` as a
+    single ``parallel`` would.
+    """
+    ok = [r for r in results if r.ok]
+    by_label = {r.label: r for r in ok}
+    present = list(dict.fromkeys(r.variant for r in ok))
+    plain = {r.variant: r for r in ok if r.label == r.variant}
+    for res in ok:
+        res.previous = previous_rung(res.variant, present)
+        python = plain.get("python") or by_label.get("python")
+        if python is not None and res.variant != "python":
+            res.ratio_to_python = ratios(python, res)
+        if res.previous and res.previous in plain:
+            res.ratio_to_previous = ratios(plain[res.previous], res)
+
+
+def ratios(slow: Result, fast: Result) -> list[float]:
+    """Round-by-round speedup of ``fast`` over ``slow``, per unit of work.
+
+    Only rounds both completed are paired, so a variant that failed half-way
+    never pairs its round 3 with another's round 2.
+    """
+    slow_by_round = dict(zip(slow.round_index, slow.per_unit))
+    return [slow_by_round[r] / f for r, f in zip(fast.round_index, fast.per_unit)
+            if r in slow_by_round and f > 0]
