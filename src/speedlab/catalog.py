@@ -10,12 +10,36 @@ Importing this module imports no implementation: variants are loaded on first us
 
 from __future__ import annotations
 
-from speedlab import nbody
+import importlib.util
+
+from speedlab import chacha20, nbody
 from speedlab.spec import KernelSpec, Sizes, Variant, floats
 
 
 def _steps(n):
     return (n,)
+
+
+def _mebibytes(n):
+    return float(n) * chacha20.MIB
+
+
+def _chacha20_random(rng):
+    """A random key, nonce and message (any length, not only whole blocks) and a valid counter."""
+    size = rng.choice((0, 1, 63, 64, 65, 127, 128, rng.randint(0, 4096), rng.randint(60_000, 140_000)))
+    n_blocks = -(-size // chacha20.BLOCK_SIZE)
+    # A quarter of the draws end exactly at the last counter, the edge of wrapping.
+    last = chacha20.COUNTER_MAX - max(n_blocks - 1, 0)
+    counter = last if rng.random() < 0.25 else rng.randint(0, last)
+    return rng.randbytes(32), rng.randbytes(12), rng.randbytes(size), counter
+
+
+def _cryptography_peer():
+    """The ``cryptography`` peer, listed only when that package is installed."""
+    if importlib.util.find_spec("cryptography") is None:
+        return ()
+    return (Variant("cryptography", "speedlab.peers.chacha20:encrypt", optional=True, peer=True,
+                    note="OpenSSL's SIMD assembly via the cryptography package: the ceiling"),)
 
 
 BUILTIN: tuple[KernelSpec, ...] = (
@@ -52,6 +76,43 @@ BUILTIN: tuple[KernelSpec, ...] = (
             ((None,), TypeError),
         ),
         no_parallel="five bodies that all depend on each other, steps in sequence: nothing divides",
+    ),
+    KernelSpec(
+        name="chacha20",
+        summary="RFC 8439 ChaCha20: encrypt N MiB of a fixed pattern, print the ciphertext's SHA-256",
+        api="speedlab.chacha20:encrypt",
+        variants=(
+            # pure Python encrypts about 0.6 MiB/s; bigger runs are normalised per byte
+            Variant("python", "speedlab.pure.chacha20:encrypt", max_n=1),
+            Variant("compiled", "speedlab._compiled.chacha20:encrypt", max_n=1),
+            Variant("typed", "speedlab._native.chacha20:encrypt_typed", max_n=4),
+            Variant("native", "speedlab._native.chacha20:encrypt_native"),
+            Variant("parallel", "speedlab._native.chacha20:encrypt_parallel", threads=True),
+            Variant("c", "speedlab._native.chacha20:encrypt_c"),
+        ) + _cryptography_peer(),
+        make_input=chacha20.run_input,
+        # n is in MiB; the headline is PROGRAMS.md's 64 MiB
+        sizes=Sizes(test=1, quick=16, full=64, headline=64),
+        unit="byte",
+        work=_mebibytes,
+        render=chacha20.render,
+        # The RFC 8439 vectors are checked by tests/test_chacha20.py for every variant.
+        sample_sizes=(1,),
+        random_input=_chacha20_random,
+        bad_inputs=(
+            ((bytes(31), bytes(12), b"x"), ValueError),  # key must be 32 bytes
+            ((bytes(33), bytes(12), b"x"), ValueError),
+            ((bytes(32), bytes(8), b"x"), ValueError),  # nonce must be 12 bytes (not the original 8)
+            ((bytes(32), bytes(12), b"x", -1), (OverflowError, ValueError)),
+            ((bytes(32), bytes(12), b"x", 2**32), (OverflowError, ValueError)),
+            ((bytes(32), bytes(12), bytes(65), 2**32 - 1), (OverflowError, ValueError)),  # wraps
+            ((bytes(32), bytes(12), "text"), TypeError),
+            (("k" * 32, bytes(12), b"x"), TypeError),
+            ((bytes(32), "n" * 12, b"x"), TypeError),
+            ((bytes(32), bytes(12), 12345), TypeError),
+            ((bytes(32), bytes(12), b"x", 1.0), TypeError),
+            ((bytes(32), bytes(12), b"x", True), TypeError),
+        ),
     ),
 )
 
