@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import importlib.util
 
-from speedlab import chacha20, nbody, regexredux
+from speedlab import chacha20, nbody, pidigits, regexredux
 from speedlab.spec import KernelSpec, Sizes, Variant, floats
 
 
@@ -32,6 +32,10 @@ def _chacha20_random(rng):
     last = chacha20.COUNTER_MAX - max(n_blocks - 1, 0)
     counter = last if rng.random() < 0.25 else rng.randint(0, last)
     return rng.randbytes(32), rng.randbytes(12), rng.randbytes(size), counter
+
+
+def _digits(n):
+    return (n,)
 
 
 def _fasta_input(n):
@@ -159,6 +163,43 @@ BUILTIN: tuple[KernelSpec, ...] = (
         why_small="the pure twin already spends ~95% of its time inside CPython's re engine, "
         "which is C: compiling the Python around it, typing it or removing the headers in C "
         "(native) can only speed up the few per cent outside re",
+    ),
+    KernelSpec(
+        name="pidigits",
+        summary="digits of pi from Gibbons' unbounded spigot, 10 per line",
+        api="speedlab.pidigits:digits",
+        variants=(
+            Variant("python", "speedlab.pure.pidigits:digits"),
+            Variant("compiled", "speedlab._compiled.pidigits:digits"),
+            Variant("typed", "speedlab._native.pidigits:digits_typed"),
+            Variant("native", "speedlab._native.pidigits:digits_native",
+                    note="32-bit-limb numbers updated in place (no GMP)"),
+            Variant("c", "speedlab._native.pidigits:digits_c"),
+        ),
+        make_input=_digits,
+        # The work is quadratic in n, so every variant runs the same n (no
+        # per-digit normalisation): quick 2,000 digits, full 5,000, headline 10,000.
+        sizes=Sizes(test=30, quick=2000, full=5000, headline=10_000),
+        unit="digit",
+        work=float,
+        render=pidigits.render,
+        oracles={27: "pidigits-27.txt", 30: "pidigits-30.txt"},
+        sample_sizes=(0, 1, 9, 10, 11, 250, 1200),
+        bad_inputs=(
+            ((-1,), ValueError),
+            ((pidigits.MAX_DIGITS + 1,), ValueError),
+            ((2**64,), ValueError),
+            (("27",), TypeError),
+            ((27.0,), TypeError),
+            ((True,), TypeError),
+            ((None,), TypeError),
+        ),
+        no_parallel="each term of the spigot depends on the one before, and one multiplication "
+        "of a few thousand limbs by a word is far too little work to split across threads",
+        why_small="CPython's int arithmetic is already C, so the pure twin spends its time in "
+        "C; compiled and typed only remove the interpreter between the big-integer calls. "
+        "native gains what in-place limb arithmetic saves over a fresh int object per "
+        "operation, not a faster multiplication (that would take GMP's assembly)",
     ),
 )
 
