@@ -45,9 +45,6 @@ cdef enum:
     # Bytes between two checks for Ctrl-C: 4 MiB is about 5-10 ms of native
     # work on one core, so an interrupt lands quickly and the check is free.
     CHECK_BYTES = 1 << 22
-    # One parallel task: 64 blocks (4 KiB) -- a few microseconds of work, big
-    # enough that scheduling costs nothing, small enough to balance the threads.
-    TASK_BYTES = 64 * BLOCK
     # Below 64 KiB (1,024 blocks, roughly 60 us on one core) the parallel
     # variant stays serial: starting an OpenMP team costs 1-2 us per call and
     # the tail task would dominate.
@@ -232,21 +229,24 @@ def encrypt_native(bytes key, bytes nonce, const unsigned char[::1] data, uint32
 
 # -- parallel rung: native split by blocks over OpenMP threads ----------------
 
-cdef void xor_task(const uint32_t *state, const unsigned char *src, unsigned char *dst,
-                   Py_ssize_t start, Py_ssize_t length) noexcept nogil:
-    """One task: ``length`` bytes from byte ``start`` (a multiple of BLOCK), on its own state copy."""
+cdef void xor_block(const uint32_t *state, const unsigned char *src, unsigned char *dst,
+                    Py_ssize_t index, Py_ssize_t length) noexcept nogil:
+    """Block ``index`` of a ``length``-byte message, on this thread's own copy of the state."""
     cdef uint32_t s[WORDS]
+    cdef Py_ssize_t start = index * BLOCK
     memcpy(s, state, sizeof(s))
-    s[COUNTER_WORD] += <uint32_t>(start // BLOCK)
-    xor_native(s, src + start, dst + start, length)
+    s[COUNTER_WORD] += <uint32_t>index
+    xor_native(s, src + start, dst + start, min(<Py_ssize_t>BLOCK, length - start))
 
 
 cdef void xor_parallel(const uint32_t *state, const unsigned char *src, unsigned char *dst,
                        Py_ssize_t length, int n_threads) noexcept nogil:
-    """XOR ``length`` bytes, TASK_BYTES per task, the tasks spread over ``n_threads``."""
-    cdef Py_ssize_t n_tasks = (length + TASK_BYTES - 1) // TASK_BYTES, t
-    for t in prange(n_tasks, num_threads=n_threads, schedule="static"):
-        xor_task(state, src, dst, t * TASK_BYTES, min(<Py_ssize_t>TASK_BYTES, length - t * TASK_BYTES))
+    """XOR ``length`` bytes, the 64-byte blocks spread over ``n_threads`` threads."""
+    cdef Py_ssize_t n_blocks = (length + BLOCK - 1) // BLOCK, i
+    # NOTE: a static schedule hands each thread one contiguous run of blocks,
+    # so no two threads write the same cache line.
+    for i in prange(n_blocks, num_threads=n_threads, schedule="static"):
+        xor_block(state, src, dst, i, length)
 
 
 def encrypt_parallel(bytes key, bytes nonce, const unsigned char[::1] data, uint32_t counter,
