@@ -42,3 +42,25 @@ def test_messages_say_what_is_wrong():
         regexredux.analyse(b"acgt\n")
     with pytest.raises(TypeError, match="not str"):
         regexredux.analyse(">ONE\nacgt\n")
+
+
+def test_cli_input_file_matches_the_generated_input(tmp_path):
+    from conftest import golden
+    from test_cli import speedlab
+
+    path = tmp_path / "in.fa"
+    path.write_bytes(golden("fasta-1000.txt"))
+    out = speedlab("run", "regexredux", "0", "--input", str(path))
+    assert out.returncode == 0, out.stderr
+    assert out.stdout == golden("regexredux-1000.txt")
+
+
+@pytest.mark.parametrize("content", [b"", b"acgt\nacgt\n"], ids=["empty", "not-fasta"])
+def test_cli_bad_input_is_one_line_and_nothing_on_stdout(tmp_path, content):
+    from test_cli import speedlab
+
+    path = tmp_path / "bad.fa"
+    path.write_bytes(content)
+    out = speedlab("run", "regexredux", "0", "--input", str(path))
+    assert out.returncode == 2 and out.stdout == b""
+    assert len(out.stderr.decode().strip().splitlines()) == 1
