@@ -233,10 +233,20 @@ cdef void xor_block(const uint32_t *state, const unsigned char *src, unsigned ch
                     Py_ssize_t index, Py_ssize_t length) noexcept nogil:
     """Block ``index`` of a ``length``-byte message, on this thread's own copy of the state."""
     cdef uint32_t s[WORDS]
-    cdef Py_ssize_t start = index * BLOCK
+    cdef uint32_t ks[WORDS]
+    cdef unsigned char tail[BLOCK]
+    cdef Py_ssize_t start = index * BLOCK, i
     memcpy(s, state, sizeof(s))
     s[COUNTER_WORD] += <uint32_t>index
-    xor_native(s, src + start, dst + start, min(<Py_ssize_t>BLOCK, length - start))
+    block_native(s, ks)
+    if start + BLOCK <= length:
+        for i in range(WORDS):
+            store32_le(dst + start + 4 * i, load32_le(src + start + 4 * i) ^ ks[i])
+    else:  # the partial last block
+        for i in range(WORDS):
+            store32_le(tail + 4 * i, ks[i])
+        for i in range(length - start):
+            dst[start + i] = src[start + i] ^ tail[i]
 
 
 cdef void xor_parallel(const uint32_t *state, const unsigned char *src, unsigned char *dst,
