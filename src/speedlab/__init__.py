@@ -12,7 +12,8 @@ on first use.
 
 __version__ = "0.1.0"
 
-__all__ = ["IMPLEMENTATION", "__version__", "catalog", "get_include", "nbody"]
+__all__ = ["IMPLEMENTATION", "__version__", "catalog", "chacha20", "get_include", "nbody", "pidigits",
+           "regexredux"]
 
 
 def get_include() -> str:
@@ -29,7 +30,7 @@ def __getattr__(name):
         from speedlab._impl import active
 
         return active()
-    if name in {"catalog", "nbody"}:
+    if name in {"catalog", "chacha20", "nbody", "pidigits", "regexredux"}:
         import importlib
 
         return importlib.import_module(f"speedlab.{name}")
