@@ -254,7 +254,7 @@ cdef void xor_parallel(const uint32_t *state, const unsigned char *src, unsigned
     """XOR ``length`` bytes, the 64-byte blocks spread over ``n_threads`` threads."""
     cdef Py_ssize_t n_blocks = (length + BLOCK - 1) // BLOCK, i
     # NOTE: a static schedule hands each thread one contiguous run of blocks,
-    # so no two threads write the same cache line.
+    # so threads share at most the one cache line where their runs meet.
     for i in prange(n_blocks, num_threads=n_threads, schedule="static"):
         xor_block(state, src, dst, i, length)
 
