@@ -17,9 +17,16 @@ your package; ``speedlab new``/``build``/``verify --from`` do the rest (README.m
 
 __version__ = "0.1.0"
 
+#: The public modules of the built-in kernels (one per catalog entry), imported on
+#: first attribute access so `import speedlab` stays light.
+KERNEL_MODULES = (
+    "nbody", "spectralnorm", "mandelbrot", "fannkuchredux", "binarytrees",
+    "fasta", "knucleotide", "revcomp", "regexredux", "pidigits", "chacha20",
+)
+
 __all__ = [
     "IMPLEMENTATION", "KernelSpec", "Sizes", "Variant", "__version__", "catalog", "exact",
-    "floats", "get_include", "nbody", "register",
+    "floats", "get_include", "register", *KERNEL_MODULES,
 ]
 
 # The public kernel-spec API, re-exported on first access (PEP 562) so that
@@ -48,7 +55,7 @@ def __getattr__(name):
         from speedlab._impl import active
 
         return active()
-    if name in {"catalog", "nbody"}:
+    if name == "catalog" or name in KERNEL_MODULES:
         import importlib
 
         return importlib.import_module(f"speedlab.{name}")

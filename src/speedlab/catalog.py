@@ -15,12 +15,44 @@ Importing this module imports no implementation: variants are loaded on first us
 
 from __future__ import annotations
 
-from speedlab import nbody
+import importlib.util
+
+from speedlab import chacha20, nbody, pidigits, regexredux
 from speedlab.spec import KernelSpec, Sizes, Variant, floats
 
 
 def _steps(n):
     return (n,)
+
+
+def _mebibytes(n):
+    return float(n) * chacha20.MIB
+
+
+def _chacha20_random(rng):
+    """A random key, nonce and message (any length, not only whole blocks) and a valid counter."""
+    size = rng.choice((0, 1, 63, 64, 65, 127, 128, rng.randint(0, 4096), rng.randint(60_000, 140_000)))
+    n_blocks = -(-size // chacha20.BLOCK_SIZE)
+    # A quarter of the draws end exactly at the last counter, the edge of wrapping.
+    last = chacha20.COUNTER_MAX - max(n_blocks - 1, 0)
+    counter = last if rng.random() < 0.25 else rng.randint(0, last)
+    return rng.randbytes(32), rng.randbytes(12), rng.randbytes(size), counter
+
+
+def _digits(n):
+    return (n,)
+
+
+def _fasta_input(n):
+    """The output of ``fasta n``, generated in-process (imported only when needed)."""
+    from speedlab.pure.fasta import fasta
+
+    return (fasta(n),)
+
+
+def _fasta_bases(n):
+    # fasta n holds 2n + 3n + 5n = 10n bases (plus newlines and three headers)
+    return 10.0 * n
 
 
 BUILTIN: tuple[KernelSpec, ...] = (
@@ -59,6 +91,118 @@ BUILTIN: tuple[KernelSpec, ...] = (
             ((None,), TypeError),
         ),
         no_parallel="five bodies that all depend on each other, steps in sequence: nothing divides",
+    ),
+    KernelSpec(
+        name="chacha20",
+        summary="RFC 8439 ChaCha20: encrypt N MiB of a fixed pattern, print the ciphertext's SHA-256",
+        api="speedlab.chacha20:encrypt",
+        variants=(
+            # pure Python encrypts about 0.6 MiB/s; bigger runs are normalised per byte
+            Variant("python", "speedlab.pure.chacha20:encrypt", max_n=1),
+            Variant("compiled", "speedlab._compiled.chacha20:encrypt", max_n=1),
+            Variant("typed", "speedlab._native.chacha20:encrypt_typed", max_n=4),
+            Variant("native", "speedlab._native.chacha20:encrypt_native"),
+            Variant("parallel", "speedlab._native.chacha20:encrypt_parallel", threads=True),
+            Variant("c", "speedlab._native.chacha20:encrypt_c"),
+            Variant("cryptography", "speedlab.peers.chacha20:encrypt", optional=True, peer=True,
+                    note="OpenSSL's SIMD assembly via the cryptography package: the ceiling"),
+        ),
+        make_input=chacha20.run_input,
+        # n is in MiB; the headline is PROGRAMS.md's 64 MiB
+        sizes=Sizes(test=1, quick=16, full=64, headline=64),
+        unit="byte",
+        work=_mebibytes,
+        render=chacha20.render,
+        # The RFC 8439 vectors (tests/test_chacha20.py) and random inputs of every
+        # length check the variants; 1 MiB through pure Python costs ~1.7 s per call,
+        # too much to repeat for every variant in every catalog test.
+        sample_sizes=(0,),
+        random_input=_chacha20_random,
+        bad_inputs=(
+            ((bytes(31), bytes(12), b"x"), ValueError),  # key must be 32 bytes
+            ((bytes(33), bytes(12), b"x"), ValueError),
+            ((bytes(32), bytes(8), b"x"), ValueError),  # nonce must be 12 bytes (not the original 8)
+            ((bytes(32), bytes(12), b"x", -1), (OverflowError, ValueError)),
+            ((bytes(32), bytes(12), b"x", 2**32), (OverflowError, ValueError)),
+            ((bytes(32), bytes(12), bytes(65), 2**32 - 1), (OverflowError, ValueError)),  # wraps
+            ((bytes(32), bytes(12), "text"), TypeError),
+            (("k" * 32, bytes(12), b"x"), TypeError),
+            ((bytes(32), "n" * 12, b"x"), TypeError),
+            ((bytes(32), bytes(12), 12345), TypeError),
+            ((bytes(32), bytes(12), b"x", 1.0), TypeError),
+            ((bytes(32), bytes(12), b"x", True), TypeError),
+        ),
+    ),
+    KernelSpec(
+        name="regexredux",
+        summary="fasta input: strip headers, count 9 DNA patterns, apply 5 IUB replacements",
+        api="speedlab.regexredux:analyse",
+        variants=(
+            Variant("python", "speedlab.pure.regexredux:analyse"),
+            Variant("compiled", "speedlab._compiled.regexredux:analyse"),
+            Variant("typed", "speedlab._native.regexredux:analyse_typed"),
+            Variant("native", "speedlab._native.regexredux:analyse_native"),
+        ),
+        make_input=_fasta_input,
+        # quick: fasta 100,000 (~1 MB); full: fasta 1,000,000 (~10 MB); PROGRAMS.md's headline 5M
+        sizes=Sizes(test=1000, quick=100_000, full=1_000_000, headline=5_000_000),
+        unit="base",
+        work=_fasta_bases,
+        render=regexredux.render,
+        oracles={1000: "regexredux-1000.txt"},
+        sample_sizes=(0, 1, 30, 5000),
+        reads_fasta=True,
+        bad_inputs=(
+            ((b"",), ValueError),
+            ((b"acgt\nacgt\n",), ValueError),  # no '>' header: not FASTA
+            ((bytearray(),), ValueError),
+            ((">ONE\nacgt\n",), TypeError),  # str: encode it first
+            ((None,), TypeError),
+            ((12345,), TypeError),
+            ((memoryview(b">ONE\nacgt\n" * 4)[::2],), ValueError),  # not contiguous
+        ),
+        no_parallel="CPython's re holds the GIL while it matches, so the nine counts cannot run "
+        "on threads at once; that needs a GIL-free regex engine (PCRE2, optional, not built)",
+        why_small="the pure twin already spends ~95% of its time inside CPython's re engine, "
+        "which is C: compiling the Python around it, typing it or removing the headers in C "
+        "(native) can only speed up the few per cent outside re",
+    ),
+    KernelSpec(
+        name="pidigits",
+        summary="digits of pi from Gibbons' unbounded spigot, 10 per line",
+        api="speedlab.pidigits:digits",
+        variants=(
+            Variant("python", "speedlab.pure.pidigits:digits"),
+            Variant("compiled", "speedlab._compiled.pidigits:digits"),
+            Variant("typed", "speedlab._native.pidigits:digits_typed"),
+            Variant("native", "speedlab._native.pidigits:digits_native",
+                    note="32-bit-limb numbers updated in place (no GMP)"),
+            Variant("c", "speedlab._native.pidigits:digits_c"),
+        ),
+        make_input=_digits,
+        # The work is quadratic in n, so every variant runs the same n (no
+        # per-digit normalisation): quick 2,000 digits, full 5,000, headline 10,000.
+        sizes=Sizes(test=30, quick=2000, full=5000, headline=10_000),
+        unit="digit",
+        work=float,
+        render=pidigits.render,
+        oracles={27: "pidigits-27.txt", 30: "pidigits-30.txt"},
+        sample_sizes=(0, 1, 9, 10, 11, 250, 1200),
+        bad_inputs=(
+            ((-1,), ValueError),
+            ((pidigits.MAX_DIGITS + 1,), ValueError),
+            ((2**64,), ValueError),
+            (("27",), TypeError),
+            ((27.0,), TypeError),
+            ((True,), TypeError),
+            ((None,), TypeError),
+        ),
+        no_parallel="each term of the spigot depends on the one before, and one multiplication "
+        "of a few thousand limbs by a word is far too little work to split across threads",
+        why_small="CPython's int arithmetic is already C, so the pure twin spends its time in "
+        "C; compiled and typed only remove the interpreter between the big-integer calls. "
+        "native gains what in-place limb arithmetic saves over a fresh int object per "
+        "operation, not a faster multiplication (that would take GMP's assembly)",
     ),
 )
 
