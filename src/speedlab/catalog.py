@@ -10,12 +10,31 @@ Importing this module imports no implementation: variants are loaded on first us
 
 from __future__ import annotations
 
-from speedlab import nbody
+from speedlab import fasta, nbody
 from speedlab.spec import KernelSpec, Sizes, Variant, floats
 
 
 def _steps(n):
     return (n,)
+
+
+def _fasta_input(n):
+    """The input of the programs that read FASTA: the output of ``fasta n``, as bytes."""
+    from speedlab.pure.fasta import fasta as generate
+
+    return (generate(n),)
+
+
+#: Calls every size-taking kernel must refuse (fasta's n, like nbody's steps).
+_BAD_SIZES = (
+    ((-1,), ValueError),
+    ((2**31,), ValueError),  # would wrap around in a C int
+    ((2**64,), ValueError),
+    (("x",), TypeError),
+    ((2.5,), TypeError),
+    ((True,), TypeError),
+    ((None,), TypeError),
+)
 
 
 BUILTIN: tuple[KernelSpec, ...] = (
@@ -52,6 +71,31 @@ BUILTIN: tuple[KernelSpec, ...] = (
             ((None,), TypeError),
         ),
         no_parallel="five bodies that all depend on each other, steps in sequence: nothing divides",
+    ),
+    KernelSpec(
+        name="fasta",
+        summary="three DNA records: ALU repeated, two drawn from an LCG; 60 per line",
+        api="speedlab.fasta:fasta",
+        variants=(
+            # pure Python writes ~2 M characters a second; bigger runs are
+            # normalised per output character
+            Variant("python", "speedlab.pure.fasta:fasta", max_n=250_000),
+            Variant("compiled", "speedlab._compiled.fasta:fasta", max_n=250_000),
+            Variant("typed", "speedlab._native.fasta:fasta_typed", max_n=1_000_000),
+            Variant("native", "speedlab._native.fasta:fasta_native"),
+            Variant("c", "speedlab._native.fasta:fasta_c"),
+        ),
+        make_input=_steps,
+        sizes=Sizes(test=1000, quick=25_000, full=250_000, headline=25_000_000),
+        unit="output character",
+        work=fasta.output_length,
+        render=fasta.render,
+        oracles={1000: "fasta-1000.txt"},
+        # 0 (headers only), partial and exact lines, one ALU period, several chunks' worth
+        sample_sizes=(0, 1, 6, 30, 287, 12_345),
+        bad_inputs=_BAD_SIZES[:2] + (((fasta.MAX_N + 1,), ValueError),) + _BAD_SIZES[2:],
+        no_parallel="the random records are one LCG chain, each draw depending on the one "
+        "before (a jump-ahead split would divide it; not built)",
     ),
 )
 
