@@ -10,7 +10,7 @@ Importing this module imports no implementation: variants are loaded on first us
 
 from __future__ import annotations
 
-from speedlab import fasta, nbody
+from speedlab import fasta, nbody, revcomp
 from speedlab.spec import KernelSpec, Sizes, Variant, floats
 
 
@@ -23,6 +23,35 @@ def _fasta_input(n):
     from speedlab.pure.fasta import fasta as generate
 
     return (generate(n),)
+
+
+def _fasta_bytes(n):
+    """Bytes of ``fasta n`` (the unit of work of the programs that read it)."""
+    return float(fasta.output_length(n))
+
+
+def _random_fasta(rng):
+    """Random valid FASTA: 1-3 records, any line width, mixed case, IUPAC and odd bytes."""
+    alphabet = b"ACGTUMRWSYKVHDBNacgtumrwsykvhdbnXx-*"
+    parts = []
+    for index in range(rng.randint(1, 3)):
+        width = rng.randint(1, 80)
+        sequence = bytes(rng.choice(alphabet) for _ in range(rng.randint(0, 500)))
+        lines = [sequence[i:i + width] for i in range(0, len(sequence), width)]
+        parts.append(b">record %d\n" % index + b"".join(line + b"\n" for line in lines))
+    return (b"".join(parts),)
+
+
+#: Calls every FASTA-reading kernel must refuse before native code runs.
+_BAD_FASTA = (
+    ((b"",), ValueError),                                    # empty
+    ((b"ACGT\nACGT\n",), ValueError),                        # no '>' header: not FASTA
+    ((">ONE\nACGT\n",), TypeError),                          # str, not bytes
+    ((None,), TypeError),
+    ((3,), TypeError),
+    ((memoryview(b">ONE\nACGTACGT\n")[::2],), ValueError),  # not C-contiguous
+    ((memoryview(b">ONE\nACGTACGTAC\n").cast("I"),), ValueError),  # 4-byte items
+)
 
 
 #: Calls every size-taking kernel must refuse (fasta's n, like nbody's steps).
@@ -96,6 +125,32 @@ BUILTIN: tuple[KernelSpec, ...] = (
         bad_inputs=_BAD_SIZES[:2] + (((fasta.MAX_N + 1,), ValueError),) + _BAD_SIZES[2:],
         no_parallel="the random records are one LCG chain, each draw depending on the one "
         "before (a jump-ahead split would divide it; not built)",
+    ),
+    KernelSpec(
+        name="revcomp",
+        summary="reverse complement of each FASTA record (IUPAC), 60 per line",
+        api="speedlab.revcomp:reverse_complement",
+        variants=(
+            Variant("python", "speedlab.pure.revcomp:reverse_complement"),
+            Variant("compiled", "speedlab._compiled.revcomp:reverse_complement"),
+            Variant("typed", "speedlab._native.revcomp:reverse_complement_typed"),
+            Variant("native", "speedlab._native.revcomp:reverse_complement_native"),
+            Variant("c", "speedlab._native.revcomp:reverse_complement_c"),
+        ),
+        make_input=_fasta_input,
+        # Python itself runs at ~10 ns a byte here (translate and slicing are C),
+        # so every variant can take the full size.
+        sizes=Sizes(test=1000, quick=100_000, full=1_000_000, headline=25_000_000),
+        unit="input byte",
+        work=_fasta_bytes,
+        render=revcomp.render,
+        oracles={1000: "revcomp-1000.txt"},
+        sample_sizes=(0, 1, 7, 287, 12_345),
+        reads_fasta=True,
+        random_input=_random_fasta,
+        bad_inputs=_BAD_FASTA,
+        no_parallel="three passes at memory speed (memchr/memmove, a table lookup per byte): "
+        "a second core shares the same memory bandwidth, and records are few and unequal",
     ),
 )
 
