@@ -10,7 +10,7 @@ Importing this module imports no implementation: variants are loaded on first us
 
 from __future__ import annotations
 
-from speedlab import fasta, nbody, revcomp
+from speedlab import fasta, knucleotide, nbody, revcomp
 from speedlab.spec import KernelSpec, Sizes, Variant, floats
 
 
@@ -40,6 +40,14 @@ def _random_fasta(rng):
         lines = [sequence[i:i + width] for i in range(0, len(sequence), width)]
         parts.append(b">record %d\n" % index + b"".join(line + b"\n" for line in lines))
     return (b"".join(parts),)
+
+
+def _random_three(rng):
+    """Random valid knucleotide input: a record THREE of random bases, mixed case, any width."""
+    width = rng.randint(1, 80)
+    sequence = bytes(rng.choice(b"ACGTacgt") for _ in range(rng.randint(0, 400)))
+    lines = b"".join(sequence[i:i + width] + b"\n" for i in range(0, len(sequence), width))
+    return (b">ONE x\nNNNN\n>THREE y\n" + lines + b">FOUR\nacgt\n",)
 
 
 #: Calls every FASTA-reading kernel must refuse before native code runs.
@@ -151,6 +159,41 @@ BUILTIN: tuple[KernelSpec, ...] = (
         bad_inputs=_BAD_FASTA,
         no_parallel="three passes at memory speed (memchr/memmove, a table lookup per byte): "
         "a second core shares the same memory bandwidth, and records are few and unequal",
+    ),
+    KernelSpec(
+        name="knucleotide",
+        summary="1-mer and 2-mer frequencies and five fragment counts in FASTA record THREE",
+        api="speedlab.knucleotide:knucleotide",
+        variants=(
+            # pure Python counts ~2 M windows a second, seven tables of len(THREE)
+            # windows each; bigger runs are normalised per input byte
+            Variant("python", "speedlab.pure.knucleotide:knucleotide", max_n=50_000),
+            Variant("compiled", "speedlab._compiled.knucleotide:knucleotide", max_n=50_000),
+            Variant("typed", "speedlab._native.knucleotide:knucleotide_typed", max_n=100_000),
+            Variant("native", "speedlab._native.knucleotide:knucleotide_native"),
+            Variant("packed", "speedlab._native.knucleotide:knucleotide_packed",
+                    note="breaks the official rule: 2-bit keys in speedlab's own open-addressing "
+                    "table instead of a library hash table"),
+            Variant("c", "speedlab._native.knucleotide:knucleotide_c",
+                    note="hand-written C of packed's algorithm (C has no library hash table)"),
+        ),
+        make_input=_fasta_input,
+        sizes=Sizes(test=1000, quick=50_000, full=250_000, headline=25_000_000),
+        unit="input byte",
+        work=_fasta_bytes,
+        render=knucleotide.render,
+        oracles={1000: "knucleotide-1000.txt"},
+        # empty THREE, shorter than the longest fragment, several chunks of windows
+        sample_sizes=(0, 1, 3, 287, 12_345),
+        reads_fasta=True,
+        random_input=_random_three,
+        bad_inputs=_BAD_FASTA + (
+            ((b">ONE\nACGT\n",), ValueError),                # no record THREE
+            ((b">THREE\nACGTN\n",), ValueError),             # not a base: no 2-bit code
+            ((b">THREE\r\nACGT\r\n",), ValueError),          # CR line ends
+        ),
+        no_parallel="not built yet: the seven tables (k = 1, 2, 3, 4, 6, 12, 18) are independent "
+        "and would divide over threads",
     ),
 )
 
