@@ -12,7 +12,8 @@ on first use.
 
 __version__ = "0.1.0"
 
-__all__ = ["IMPLEMENTATION", "__version__", "catalog", "get_include", "nbody"]
+__all__ = ["IMPLEMENTATION", "__version__", "catalog", "fasta", "get_include", "knucleotide", "nbody",
+           "revcomp"]
 
 
 def get_include() -> str:
@@ -29,7 +30,7 @@ def __getattr__(name):
         from speedlab._impl import active
 
         return active()
-    if name in {"catalog", "nbody"}:
+    if name in {"catalog", "fasta", "knucleotide", "nbody", "revcomp"}:
         import importlib
 
         return importlib.import_module(f"speedlab.{name}")
