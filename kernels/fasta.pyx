@@ -13,17 +13,22 @@ module imports), so every rung writes the same bytes:
   released, by loops that touch no Python object and allocate nothing -- no
   per-line objects at all. The symbol search is branch-free (the cumulative sums
   are increasing, so the symbol's index is how many sums are <= r).
+* ``fasta_parallel`` -- the ``parallel`` rung: ``native`` over OpenMP threads. The
+  random records are one linear congruential chain, but the LCG is an affine map
+  modulo IM, so the state m draws ahead is computable in O(log m) (square the map);
+  each thread jumps to the first line of its block of lines and writes it at its
+  known offset (60 characters and a newline per line). The output is the same bytes
+  for every thread count. The ALU record (a memcpy per line) stays serial.
 * ``fasta_c``      -- the ``c`` rung: ``kernels/c/fasta.c``, same flags, driven by
   the same chunked loop.
-
-There is no ``parallel`` rung: the random records are one linear congruential
-chain, each character's draw depending on the one before (a jump-ahead split of
-the chain is possible but not built here).
 """
 
 cimport cython
+cimport omp_shim
+from cython.parallel cimport prange
 from cpython.bytes cimport PyBytes_AS_STRING, PyBytes_FromStringAndSize
 from cpython.exc cimport PyErr_CheckSignals
+from libc.stdint cimport uint64_t
 from libc.string cimport memcpy
 
 from speedlab.fasta import HEADERS, output_length
@@ -46,6 +51,9 @@ cdef enum:
     # Lines written between two checks for Ctrl-C: 2**15 lines are ~2 M
     # characters, roughly 5-10 ms of native work.
     CHUNK_LINES = 1 << 15
+    # Fewer lines than this per thread and the parallel rung runs serially: 256
+    # lines are ~15,000 draws (~50 us), far above a prange's ~2 us start-up.
+    PARALLEL_MIN_LINES = 256
 
 # -- typed rung: C scalars, Python containers, checks on -----------------------
 
@@ -101,12 +109,12 @@ cdef tuple random_typed(list table, Py_ssize_t total, long seed):
 
 def fasta_typed(Py_ssize_t n):
     """The program's output for size ``n``: the ``typed`` rung."""
-    lines = [HEADERS[0][:-1]]
+    lines = [HEADERS[0].rstrip(b"\n")]
     lines += repeat_typed(ALU.encode("ascii"), 2 * n)
-    lines.append(HEADERS[1][:-1])
+    lines.append(HEADERS[1].rstrip(b"\n"))
     more, seed = random_typed(list(IUB), 3 * n, SEED)
     lines += more
-    lines.append(HEADERS[2][:-1])
+    lines.append(HEADERS[2].rstrip(b"\n"))
     more, seed = random_typed(list(HOMO_SAPIENS), 5 * n, seed)
     lines += more
     return b"\n".join(lines) + b"\n"
@@ -220,6 +228,91 @@ cdef object write_fasta(Py_ssize_t n, bint use_c):
     if out != end:  # a broken size computation must never pass silently
         raise AssertionError(f"fasta wrote {out - PyBytes_AS_STRING(result)} of {size} bytes")
     return result
+
+
+# -- parallel rung: native over threads, each jumping ahead in the LCG ---------
+
+cdef unsigned jump(unsigned seed, size_t steps) noexcept nogil:
+    """The LCG state ``steps`` draws after ``seed``.
+
+    One draw is the affine map x -> IA*x + IC (mod IM); applying (a, c) twice is
+    (a*a, a*c + c), so squaring the map log2(steps) times reaches any distance.
+    """
+    cdef uint64_t a = IA, c = IC, s = seed
+    while steps:
+        if steps & 1:
+            s = (a * s + c) % IM
+        c = (a * c + c) % IM
+        a = (a * a) % IM
+        steps >>= 1
+    return <unsigned>s
+
+
+cdef void random_block(char *record, const char *symbols, const double *cumulative, int nsym,
+                       size_t count, unsigned seed, size_t first_line, size_t last_line) noexcept nogil:
+    """Write lines [first_line, last_line) of a random record of ``count`` characters."""
+    cdef size_t start = first_line * LINE
+    cdef size_t stop = last_line * LINE if last_line * LINE < count else count
+    cdef unsigned state = jump(seed, start)
+    if stop > start:
+        random_native(record + first_line * (LINE + 1), symbols, cumulative, nsym, stop - start, &state)
+
+
+cdef object write_fasta_parallel(Py_ssize_t n, int n_threads):
+    """``write_fasta`` with the random records split over ``n_threads`` threads."""
+    cdef Py_ssize_t size = output_length(n)
+    cdef object result = PyBytes_FromStringAndSize(NULL, size)
+    cdef char *out = PyBytes_AS_STRING(result)
+    cdef char seq2[MAX_SEQ]
+    cdef char symbols[MAX_SYMBOLS]
+    cdef double cumulative[MAX_SYMBOLS]
+    cdef size_t seqlen = len(ALU), pos = 0, remaining, chunk, count, lines, done, per, b
+    cdef size_t chunk_chars = <size_t>CHUNK_LINES * LINE
+    cdef unsigned seed = SEED
+    cdef int nsym, blocks
+    cdef bytes alu = (ALU + ALU[:LINE]).encode("ascii")
+    memcpy(seq2, <const char *>alu, len(alu))
+
+    out = copy_header(out, HEADERS[0])
+    remaining = 2 * n
+    while remaining > 0:  # the ALU record: a memcpy per line, serial
+        chunk = remaining if remaining < chunk_chars else chunk_chars
+        with nogil:
+            out = repeat_native(out, seq2, seqlen, chunk, &pos)
+        remaining -= chunk
+        PyErr_CheckSignals()
+
+    for header, table, count in ((HEADERS[1], IUB, 3 * n), (HEADERS[2], HOMO_SAPIENS, 5 * n)):
+        out = copy_header(out, header)
+        nsym = load_table(table, symbols, cumulative)
+        lines = (count + LINE - 1) // LINE
+        # Each round gives every thread CHUNK_LINES lines, then checks for Ctrl-C.
+        per = CHUNK_LINES
+        if lines < <size_t>n_threads * PARALLEL_MIN_LINES:
+            blocks = 1
+            per = lines if lines else 1
+        else:
+            blocks = n_threads
+        done = 0
+        while done < lines:
+            with nogil:
+                for b in prange(<size_t>blocks, num_threads=blocks, schedule="static"):
+                    if done + b * per < lines:
+                        random_block(out, symbols, cumulative, nsym, count, seed,
+                                     done + b * per, min(done + (b + 1) * per, lines))
+            done += <size_t>blocks * per
+            PyErr_CheckSignals()
+        out += count + lines
+        seed = jump(seed, count)  # the state carries from TWO into THREE
+    if out != PyBytes_AS_STRING(result) + size:
+        raise AssertionError(f"fasta wrote {out - PyBytes_AS_STRING(result)} of {size} bytes")
+    return result
+
+
+def fasta_parallel(Py_ssize_t n, n_threads=None):
+    """The program's output for size ``n``: the ``parallel`` rung (``n_threads`` None = all cores)."""
+    cdef int threads = omp_shim.omp_get_max_threads() if n_threads is None else n_threads
+    return write_fasta_parallel(n, max(threads, 1))
 
 
 def fasta_native(Py_ssize_t n):

@@ -24,15 +24,21 @@ so every rung returns the same result:
   algorithm hand-written in C (C has no library hash table to follow the rule
   with), driven by the same chunked loop; compare it with ``packed``.
 
-There is no ``parallel`` rung yet: see the catalog entry.
+* ``knucleotide_parallel`` -- the ``parallel`` rung: ``native`` with the seven
+  tables (k = 1, 2, 3, 4, 6, 12, 18) counted at the same time, one task per table
+  on OpenMP threads (the split the official multi-core programs use). Seven unequal
+  tasks cap the gain at about 7/4 on two cores, 7/7 beyond seven.
 """
 
 cimport cython
+cimport omp_shim
+from cython.parallel cimport prange
 from cpython.exc cimport PyErr_CheckSignals
 from libc.stdint cimport uint64_t
 from libc.stdlib cimport calloc, free, malloc
 from libc.string cimport memset
 from libcpp.unordered_map cimport unordered_map
+from libcpp.vector cimport vector
 from cython.operator cimport dereference as deref
 
 from speedlab.pure.knucleotide import FRAGMENTS, count, find_record, frequencies, sequence
@@ -75,6 +81,12 @@ cdef enum:
     # Windows counted between two checks for Ctrl-C: 2**20 windows are a few ms
     # of hashing (more when the table outgrows the caches, still well under 100 ms).
     CHUNK = 1 << 20
+    # The parallel rung's rounds are shorter (seven tables advance per round).
+    PARALLEL_CHUNK = 1 << 18
+    # Below this many bases the parallel rung counts serially: the whole job is
+    # then ~1 ms, where a thread team's start-up would show.
+    PARALLEL_MIN = 1 << 16
+    N_TASKS = 7            # len(KS): one table per k
     FIRST_BITS = 10        # open-addressing tables start at 1,024 slots (L1-sized)
     NO_CODE = 255          # marks bytes that are not a base in CODE
 
@@ -190,13 +202,48 @@ cdef list count_all_native(const unsigned char *codes, size_t length):
                 raise MemoryError("knucleotide: out of memory growing the k-mer table")
             lo = hi
             PyErr_CheckSignals()
-        if k <= 2:
-            out.append({key: (deref(table.find(key)).second if table.count(key) else 0)
-                        for key in range((<uint64_t>1) << (2 * k))})
-        else:
-            key = pack(FRAGMENTS[index - 2])
-            out.append(deref(table.find(key)).second if table.count(key) else 0)
+        out.append(map_result(table, index, k))
     return out
+
+
+cdef object map_result(KmerMap &table, int index, int k):
+    """What the program needs from table ``index``: {key: count} for k <= 2, else a fragment's count."""
+    cdef uint64_t key
+    if k <= 2:
+        return {key: (deref(table.find(key)).second if table.count(key) else 0)
+                for key in range((<uint64_t>1) << (2 * k))}
+    key = pack(FRAGMENTS[index - 2])
+    return deref(table.find(key)).second if table.count(key) else 0
+
+
+# -- parallel rung: the seven tables counted at once, one task each -----------
+
+cdef list count_all_parallel(const unsigned char *codes, size_t length, int n_threads):
+    """As ``count_all_native``, the seven tables advancing together on ``n_threads`` threads."""
+    cdef vector[KmerMap] tables
+    cdef int ks[N_TASKS]
+    cdef int status[N_TASKS]
+    cdef size_t lo = 0, hi, start
+    cdef int t, k
+    tables.resize(N_TASKS)
+    for t in range(N_TASKS):
+        ks[t] = KS[t]
+        status[t] = 0
+    while lo < length:
+        hi = min(lo + <size_t>PARALLEL_CHUNK, length)
+        with nogil:
+            for t in prange(N_TASKS, num_threads=n_threads, schedule="dynamic"):
+                k = ks[t]
+                # windows ending in [lo, hi): start k - 1 codes earlier (clamped at 0)
+                start = lo - (k - 1) if lo >= <size_t>(k - 1) else 0
+                if status[t] == 0:
+                    status[t] = count_map(tables[t], codes + start, hi - start, k)
+        for t in range(N_TASKS):
+            if status[t] < 0:
+                raise MemoryError("knucleotide: out of memory growing the k-mer table")
+        lo = hi
+        PyErr_CheckSignals()
+    return [map_result(tables[t], t, KS[t]) for t in range(N_TASKS)]
 
 
 # -- packed extra (and the c rung): open addressing over 2-bit keys -----------
@@ -321,8 +368,8 @@ cdef list count_all_packed(const unsigned char *codes, size_t length, bint use_c
     return out
 
 
-cdef tuple run(bytes data, int how):
-    """Encode record THREE, count with ``how`` (0 native, 1 packed, 2 c), assemble."""
+cdef tuple run(bytes data, int how, int n_threads=1):
+    """Encode record THREE, count with ``how`` (0 native, 1 packed, 2 c, 3 parallel), assemble."""
     start, end = find_record(data)
     cdef const unsigned char *d = data
     cdef size_t lo = start, n = end - start, length = 0
@@ -332,8 +379,10 @@ cdef tuple run(bytes data, int how):
     try:
         with nogil:
             length = encode(d + lo, n, codes)
-        if how == 0:
+        if how == 0 or (how == 3 and (n_threads == 1 or length < PARALLEL_MIN)):
             per_k = count_all_native(codes, length)
+        elif how == 3:
+            per_k = count_all_parallel(codes, length, n_threads)
         else:
             per_k = count_all_packed(codes, length, how == 2)
     finally:
@@ -344,6 +393,12 @@ cdef tuple run(bytes data, int how):
 def knucleotide_native(bytes data):
     """The program's result for the FASTA ``data``: the ``native`` rung (std::unordered_map)."""
     return run(data, 0)
+
+
+def knucleotide_parallel(bytes data, n_threads=None):
+    """The program's result for the FASTA ``data``: the ``parallel`` rung (None = all cores)."""
+    cdef int threads = omp_shim.omp_get_max_threads() if n_threads is None else n_threads
+    return run(data, 3, max(threads, 1))
 
 
 def knucleotide_packed(bytes data):

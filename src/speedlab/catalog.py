@@ -120,6 +120,7 @@ BUILTIN: tuple[KernelSpec, ...] = (
             Variant("compiled", "speedlab._compiled.fasta:fasta", max_n=250_000),
             Variant("typed", "speedlab._native.fasta:fasta_typed", max_n=1_000_000),
             Variant("native", "speedlab._native.fasta:fasta_native"),
+            Variant("parallel", "speedlab._native.fasta:fasta_parallel", threads=True),
             Variant("c", "speedlab._native.fasta:fasta_c"),
         ),
         make_input=_steps,
@@ -131,8 +132,6 @@ BUILTIN: tuple[KernelSpec, ...] = (
         # 0 (headers only), partial and exact lines, one ALU period, several chunks' worth
         sample_sizes=(0, 1, 6, 30, 287, 12_345),
         bad_inputs=_BAD_SIZES[:2] + (((fasta.MAX_N + 1,), ValueError),) + _BAD_SIZES[2:],
-        no_parallel="the random records are one LCG chain, each draw depending on the one "
-        "before (a jump-ahead split would divide it; not built)",
     ),
     KernelSpec(
         name="revcomp",
@@ -171,6 +170,7 @@ BUILTIN: tuple[KernelSpec, ...] = (
             Variant("compiled", "speedlab._compiled.knucleotide:knucleotide", max_n=50_000),
             Variant("typed", "speedlab._native.knucleotide:knucleotide_typed", max_n=100_000),
             Variant("native", "speedlab._native.knucleotide:knucleotide_native"),
+            Variant("parallel", "speedlab._native.knucleotide:knucleotide_parallel", threads=True),
             Variant("packed", "speedlab._native.knucleotide:knucleotide_packed",
                     note="breaks the official rule: 2-bit keys in speedlab's own open-addressing "
                     "table instead of a library hash table"),
@@ -183,8 +183,8 @@ BUILTIN: tuple[KernelSpec, ...] = (
         work=_fasta_bytes,
         render=knucleotide.render,
         oracles={1000: "knucleotide-1000.txt"},
-        # empty THREE, shorter than the longest fragment, several chunks of windows
-        sample_sizes=(0, 1, 3, 287, 12_345),
+        # empty THREE, shorter than the longest fragment, past the parallel threshold
+        sample_sizes=(0, 1, 3, 287, 12_345, 30_000),
         reads_fasta=True,
         random_input=_random_three,
         bad_inputs=_BAD_FASTA + (
@@ -192,8 +192,6 @@ BUILTIN: tuple[KernelSpec, ...] = (
             ((b">THREE\nACGTN\n",), ValueError),             # not a base: no 2-bit code
             ((b">THREE\r\nACGT\r\n",), ValueError),          # CR line ends
         ),
-        no_parallel="not built yet: the seven tables (k = 1, 2, 3, 4, 6, 12, 18) are independent "
-        "and would divide over threads",
     ),
 )
 

@@ -8,7 +8,9 @@ line; the random characters come from one linear congruential generator (see
 
 The ladder here is about building output: the pure twin makes a string per line
 and joins them; ``native`` computes the exact size first and fills one
-preallocated ``bytes`` object without the GIL, with no per-line objects.
+preallocated ``bytes`` object without the GIL, with no per-line objects;
+``parallel`` splits the random records over threads, each jumping ahead in the
+generator to its first line (the same bytes for any thread count).
 
 >>> from speedlab import fasta
 >>> fasta.fasta(1)
@@ -18,7 +20,7 @@ b'>ONE Homo sapiens alu\\nGG\\n>TWO IUB ambiguity codes\\nctt\\n>THREE Homo sapi
 from __future__ import annotations
 
 from speedlab._impl import choose
-from speedlab._validate import C_INT_MAX, check_int
+from speedlab._validate import C_INT_MAX, check_int, check_threads
 
 #: Characters per output line.
 LINE = 60
@@ -37,7 +39,7 @@ def output_length(n: int) -> int:
                for header, count in zip(HEADERS, (2 * n, 3 * n, 5 * n)))
 
 
-def fasta(n, *, impl=None) -> bytes:
+def fasta(n, *, impl=None, n_threads=None) -> bytes:
     """The ``fasta`` program's output for size ``n``.
 
     Parameters
@@ -46,8 +48,10 @@ def fasta(n, *, impl=None) -> bytes:
         Size: record ONE gets ``2n`` characters, TWO ``3n``, THREE ``5n``;
         0 <= n <= 214,748,364.
     impl : str, optional
-        Variant to run (``python``, ``compiled``, ``typed``, ``native``, ``c``);
-        None follows ``SPEEDLAB_IMPL`` (native when built).
+        Variant to run (``python``, ``compiled``, ``typed``, ``native``,
+        ``parallel``, ``c``); None follows ``SPEEDLAB_IMPL`` (native when built).
+    n_threads : int, optional
+        Threads for ``impl="parallel"`` (None: all cores); refused for other variants.
 
     Returns
     -------
@@ -57,14 +61,21 @@ def fasta(n, *, impl=None) -> bytes:
     Raises
     ------
     TypeError
-        ``n`` is not an integer, or ``impl`` is not a string.
+        ``n`` or ``n_threads`` is not an integer, or ``impl`` is not a string.
     ValueError
-        ``n`` is negative or above the limit, or ``impl`` is unknown.
+        ``n`` is negative or above the limit, ``n_threads`` is below 1 or given
+        to a variant without threads, or ``impl`` is unknown.
     ImportError
         The requested compiled variant is not built.
     """
     n = check_int("n", n, minimum=0, maximum=MAX_N)
-    return choose("fasta", impl)(n)
+    n_threads = check_threads(n_threads)
+    fn = choose("fasta", impl)
+    if impl == "parallel":
+        return fn(n, n_threads=n_threads)
+    if n_threads is not None:
+        raise ValueError("n_threads applies only to impl='parallel'")
+    return fn(n)
 
 
 def render(result, n):

@@ -18,7 +18,7 @@ rung; ``packed`` is a labelled extra with speedlab's own open-addressing table.
 from __future__ import annotations
 
 from speedlab._impl import choose
-from speedlab._validate import check_fasta
+from speedlab._validate import check_fasta, check_threads
 
 #: What record THREE may hold (bases in either case, and the line breaks).
 _BASES = b"ACGTacgt\n"
@@ -35,7 +35,7 @@ def _check_three(data: bytes) -> None:
                          f"found {others[:10]!r}")
 
 
-def knucleotide(data, *, impl=None):
+def knucleotide(data, *, impl=None, n_threads=None):
     """The ``knucleotide`` program's result for the FASTA text ``data``.
 
     Parameters
@@ -46,7 +46,10 @@ def knucleotide(data, *, impl=None):
         NumPy ``uint8`` array...), which is copied to ``bytes`` first.
     impl : str, optional
         Variant to run (``python``, ``compiled``, ``typed``, ``native``,
-        ``packed``, ``c``); None follows ``SPEEDLAB_IMPL`` (native when built).
+        ``parallel``, ``packed``, ``c``); None follows ``SPEEDLAB_IMPL`` (native
+        when built).
+    n_threads : int, optional
+        Threads for ``impl="parallel"`` (None: all cores); refused for other variants.
 
     Returns
     -------
@@ -58,18 +61,23 @@ def knucleotide(data, *, impl=None):
     Raises
     ------
     TypeError
-        ``data`` is a ``str`` or not a buffer; ``impl`` is not a string.
+        ``data`` is a ``str`` or not a buffer; ``impl`` is not a string;
+        ``n_threads`` is not an integer.
     ValueError
         ``data`` is empty, not FASTA, not C-contiguous, has no ``>THREE`` record,
         or that record holds anything but A, C, G, T and newlines; ``impl`` is
-        unknown.
+        unknown; ``n_threads`` is below 1 or given to a variant without threads.
     ImportError
         The requested compiled variant is not built.
     """
     view = check_fasta("data", data)
+    n_threads = check_threads(n_threads)
+    fn = choose("knucleotide", impl)
+    if n_threads is not None and impl != "parallel":
+        raise ValueError("n_threads applies only to impl='parallel'")
     data = data if type(data) is bytes else view.tobytes()
     _check_three(data)
-    return choose("knucleotide", impl)(data)
+    return fn(data, n_threads=n_threads) if impl == "parallel" else fn(data)
 
 
 def render(result, n):
