@@ -286,15 +286,12 @@ cdef object write_fasta_parallel(Py_ssize_t n, int n_threads):
         out = copy_header(out, header)
         nsym = load_table(table, symbols, cumulative)
         lines = (count + LINE - 1) // LINE
-        # Each round gives every thread CHUNK_LINES lines, then checks for Ctrl-C.
-        per = CHUNK_LINES
-        if lines < <size_t>n_threads * PARALLEL_MIN_LINES:
-            blocks = 1
-            per = lines if lines else 1
-        else:
-            blocks = n_threads
+        blocks = 1 if lines < <size_t>n_threads * PARALLEL_MIN_LINES else n_threads
         done = 0
         while done < lines:
+            # Each round gives every thread an equal block of at most CHUNK_LINES
+            # lines, then checks for Ctrl-C.
+            per = min(<size_t>CHUNK_LINES, (lines - done + blocks - 1) // blocks)
             with nogil:
                 for b in prange(<size_t>blocks, num_threads=blocks, schedule="static"):
                     if done + b * per < lines:
