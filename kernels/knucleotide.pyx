@@ -81,8 +81,10 @@ cdef enum:
     # Windows counted between two checks for Ctrl-C: 2**20 windows are a few ms
     # of hashing (more when the table outgrows the caches, still well under 100 ms).
     CHUNK = 1 << 20
-    # The parallel rung's rounds are shorter (seven tables advance per round).
-    PARALLEL_CHUNK = 1 << 18
+    # Windows per table in one round of the parallel rung: with seven tables a
+    # round is ~50 ms of work, so the barrier closing it (and the Ctrl-C check
+    # after it) is rare enough not to cost a thread its turn on a busy machine.
+    PARALLEL_CHUNK = 1 << 20
     # Below this many bases the parallel rung counts serially: the whole job is
     # then ~1 ms, where a thread team's start-up would show.
     PARALLEL_MIN = 1 << 16
@@ -224,7 +226,7 @@ cdef list count_all_parallel(const unsigned char *codes, size_t length, int n_th
     cdef int ks[N_TASKS]
     cdef int status[N_TASKS]
     cdef size_t lo = 0, hi, start
-    cdef int t, k
+    cdef int i, t, k
     tables.resize(N_TASKS)
     for t in range(N_TASKS):
         ks[t] = KS[t]
@@ -232,7 +234,8 @@ cdef list count_all_parallel(const unsigned char *codes, size_t length, int n_th
     while lo < length:
         hi = min(lo + <size_t>PARALLEL_CHUNK, length)
         with nogil:
-            for t in prange(N_TASKS, num_threads=n_threads, schedule="dynamic"):
+            for i in prange(N_TASKS, num_threads=n_threads, schedule="dynamic"):
+                t = N_TASKS - 1 - i  # the longest k first: big tables are the slow tasks
                 k = ks[t]
                 # windows ending in [lo, hi): start k - 1 codes earlier (clamped at 0)
                 start = lo - (k - 1) if lo >= <size_t>(k - 1) else 0
