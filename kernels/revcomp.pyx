@@ -10,16 +10,17 @@ module imports), so every rung writes the same bytes:
   static typing (and shows how far per-character code is from Python's own bulk
   ``translate`` and slicing, which already run in C).
 * ``reverse_complement_native`` -- the ``native`` rung: one pass sizes the output,
-  one ``bytes`` object is allocated, and each record is processed *in place in
-  that buffer* with the GIL released and no Python object touched: its sequence is
-  copied in without newlines (``memchr``/``memmove`` line by line), reversed and
-  complemented by swapping from both ends through a 256-byte C table, then spread
-  back into 60-character lines from the last line up.
-* ``reverse_complement_inplace_native`` -- the same three passes run directly on a
-  caller's writable buffer (``speedlab.revcomp.reverse_complement_inplace``): no
-  allocation at all. It needs every record's output to be exactly as long as its
-  input (60-character lines, as ``fasta`` writes); a first pass checks that for
-  every record before a single byte changes.
+  one ``bytes`` object is allocated, and each record is written into it with the
+  GIL released and no Python object touched: its sequence is copied in backwards,
+  without newlines and complemented through a 256-byte C table (one pass), then
+  spread *in place* into 60-character lines from the last line up.
+* ``reverse_complement_inplace_native`` -- in place in a caller's writable buffer
+  (``speedlab.revcomp.reverse_complement_inplace``), allocating nothing: the
+  sequence is compacted in place (``memchr``/``memmove`` line by line), reversed
+  and complemented by swapping from both ends, then spread into lines as above.
+  It needs every record's output to be exactly as long as its input (60-character
+  lines, as ``fasta`` writes); a first pass checks that for every record before a
+  single byte changes.
 * ``reverse_complement_c`` / ``reverse_complement_inplace_c`` -- the ``c`` rung:
   ``kernels/c/revcomp.c``, same flags, driven by the same chunked loop.
 
@@ -36,6 +37,8 @@ from speedlab.pure.revcomp import COMPLEMENT
 
 cdef extern from "c/revcomp.h":
     size_t revcomp_c_compact(unsigned char *dst, const unsigned char *src, size_t n) noexcept nogil
+    unsigned char *revcomp_c_compact_reverse(unsigned char *dst_end, const unsigned char *src,
+                                             size_t n, const unsigned char *table) noexcept nogil
     void revcomp_c_reverse(unsigned char *seq, size_t len, size_t lo, size_t hi,
                            const unsigned char *table) noexcept nogil
     void revcomp_c_expand(unsigned char *buf, size_t len, size_t first, size_t last) noexcept nogil
@@ -142,6 +145,19 @@ cdef size_t compact_native(unsigned char *dst, const unsigned char *src, size_t 
     return dst - start
 
 
+cdef unsigned char *compact_reverse_native(unsigned char *dst_end, const unsigned char *src,
+                                           size_t n, const unsigned char *table) noexcept nogil:
+    """Copy ``src[0:n]`` without newlines, complemented, backwards ending at ``dst_end``."""
+    cdef size_t i
+    cdef unsigned char c
+    for i in range(n):
+        c = src[i]
+        if c != b'\n':
+            dst_end -= 1
+            dst_end[0] = table[c]
+    return dst_end
+
+
 cdef void reverse_native(unsigned char *seq, size_t length, size_t lo, size_t hi,
                          const unsigned char *table) noexcept nogil:
     """Swap and complement ``seq[i]`` and ``seq[length - 1 - i]`` for i in [lo, hi)."""
@@ -169,13 +185,12 @@ cdef void expand_native(unsigned char *buf, size_t length, size_t first, size_t 
 
 cdef int process_record(unsigned char *out, const unsigned char *body, size_t body_size,
                         size_t length, bint use_c) except -1:
-    """Reverse-complement one record's sequence into ``out`` (may be ``body``), in chunks.
+    """Reverse-complement one record's sequence in place in ``out`` (which is ``body``).
 
-    Writes ``length`` characters in 60-character lines; ``out`` must have room for
-    ``max(body_size, length + lines)`` bytes.
+    Writes ``length`` characters in 60-character lines over the record's
+    ``body_size`` bytes, which must be ``length + lines`` (checked by the caller).
     """
-    cdef size_t done, chunk, written = 0, half = (length + 1) // 2
-    cdef size_t lines = (length + LINE - 1) // LINE
+    cdef size_t done, chunk, written = 0
     done = 0
     while done < body_size:  # 1: compact (out never runs ahead of body)
         chunk = min(<size_t>CHUNK, body_size - done)
@@ -186,6 +201,37 @@ cdef int process_record(unsigned char *out, const unsigned char *body, size_t bo
                 written += compact_native(out + written, body + done, chunk)
         done += chunk
         PyErr_CheckSignals()
+    reverse_and_expand(out, length, use_c)
+    return 0
+
+
+cdef int copy_record(unsigned char *out, const unsigned char *body, size_t body_size,
+                     size_t length, bint use_c) except -1:
+    """Write one record's reverse complement into the separate buffer ``out``.
+
+    ``out`` gets ``length + lines`` bytes: the sequence copied backwards and
+    complemented in one pass, then spread into 60-character lines in place.
+    """
+    cdef size_t done = 0, chunk
+    cdef unsigned char *end = out + length
+    while done < body_size:
+        chunk = min(<size_t>CHUNK, body_size - done)
+        with nogil:
+            if use_c:
+                end = revcomp_c_compact_reverse(end, body + done, chunk, TABLE)
+            else:
+                end = compact_reverse_native(end, body + done, chunk, TABLE)
+        done += chunk
+        PyErr_CheckSignals()
+    if end != out:  # the scan's length and this pass must agree
+        raise AssertionError("revcomp: record length changed between passes")
+    expand(out, length, use_c)
+    return 0
+
+
+cdef int reverse_and_expand(unsigned char *out, size_t length, bint use_c) except -1:
+    """Reverse and complement ``out[0:length]`` in place, then spread it into lines."""
+    cdef size_t done, chunk, half = (length + 1) // 2
     done = 0
     while done < half:  # 2: reverse and complement
         chunk = min(<size_t>CHUNK, half - done)
@@ -196,8 +242,15 @@ cdef int process_record(unsigned char *out, const unsigned char *body, size_t bo
                 reverse_native(out, length, done, done + chunk, TABLE)
         done += chunk
         PyErr_CheckSignals()
-    done = lines
-    while done > 0:  # 3: expand, last lines first
+    expand(out, length, use_c)
+    return 0
+
+
+cdef int expand(unsigned char *out, size_t length, bint use_c) except -1:
+    """Spread ``out[0:length]`` into 60-character lines in place, last lines first."""
+    cdef size_t chunk, lines = (length + LINE - 1) // LINE
+    cdef size_t done = lines
+    while done > 0:
         chunk = min(<size_t>CHUNK_LINES, done)
         with nogil:
             if use_c:
@@ -210,7 +263,7 @@ cdef int process_record(unsigned char *out, const unsigned char *body, size_t bo
 
 
 cdef object copy_and_process(const unsigned char[::1] data, bint use_c):
-    """The output as a new bytes object; each record processed in place in it."""
+    """The output as a new bytes object, each record written into it by ``copy_record``."""
     cdef size_t n = data.shape[0], start = 0, size = 0, header
     cdef const unsigned char *d = &data[0] if n else NULL
     cdef Record rec
@@ -228,7 +281,7 @@ cdef object copy_and_process(const unsigned char[::1] data, bint use_c):
         memcpy(out, d + rec.start, header)
         out[header] = b'\n'
         out += header + 1
-        process_record(out, d + rec.body, rec.end - rec.body, rec.length, use_c)
+        copy_record(out, d + rec.body, rec.end - rec.body, rec.length, use_c)
         out += rec.length + (rec.length + LINE - 1) // LINE
         start = rec.end
     return result

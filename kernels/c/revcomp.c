@@ -19,6 +19,17 @@ size_t revcomp_c_compact(unsigned char *dst, const unsigned char *src, size_t n)
     return (size_t)(dst - start);
 }
 
+unsigned char *revcomp_c_compact_reverse(unsigned char *dst_end, const unsigned char *src,
+                                         size_t n, const unsigned char *table)
+{
+    for (size_t i = 0; i < n; i++) {
+        unsigned char c = src[i];
+        if (c != '\n')
+            *--dst_end = table[c];
+    }
+    return dst_end;
+}
+
 void revcomp_c_reverse(unsigned char *seq, size_t len, size_t lo, size_t hi,
                        const unsigned char *table)
 {

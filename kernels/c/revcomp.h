@@ -1,9 +1,10 @@
 /* Hand-written C reverse-complement primitives: the `c` rung, speedlab's ceiling.
- * The same three passes as the native rung in kernels/revcomp.pyx, driven in
- * chunks by the same Cython loop (which checks for Ctrl-C between chunks):
+ * The same passes as the native rung in kernels/revcomp.pyx, driven in chunks by
+ * the same Cython loop (which checks for Ctrl-C between chunks):
  *   compact -- copy a record's sequence without its newlines (may run in place);
  *   reverse -- reverse and complement the compacted sequence in place;
- *   expand  -- spread it back into 60-character lines in place, last line first. */
+ *   expand  -- spread it back into 60-character lines in place, last line first.
+ * Into a separate output buffer, compact_reverse does the first two in one pass. */
 #ifndef SPEEDLAB_C_REVCOMP_H
 #define SPEEDLAB_C_REVCOMP_H
 
@@ -14,6 +15,13 @@
 /* Copy the `n` bytes at `src` to `dst` leaving out newlines; `dst` may equal
  * `src` or lie before it. Returns the number of bytes written. */
 size_t revcomp_c_compact(unsigned char *dst, const unsigned char *src, size_t n);
+
+/* Copy the `n` bytes at `src`, newlines left out and complemented through
+ * `table`, backwards into the bytes just before `dst_end` (the first byte of
+ * `src` lands last): compact and reverse in one pass, for a separate output
+ * buffer. Returns the new `dst_end`. */
+unsigned char *revcomp_c_compact_reverse(unsigned char *dst_end, const unsigned char *src,
+                                         size_t n, const unsigned char *table);
 
 /* For i in [lo, hi): swap seq[i] and seq[len - 1 - i], complementing both
  * through `table` (256 entries). hi <= (len + 1) / 2. */
