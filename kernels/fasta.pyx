@@ -1,4 +1,4 @@
-"""FASTA on the typed and native rungs, plus the hand-written C ceiling.
+"""FASTA on the typed, native and parallel rungs, plus the hand-written C ceiling.
 
 Compiled to ``speedlab._native.fasta``. The records, the tables and the random
 draws are those of the pure twin (``speedlab/pure/fasta.py``, whose constants this

@@ -1,5 +1,5 @@
 # distutils: language = c++
-"""K-nucleotide on the typed and native rungs, the ``packed`` extra and the C ceiling.
+"""K-nucleotide on the typed, native and parallel rungs, the ``packed`` extra and the C ceiling.
 
 Compiled to ``speedlab._native.knucleotide`` (as C++: the only hash table from a
 library that native code can use here is the C++ standard library's). Sequence,

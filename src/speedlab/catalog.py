@@ -156,7 +156,7 @@ BUILTIN: tuple[KernelSpec, ...] = (
         reads_fasta=True,
         random_input=_random_fasta,
         bad_inputs=_BAD_FASTA,
-        no_parallel="three passes at memory speed (memchr/memmove, a table lookup per byte) "
+        no_parallel="two or three passes at memory speed (memchr/memmove, a table lookup per byte) "
         "that a second core would share the bandwidth of; the in-place line spreading must run "
         "last line first, and the records are few and unequal",
     ),
