@@ -46,8 +46,8 @@ def active() -> str:
     return "pure"
 
 
-def choose(kernel: str, impl: str | None) -> Callable[..., Any]:
-    """Return the callable for ``impl`` of ``kernel``.
+def resolve(kernel: str, impl: str | None):
+    """The :class:`~speedlab.spec.Variant` that ``impl`` selects for ``kernel``.
 
     Raises
     ------
@@ -55,8 +55,6 @@ def choose(kernel: str, impl: str | None) -> Callable[..., Any]:
         ``impl`` is not a string or None.
     ValueError
         ``impl`` names no variant of the kernel.
-    ImportError
-        The variant is not built (``speedlab.spec.VariantUnavailable``).
     """
     from speedlab import catalog
 
@@ -64,20 +62,48 @@ def choose(kernel: str, impl: str | None) -> Callable[..., Any]:
     if impl is None:
         current = mode()
         if current == "pure":
-            impl = "python"
-        elif current == "native":
-            impl = "native"
-        else:
-            native = spec.variant("native")
-            if native.available():
-                return native.load()
-            warnings.warn(
-                f"speedlab: {native.module} is not built; running the pure-Python "
-                "twin (set SPEEDLAB_IMPL=native to make this an error)",
-                RuntimeWarning,
-                stacklevel=3,
-            )
-            impl = "python"
-    elif not isinstance(impl, str):
+            return spec.variant("python")
+        native = spec.variant("native")
+        if current == "native" or native.available():
+            return native
+        warnings.warn(
+            f"speedlab: {native.module} is not built; running the pure-Python "
+            "twin (set SPEEDLAB_IMPL=native to make this an error)",
+            RuntimeWarning,
+            stacklevel=4,
+        )
+        return spec.variant("python")
+    if not isinstance(impl, str):
         raise TypeError(f"impl must be a variant name (str) or None, not {type(impl).__name__}")
-    return spec.variant(impl).load()
+    return spec.variant(impl)
+
+
+def choose(kernel: str, impl: str | None) -> Callable[..., Any]:
+    """Return the callable for ``impl`` of ``kernel`` (see :func:`resolve`).
+
+    Raises
+    ------
+    ImportError
+        The variant is not built (``speedlab.spec.VariantUnavailable``).
+    """
+    return resolve(kernel, impl).load()
+
+
+def call(kernel: str, impl: str | None, *args: Any, n_threads: Any = None) -> Any:
+    """Choose the variant and call it; ``n_threads`` goes only to a threaded variant.
+
+    The one place the public functions dispatch, so every kernel treats
+    ``n_threads`` alike: validated first, and refused (ValueError) for a variant
+    that runs on one thread rather than silently ignored.
+    """
+    from speedlab._validate import check_threads
+
+    n_threads = check_threads(n_threads)
+    variant = resolve(kernel, impl)
+    fn = variant.load()
+    if n_threads is None:
+        return fn(*args)
+    if not variant.threads:
+        raise ValueError(f"n_threads applies only to threaded variants (impl='parallel'), "
+                         f"not impl={variant.name!r}")
+    return fn(*args, n_threads=n_threads)

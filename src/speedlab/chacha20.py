@@ -36,8 +36,8 @@ from __future__ import annotations
 
 import hashlib
 
-from speedlab._impl import choose
-from speedlab._validate import check_int, check_threads
+from speedlab._impl import call
+from speedlab._validate import check_int
 
 KEY_SIZE = 32
 NONCE_SIZE = 12
@@ -113,8 +113,8 @@ def encrypt(key, nonce, data, counter=1, *, impl=None, n_threads=None):
         ``parallel``, ``c``, and ``cryptography`` when that package is
         installed); None follows ``SPEEDLAB_IMPL`` (native when built).
     n_threads : int, optional
-        Threads for the ``parallel`` variant (None = all cores); ignored by
-        the single-threaded variants.
+        Threads for the ``parallel`` variant (None = all cores); a ValueError
+        with any other variant.
 
     Returns
     -------
@@ -136,18 +136,7 @@ def encrypt(key, nonce, data, counter=1, *, impl=None, n_threads=None):
         The requested compiled variant is not built.
     """
     key, nonce, data, counter = _check(key, nonce, data, counter)
-    n_threads = check_threads(n_threads)
-    fn = choose("chacha20", impl)
-    if n_threads is not None and _threaded(impl):
-        return fn(key, nonce, data, counter, n_threads=n_threads)
-    return fn(key, nonce, data, counter)
-
-
-def _threaded(impl):
-    """True when the variant ``impl`` (already known to exist) takes ``n_threads``."""
-    from speedlab import catalog
-
-    return impl is not None and catalog.get("chacha20").variant(impl).threads
+    return call("chacha20", impl, key, nonce, data, counter, n_threads=n_threads)
 
 
 def block(key, counter, nonce, *, impl=None):

@@ -132,9 +132,12 @@ def cmd_run(args) -> int:
         kwargs["n_threads"] = args.threads
     if args.impl is not None:
         spec.variant(args.impl)  # unknown names fail here, before any work
+    if args.n is None and args.input is None:
+        raise UsageError("speedlab run: N is required (or --input PATH for kernels that read FASTA)")
     api = spec.public_function()
+    # With --input, N (optional then) plays no part: the input is the file.
     inputs = (_read_input(args.input),) if args.input is not None else spec.make_input(args.n)
-    output = spec.render(api(*inputs, **kwargs), args.n)
+    output = spec.render(api(*inputs, **kwargs), args.n if args.n is not None else 0)
     # Written only once complete: an error never leaves half an output on stdout.
     sys.stdout.buffer.write(output)
     sys.stdout.flush()
@@ -445,7 +448,8 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("run", help="print a program's exact output for size N", parents=with_from,
                        description="Print exactly what the Benchmarks Game program prints for N.")
     p.add_argument("kernel", metavar="KERNEL")
-    p.add_argument("n", metavar="N", type=_size, help="the program's size argument")
+    p.add_argument("n", metavar="N", type=_size, nargs="?",
+                   help="the program's size argument (optional with --input)")
     p.add_argument("--impl", metavar="VARIANT", help="variant to run (default: SPEEDLAB_IMPL, native when built)")
     p.add_argument("--threads", type=_positive, metavar="T", help="threads for the parallel variant")
     p.add_argument("--input", metavar="PATH", help="FASTA input for knucleotide/revcomp/regexredux ('-' = stdin)")

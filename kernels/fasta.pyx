@@ -1,0 +1,322 @@
+"""FASTA on the typed, native and parallel rungs, plus the hand-written C ceiling.
+
+Compiled to ``speedlab._native.fasta``. The records, the tables and the random
+draws are those of the pure twin (``speedlab/pure/fasta.py``, whose constants this
+module imports), so every rung writes the same bytes:
+
+* ``fasta_typed``  -- the ``typed`` rung: the LCG runs on C integers and the
+  symbol search on C doubles, but each line is a ``bytearray`` appended to a
+  Python list, the cumulative probabilities stay a Python list (every compare
+  unboxes a float) and bounds/wraparound checks stay on. It isolates static typing.
+* ``fasta_native`` -- the ``native`` rung: the exact output size is known in
+  advance, so one ``bytes`` object is allocated and filled in place, with the GIL
+  released, by loops that touch no Python object and allocate nothing -- no
+  per-line objects at all. The symbol search is branch-free (the cumulative sums
+  are increasing, so the symbol's index is how many sums are <= r).
+* ``fasta_parallel`` -- the ``parallel`` rung: ``native`` over OpenMP threads. The
+  random records are one linear congruential chain, but the LCG is an affine map
+  modulo IM, so the state m draws ahead is computable in O(log m) (square the map);
+  each thread jumps to the first line of its block of lines and writes it at its
+  known offset (60 characters and a newline per line). The output is the same bytes
+  for every thread count. The ALU record (a memcpy per line) stays serial.
+* ``fasta_c``      -- the ``c`` rung: ``kernels/c/fasta.c``, same flags, driven by
+  the same chunked loop.
+"""
+
+cimport cython
+cimport omp_shim
+from cython.parallel cimport prange
+from cpython.bytes cimport PyBytes_AS_STRING, PyBytes_FromStringAndSize
+from cpython.exc cimport PyErr_CheckSignals
+from libc.stdint cimport uint64_t
+from libc.string cimport memcpy
+
+from speedlab.fasta import HEADERS, output_length
+from speedlab.pure.fasta import ALU, HOMO_SAPIENS, IUB, SEED
+
+
+cdef extern from "c/fasta.h":
+    char *fasta_c_repeat(char *out, const char *seq2, size_t seqlen, size_t count,
+                         size_t *pos) noexcept nogil
+    char *fasta_c_random(char *out, const char *symbols, const double *cumulative, int nsym,
+                         size_t count, unsigned *seed) noexcept nogil
+
+cdef enum:
+    LINE = 60          # characters per line (the program's format)
+    IM = 139968        # the Benchmarks Game LCG: modulus,
+    IA = 3877          # multiplier
+    IC = 29573         # and increment
+    MAX_SYMBOLS = 16   # IUB has 15 symbols, HomoSapiens 4
+    MAX_SEQ = 512      # room for ALU (287) plus one line
+    # Lines written between two checks for Ctrl-C: 2**15 lines are ~2 M
+    # characters, roughly 5-10 ms of native work.
+    CHUNK_LINES = 1 << 15
+    # Fewer lines than this per thread and the parallel rung runs serially: 256
+    # lines are ~15,000 draws (~50 us), far above a prange's ~2 us start-up.
+    PARALLEL_MIN_LINES = 256
+
+# -- typed rung: C scalars, Python containers, checks on -----------------------
+
+@cython.boundscheck(True)
+@cython.wraparound(True)
+@cython.cdivision(False)
+cdef list repeat_typed(bytes seq, Py_ssize_t total):
+    """Lines of ``seq`` repeated to ``total`` characters, one bytearray each."""
+    cdef Py_ssize_t seqlen = len(seq), pos = 0, width, i
+    cdef list lines = []
+    cdef bytearray line
+    while total > 0:
+        width = min(<Py_ssize_t>LINE, total)
+        line = bytearray(width)
+        for i in range(width):
+            line[i] = seq[pos]
+            pos += 1
+            if pos == seqlen:
+                pos = 0
+        lines.append(line)
+        total -= width
+    return lines
+
+
+@cython.boundscheck(True)
+@cython.wraparound(True)
+@cython.cdivision(False)
+cdef tuple random_typed(list table, Py_ssize_t total, long seed):
+    """Lines of ``total`` characters drawn from ``table``; returns ``(lines, seed)``."""
+    cdef bytes symbols = "".join([symbol for symbol, _ in table]).encode("ascii")
+    cdef list cumulative = []
+    cdef double acc = 0.0, r
+    cdef Py_ssize_t width, i, k, last = len(symbols) - 1
+    cdef list lines = []
+    cdef bytearray line
+    for _, p in table:
+        acc += p
+        cumulative.append(acc)
+    while total > 0:
+        width = min(<Py_ssize_t>LINE, total)
+        line = bytearray(width)
+        for i in range(width):
+            seed = (seed * IA + IC) % IM
+            r = seed / <double>IM
+            k = 0
+            while k < last and <double>cumulative[k] <= r:
+                k += 1
+            line[i] = symbols[k]
+        lines.append(line)
+        total -= width
+    return lines, seed
+
+
+def fasta_typed(Py_ssize_t n):
+    """The program's output for size ``n``: the ``typed`` rung."""
+    lines = [HEADERS[0].rstrip(b"\n")]
+    lines += repeat_typed(ALU.encode("ascii"), 2 * n)
+    lines.append(HEADERS[1].rstrip(b"\n"))
+    more, seed = random_typed(list(IUB), 3 * n, SEED)
+    lines += more
+    lines.append(HEADERS[2].rstrip(b"\n"))
+    more, seed = random_typed(list(HOMO_SAPIENS), 5 * n, seed)
+    lines += more
+    return b"\n".join(lines) + b"\n"
+
+
+# -- native rung: one preallocated buffer, no Python objects, no GIL ----------
+
+cdef char *repeat_native(char *out, const char *seq2, size_t seqlen, size_t count,
+                         size_t *pos) noexcept nogil:
+    """Write ``count`` characters of the repeated sequence, 60 per line, into ``out``."""
+    cdef size_t p = pos[0], width
+    while count > 0:
+        width = count if count < LINE else LINE
+        memcpy(out, seq2 + p, width)
+        out += width
+        out[0] = b'\n'
+        out += 1
+        p += width
+        if p >= seqlen:
+            p -= seqlen
+        count -= width
+    pos[0] = p
+    return out
+
+
+cdef char *random_native(char *out, const char *symbols, const double *cumulative, int nsym,
+                         size_t count, unsigned *seed) noexcept nogil:
+    """Write ``count`` random characters, 60 per line, into ``out``; advance ``seed``."""
+    cdef unsigned state = seed[0]
+    cdef size_t width, i
+    cdef int j, k, last = nsym - 1
+    cdef double r
+    while count > 0:
+        width = count if count < LINE else LINE
+        for i in range(width):
+            state = (state * IA + IC) % IM
+            r = <double>state / IM
+            k = 0
+            for j in range(last):
+                k += cumulative[j] <= r
+            out[i] = symbols[k]
+        out += width
+        out[0] = b'\n'
+        out += 1
+        count -= width
+    seed[0] = state
+    return out
+
+
+cdef int load_table(table, char *symbols, double *cumulative) except -1:
+    """Fill C arrays from a pure-twin table: symbols and running sums (in twin order)."""
+    cdef double acc = 0.0
+    cdef int i = 0
+    if len(table) > MAX_SYMBOLS:
+        raise ValueError("table too large")
+    for symbol, p in table:
+        acc += p
+        symbols[i] = ord(symbol)
+        cumulative[i] = acc
+        i += 1
+    return i
+
+
+cdef char *copy_header(char *out, bytes header) except NULL:
+    """Copy a header line (newline included) to ``out``; return the end."""
+    memcpy(out, <const char *>header, len(header))
+    return out + len(header)
+
+
+cdef object write_fasta(Py_ssize_t n, bint use_c):
+    """The whole output in one bytes object, written in chunks by native or C loops."""
+    cdef Py_ssize_t size = output_length(n)
+    cdef object result = PyBytes_FromStringAndSize(NULL, size)
+    cdef char *out = PyBytes_AS_STRING(result)
+    cdef char *end = out + size
+    cdef char seq2[MAX_SEQ]
+    cdef char symbols[MAX_SYMBOLS]
+    cdef double cumulative[MAX_SYMBOLS]
+    cdef size_t seqlen = len(ALU), pos = 0, remaining, chunk
+    cdef size_t chunk_chars = <size_t>CHUNK_LINES * LINE
+    cdef unsigned seed = SEED
+    cdef int nsym
+    cdef bytes alu = (ALU + ALU[:LINE]).encode("ascii")
+    memcpy(seq2, <const char *>alu, len(alu))
+
+    out = copy_header(out, HEADERS[0])
+    remaining = 2 * n
+    while remaining > 0:
+        chunk = remaining if remaining < chunk_chars else chunk_chars
+        with nogil:
+            if use_c:
+                out = fasta_c_repeat(out, seq2, seqlen, chunk, &pos)
+            else:
+                out = repeat_native(out, seq2, seqlen, chunk, &pos)
+        remaining -= chunk
+        PyErr_CheckSignals()
+
+    for header, table, count in ((HEADERS[1], IUB, 3 * n), (HEADERS[2], HOMO_SAPIENS, 5 * n)):
+        out = copy_header(out, header)
+        nsym = load_table(table, symbols, cumulative)
+        remaining = count
+        while remaining > 0:
+            chunk = remaining if remaining < chunk_chars else chunk_chars
+            with nogil:
+                if use_c:
+                    out = fasta_c_random(out, symbols, cumulative, nsym, chunk, &seed)
+                else:
+                    out = random_native(out, symbols, cumulative, nsym, chunk, &seed)
+            remaining -= chunk
+            PyErr_CheckSignals()
+    if out != end:  # a broken size computation must never pass silently
+        raise AssertionError(f"fasta wrote {out - PyBytes_AS_STRING(result)} of {size} bytes")
+    return result
+
+
+# -- parallel rung: native over threads, each jumping ahead in the LCG ---------
+
+cdef unsigned jump(unsigned seed, size_t steps) noexcept nogil:
+    """The LCG state ``steps`` draws after ``seed``.
+
+    One draw is the affine map x -> IA*x + IC (mod IM); applying (a, c) twice is
+    (a*a, a*c + c), so squaring the map log2(steps) times reaches any distance.
+    """
+    cdef uint64_t a = IA, c = IC, s = seed
+    while steps:
+        if steps & 1:
+            s = (a * s + c) % IM
+        c = (a * c + c) % IM
+        a = (a * a) % IM
+        steps >>= 1
+    return <unsigned>s
+
+
+cdef void random_block(char *record, const char *symbols, const double *cumulative, int nsym,
+                       size_t count, unsigned seed, size_t first_line, size_t last_line) noexcept nogil:
+    """Write lines [first_line, last_line) of a random record of ``count`` characters."""
+    cdef size_t start = first_line * LINE
+    cdef size_t stop = last_line * LINE if last_line * LINE < count else count
+    cdef unsigned state = jump(seed, start)
+    if stop > start:
+        random_native(record + first_line * (LINE + 1), symbols, cumulative, nsym, stop - start, &state)
+
+
+cdef object write_fasta_parallel(Py_ssize_t n, int n_threads):
+    """``write_fasta`` with the random records split over ``n_threads`` threads."""
+    cdef Py_ssize_t size = output_length(n)
+    cdef object result = PyBytes_FromStringAndSize(NULL, size)
+    cdef char *out = PyBytes_AS_STRING(result)
+    cdef char seq2[MAX_SEQ]
+    cdef char symbols[MAX_SYMBOLS]
+    cdef double cumulative[MAX_SYMBOLS]
+    cdef size_t seqlen = len(ALU), pos = 0, remaining, chunk, count, lines, done, per, b
+    cdef size_t chunk_chars = <size_t>CHUNK_LINES * LINE
+    cdef unsigned seed = SEED
+    cdef int nsym, blocks
+    cdef bytes alu = (ALU + ALU[:LINE]).encode("ascii")
+    memcpy(seq2, <const char *>alu, len(alu))
+
+    out = copy_header(out, HEADERS[0])
+    remaining = 2 * n
+    while remaining > 0:  # the ALU record: a memcpy per line, serial
+        chunk = remaining if remaining < chunk_chars else chunk_chars
+        with nogil:
+            out = repeat_native(out, seq2, seqlen, chunk, &pos)
+        remaining -= chunk
+        PyErr_CheckSignals()
+
+    for header, table, count in ((HEADERS[1], IUB, 3 * n), (HEADERS[2], HOMO_SAPIENS, 5 * n)):
+        out = copy_header(out, header)
+        nsym = load_table(table, symbols, cumulative)
+        lines = (count + LINE - 1) // LINE
+        blocks = 1 if lines < <size_t>n_threads * PARALLEL_MIN_LINES else n_threads
+        done = 0
+        while done < lines:
+            # Each round gives every thread an equal block of at most CHUNK_LINES
+            # lines, then checks for Ctrl-C.
+            per = min(<size_t>CHUNK_LINES, (lines - done + blocks - 1) // blocks)
+            with nogil:
+                for b in prange(<size_t>blocks, num_threads=blocks, schedule="static"):
+                    if done + b * per < lines:
+                        random_block(out, symbols, cumulative, nsym, count, seed,
+                                     done + b * per, min(done + (b + 1) * per, lines))
+            done += <size_t>blocks * per
+            PyErr_CheckSignals()
+        out += count + lines
+        seed = jump(seed, count)  # the state carries from TWO into THREE
+    if out != PyBytes_AS_STRING(result) + size:
+        raise AssertionError(f"fasta wrote {out - PyBytes_AS_STRING(result)} of {size} bytes")
+    return result
+
+
+def fasta_parallel(Py_ssize_t n, n_threads=None):
+    """The program's output for size ``n``: the ``parallel`` rung (``n_threads`` None = all cores)."""
+    cdef int threads = omp_shim.omp_get_max_threads() if n_threads is None else n_threads
+    return write_fasta_parallel(n, max(threads, 1))
+
+
+def fasta_native(Py_ssize_t n):
+    """The program's output for size ``n``: the ``native`` rung."""
+    return write_fasta(n, False)
+
+
+def fasta_c(Py_ssize_t n):
+    """The program's output for size ``n``: the hand-written C ceiling."""
+    return write_fasta(n, True)

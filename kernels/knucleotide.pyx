@@ -1,0 +1,414 @@
+# distutils: language = c++
+"""K-nucleotide on the typed, native and parallel rungs, the ``packed`` extra and the C ceiling.
+
+Compiled to ``speedlab._native.knucleotide`` (as C++: the only hash table from a
+library that native code can use here is the C++ standard library's). Sequence,
+k-mer lengths and output are those of the pure twin (``speedlab/pure/knucleotide.py``),
+so every rung returns the same result:
+
+* ``knucleotide_typed``  -- the ``typed`` rung: C integers index the sequence, but
+  each window is a ``str`` slice counted in a Python ``dict`` (the official rule's
+  library hash table, as in the pure twin) with checks on. It isolates static typing.
+* ``knucleotide_native`` -- the ``native`` rung, still following the official rule.
+  The table is ``std::unordered_map<uint64_t, uint64_t>``: a library hash table, as
+  the rule asks, the one C++ ships (C has none). What native changes is memory
+  discipline: record THREE is translated once into a C buffer of 2-bit codes (no
+  upper-cased copy, no slices), each window's key is a 64-bit integer rolled in a
+  register (two bits a base), and the counting loop runs without the GIL and
+  without a Python object. The map itself is node-based and allocates one node per
+  distinct k-mer -- that is the rule's price, and why ``packed`` is faster.
+* ``knucleotide_packed`` -- a labelled extra that breaks the official rule: the
+  same 2-bit keys counted in speedlab's own open-addressing table (linear probing,
+  two flat arrays, no per-key allocation). It shows what a custom table buys.
+* ``knucleotide_c`` -- the ``c`` rung: ``kernels/c/knucleotide.c``, the ``packed``
+  algorithm hand-written in C (C has no library hash table to follow the rule
+  with), driven by the same chunked loop; compare it with ``packed``.
+
+* ``knucleotide_parallel`` -- the ``parallel`` rung: ``native`` with the seven
+  tables (k = 1, 2, 3, 4, 6, 12, 18) counted at the same time, one task per table
+  on OpenMP threads (the split the official multi-core programs use). Seven unequal
+  tasks cap the gain at about 7/4 on two cores, 7/7 beyond seven.
+"""
+
+cimport cython
+cimport omp_shim
+from cython.parallel cimport prange
+from cpython.exc cimport PyErr_CheckSignals
+from libc.stdint cimport uint64_t
+from libc.stdlib cimport calloc, free, malloc
+from libc.string cimport memset
+from libcpp.unordered_map cimport unordered_map
+from libcpp.vector cimport vector
+from cython.operator cimport dereference as deref
+
+from speedlab.pure.knucleotide import FRAGMENTS, count, find_record, frequencies, sequence
+
+
+cdef extern from "c/knucleotide.h":
+    ctypedef struct knuc_c_slot:
+        uint64_t key
+        uint64_t count
+    ctypedef struct knuc_c_table:
+        knuc_c_slot *slots
+        size_t mask
+        int shift
+        size_t used
+    int knuc_c_count(knuc_c_table *t, const unsigned char *codes, size_t n, int k) noexcept nogil
+    uint64_t knuc_c_get(const knuc_c_table *t, uint64_t key) noexcept nogil
+    void knuc_c_free(knuc_c_table *t) noexcept nogil
+
+ctypedef unordered_map[uint64_t, uint64_t] KmerMap
+
+cdef extern from *:
+    """
+    #include <cstdint>
+    #include <unordered_map>
+    /* ++table[key], an allocation failure returned as -1 instead of thrown (a C++
+     * exception must not unwind through the C frames of the interpreter). */
+    static int speedlab_kmer_add(std::unordered_map<uint64_t, uint64_t> &table, uint64_t key) noexcept
+    {
+        try {
+            ++table[key];
+            return 0;
+        } catch (...) {
+            return -1;
+        }
+    }
+    """
+    int kmer_add "speedlab_kmer_add" (KmerMap &table, uint64_t key) noexcept nogil
+
+cdef enum:
+    # Windows counted between two checks for Ctrl-C: 2**20 windows are a few ms
+    # of hashing (more when the table outgrows the caches, still well under 100 ms).
+    CHUNK = 1 << 20
+    # Windows per table in one round of the parallel rung: with seven tables a
+    # round is ~50 ms of work, so the barrier closing it (and the Ctrl-C check
+    # after it) is rare enough not to cost a thread its turn on a busy machine.
+    PARALLEL_CHUNK = 1 << 20
+    # Below this many bases the parallel rung counts serially: the whole job is
+    # then ~1 ms, where a thread team's start-up would show.
+    PARALLEL_MIN = 1 << 16
+    N_TASKS = 7            # len(KS): one table per k
+    FIRST_BITS = 10        # open-addressing tables start at 1,024 slots (L1-sized)
+    NO_CODE = 255          # marks bytes that are not a base in CODE
+
+# Longest k-mer: the longest fragment (18 bases) packed two bits a base fits 64 bits.
+cdef int MAX_K = 32
+cdef uint64_t GOLDEN = 0x9E3779B97F4A7C15ULL  # 2**64 / golden ratio: Fibonacci hashing
+#: Every k the program counts: the frequency tables, then the fragment lengths.
+KS = (1, 2) + tuple(len(f) for f in FRAGMENTS)
+BASES = "ACGT"
+
+# 2-bit code of each byte: A/a=0, C/c=1, G/g=2, T/t=3, anything else NO_CODE.
+cdef unsigned char CODE[256]
+memset(CODE, NO_CODE, 256)
+for _i, _base in enumerate("ACGT"):
+    CODE[ord(_base)] = _i
+    CODE[ord(_base.lower())] = _i
+
+
+cdef uint64_t pack(str kmer) except? 0:
+    """The 2-bit key of ``kmer`` (first base in the highest bits)."""
+    cdef uint64_t key = 0
+    for ch in kmer:
+        key = (key << 2) | CODE[<unsigned char>ord(ch)]
+    return key
+
+
+cdef str unpack(uint64_t key, int k):
+    """The k-mer of a 2-bit key."""
+    return "".join([BASES[(key >> (2 * (k - 1 - i))) & 3] for i in range(k)])
+
+
+cdef tuple assemble(list per_k, size_t length):
+    """The program's result from ``per_k[i] = {key: count}`` (k = 1, 2) and fragment counts."""
+    freqs = []
+    for k in (1, 2):
+        counts = {unpack(key, k): n for key, n in per_k[k - 1].items() if n}
+        freqs.append(frequencies(counts, <Py_ssize_t>length - k + 1))
+    return freqs[0], freqs[1], tuple(zip(per_k[2:], FRAGMENTS))
+
+
+# -- typed rung: C indices, a Python dict of str slices, checks on -------------
+
+@cython.boundscheck(True)
+@cython.wraparound(True)
+@cython.cdivision(False)
+cdef dict count_typed(str seq, Py_ssize_t k):
+    """How many times each k-mer occurs in ``seq``, in a dict."""
+    cdef dict counts = {}
+    cdef Py_ssize_t i
+    for i in range(len(seq) - k + 1):
+        kmer = seq[i:i + k]
+        counts[kmer] = counts.get(kmer, 0) + 1
+    return counts
+
+
+def knucleotide_typed(bytes data):
+    """The program's result for the FASTA ``data``: the ``typed`` rung."""
+    cdef str seq = sequence(data)
+    freq1, freq2 = (frequencies(count_typed(seq, k), len(seq) - k + 1) for k in (1, 2))
+    counts = tuple((count_typed(seq, len(f)).get(f, 0), f) for f in FRAGMENTS)
+    return freq1, freq2, counts
+
+
+# -- shared by native, packed and c: the 2-bit codes of record THREE -----------
+
+cdef size_t encode(const unsigned char *src, size_t n, unsigned char *codes) noexcept nogil:
+    """Write the 2-bit code of each base of ``src[0:n]`` to ``codes``, skipping newlines."""
+    cdef size_t i, length = 0
+    cdef unsigned char c
+    for i in range(n):
+        c = CODE[src[i]]
+        if c != NO_CODE:
+            codes[length] = c
+            length += 1
+    return length
+
+
+cdef inline uint64_t key_mask(int k) noexcept nogil:
+    return <uint64_t>-1 if k >= 32 else ((<uint64_t>1) << (2 * k)) - 1
+
+
+# -- native rung: the library hash table (std::unordered_map), no GIL ---------
+
+cdef int count_map(KmerMap &table, const unsigned char *codes, size_t n, int k) noexcept nogil:
+    """Count every k-mer of ``codes[0:n]`` into ``table``; -1 when memory runs out."""
+    cdef uint64_t key = 0, mask = key_mask(k)
+    cdef size_t i
+    for i in range(n):
+        key = ((key << 2) | codes[i]) & mask
+        if i + 1 >= <size_t>k:
+            if kmer_add(table, key) < 0:
+                return -1
+    return 0
+
+
+cdef list count_all_native(const unsigned char *codes, size_t length):
+    """For k = 1, 2: {key: count}; for each fragment: its count. Chunked, GIL released."""
+    cdef KmerMap table
+    cdef size_t lo, hi, start
+    cdef int k, status
+    cdef uint64_t key
+    out = []
+    for index, k in enumerate(KS):
+        table.clear()
+        lo = 0
+        while lo < length:
+            hi = min(lo + <size_t>CHUNK, length)
+            # windows ending in [lo, hi): start k - 1 codes earlier (clamped at 0)
+            start = lo - (k - 1) if lo >= <size_t>(k - 1) else 0
+            with nogil:
+                status = count_map(table, codes + start, hi - start, k)
+            if status < 0:
+                raise MemoryError("knucleotide: out of memory growing the k-mer table")
+            lo = hi
+            PyErr_CheckSignals()
+        out.append(map_result(table, index, k))
+    return out
+
+
+cdef object map_result(KmerMap &table, int index, int k):
+    """What the program needs from table ``index``: {key: count} for k <= 2, else a fragment's count."""
+    cdef uint64_t key
+    if k <= 2:
+        return {key: (deref(table.find(key)).second if table.count(key) else 0)
+                for key in range((<uint64_t>1) << (2 * k))}
+    key = pack(FRAGMENTS[index - 2])
+    return deref(table.find(key)).second if table.count(key) else 0
+
+
+# -- parallel rung: the seven tables counted at once, one task each -----------
+
+cdef list count_all_parallel(const unsigned char *codes, size_t length, int n_threads):
+    """As ``count_all_native``, the seven tables advancing together on ``n_threads`` threads."""
+    cdef vector[KmerMap] tables
+    cdef int ks[N_TASKS]
+    cdef int status[N_TASKS]
+    cdef size_t lo = 0, hi, start
+    cdef int i, t, k
+    tables.resize(N_TASKS)
+    for t in range(N_TASKS):
+        ks[t] = KS[t]
+        status[t] = 0
+    while lo < length:
+        hi = min(lo + <size_t>PARALLEL_CHUNK, length)
+        with nogil:
+            for i in prange(N_TASKS, num_threads=n_threads, schedule="dynamic"):
+                t = N_TASKS - 1 - i  # the longest k first: big tables are the slow tasks
+                k = ks[t]
+                # windows ending in [lo, hi): start k - 1 codes earlier (clamped at 0)
+                start = lo - (k - 1) if lo >= <size_t>(k - 1) else 0
+                if status[t] == 0:
+                    status[t] = count_map(tables[t], codes + start, hi - start, k)
+        for t in range(N_TASKS):
+            if status[t] < 0:
+                raise MemoryError("knucleotide: out of memory growing the k-mer table")
+        lo = hi
+        PyErr_CheckSignals()
+    return [map_result(tables[t], t, KS[t]) for t in range(N_TASKS)]
+
+
+# -- packed extra (and the c rung): open addressing over 2-bit keys -----------
+
+cdef struct Slot:
+    uint64_t key       # key + 1; 0 marks an empty slot
+    uint64_t count     # beside its key: one cache miss per probe
+
+
+cdef struct Table:
+    Slot *slots
+    size_t mask        # slots - 1 (slots is a power of two)
+    int shift          # 64 - log2(slots): the hash keeps the top bits
+    size_t used
+
+
+cdef int table_alloc(Table *t, int bits) noexcept nogil:
+    """Give ``t`` 2**bits empty slots; -1 when memory runs out."""
+    cdef size_t slots = (<size_t>1) << bits
+    t.slots = <Slot *>calloc(slots, sizeof(Slot))
+    if t.slots == NULL:
+        return -1
+    t.mask = slots - 1
+    t.shift = 64 - bits
+    t.used = 0
+    return 0
+
+
+cdef void table_free(Table *t) noexcept nogil:
+    free(t.slots)
+    t.slots = NULL
+
+
+cdef inline size_t table_slot(const Table *t, uint64_t key) noexcept nogil:
+    """The slot holding ``key``, or the empty slot where it belongs (linear probing)."""
+    cdef size_t i = <size_t>((key * GOLDEN) >> t.shift)
+    while t.slots[i].key != 0 and t.slots[i].key != key + 1:
+        i = (i + 1) & t.mask
+    return i
+
+
+cdef int table_grow(Table *t) noexcept nogil:
+    """Double the table, reinserting every key; -1 when memory runs out."""
+    cdef Table bigger
+    cdef size_t i
+    if table_alloc(&bigger, 64 - t.shift + 1) < 0:
+        return -1
+    for i in range(t.mask + 1):
+        if t.slots[i].key:
+            bigger.slots[table_slot(&bigger, t.slots[i].key - 1)] = t.slots[i]
+    bigger.used = t.used
+    table_free(t)
+    t[0] = bigger
+    return 0
+
+
+cdef int count_packed(Table *t, const unsigned char *codes, size_t n, int k) noexcept nogil:
+    """Count every k-mer of ``codes[0:n]`` into ``t``; -1 when memory runs out."""
+    cdef uint64_t key = 0, mask = key_mask(k)
+    cdef size_t i, slot
+    if t.slots == NULL and table_alloc(t, FIRST_BITS) < 0:
+        return -1
+    for i in range(n):
+        key = ((key << 2) | codes[i]) & mask
+        if i + 1 < <size_t>k:
+            continue
+        slot = table_slot(t, key)
+        if t.slots[slot].key == 0:
+            if 2 * (t.used + 1) > t.mask + 1:  # keep the load at most 1/2
+                if table_grow(t) < 0:
+                    return -1
+                slot = table_slot(t, key)
+            t.slots[slot].key = key + 1
+            t.used += 1
+        t.slots[slot].count += 1
+    return 0
+
+
+cdef uint64_t table_get(const Table *t, uint64_t key) noexcept nogil:
+    """The count of ``key`` (0 when absent)."""
+    cdef size_t slot
+    if t.slots == NULL:
+        return 0
+    slot = table_slot(t, key)
+    return t.slots[slot].count if t.slots[slot].key else 0
+
+
+cdef list count_all_packed(const unsigned char *codes, size_t length, bint use_c):
+    """As ``count_all_native``, with the open-addressing table (Cython or C)."""
+    cdef Table table
+    cdef knuc_c_table ctable
+    cdef size_t lo, hi, start
+    cdef int k, status
+    cdef uint64_t key
+    out = []
+    for index, k in enumerate(KS):
+        memset(&table, 0, sizeof(table))
+        memset(&ctable, 0, sizeof(ctable))
+        try:
+            lo = 0
+            while lo < length:
+                hi = min(lo + <size_t>CHUNK, length)
+                start = lo - (k - 1) if lo >= <size_t>(k - 1) else 0
+                with nogil:
+                    if use_c:
+                        status = knuc_c_count(&ctable, codes + start, hi - start, k)
+                    else:
+                        status = count_packed(&table, codes + start, hi - start, k)
+                if status < 0:
+                    raise MemoryError("knucleotide: out of memory growing the k-mer table")
+                lo = hi
+                PyErr_CheckSignals()
+            if k <= 2:
+                out.append({key: (knuc_c_get(&ctable, key) if use_c else table_get(&table, key))
+                            for key in range((<uint64_t>1) << (2 * k))})
+            else:
+                key = pack(FRAGMENTS[index - 2])
+                out.append(knuc_c_get(&ctable, key) if use_c else table_get(&table, key))
+        finally:
+            table_free(&table)
+            knuc_c_free(&ctable)
+    return out
+
+
+cdef tuple run(bytes data, int how, int n_threads=1):
+    """Encode record THREE, count with ``how`` (0 native, 1 packed, 2 c, 3 parallel), assemble."""
+    start, end = find_record(data)
+    cdef const unsigned char *d = data
+    cdef size_t lo = start, n = end - start, length = 0
+    cdef unsigned char *codes = <unsigned char *>malloc(n if n else 1)
+    if codes == NULL:
+        raise MemoryError(f"knucleotide: cannot allocate {n:,} bytes for the sequence")
+    try:
+        with nogil:
+            length = encode(d + lo, n, codes)
+        if how == 0 or (how == 3 and (n_threads == 1 or length < PARALLEL_MIN)):
+            per_k = count_all_native(codes, length)
+        elif how == 3:
+            per_k = count_all_parallel(codes, length, n_threads)
+        else:
+            per_k = count_all_packed(codes, length, how == 2)
+    finally:
+        free(codes)
+    return assemble(per_k, length)
+
+
+def knucleotide_native(bytes data):
+    """The program's result for the FASTA ``data``: the ``native`` rung (std::unordered_map)."""
+    return run(data, 0)
+
+
+def knucleotide_parallel(bytes data, n_threads=None):
+    """The program's result for the FASTA ``data``: the ``parallel`` rung (None = all cores)."""
+    cdef int threads = omp_shim.omp_get_max_threads() if n_threads is None else n_threads
+    return run(data, 3, max(threads, 1))
+
+
+def knucleotide_packed(bytes data):
+    """The program's result for the FASTA ``data``: open addressing on 2-bit keys (extra)."""
+    return run(data, 1)
+
+
+def knucleotide_c(bytes data):
+    """The program's result for the FASTA ``data``: the hand-written C ceiling (of ``packed``)."""
+    return run(data, 2)

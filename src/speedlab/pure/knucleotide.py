@@ -1,0 +1,72 @@
+"""K-nucleotide: k-mer frequencies and counts in the sequence of FASTA record THREE.
+
+The pure-Python twin of the Benchmarks Game ``knucleotide`` program (the ``python``
+rung; compiled untyped it is the ``compiled`` rung). The official rule: for each
+length k a hash table from a library counts every k-mer of the sequence (here a
+``Counter``, i.e. a dict), then
+
+* the 1-mers and 2-mers are printed with their percentage of the ``len - k + 1``
+  windows (``%.3f``), by count descending then by key;
+* the counts of GGT, GGTA, GGTATT, GGTATTTTAATT and GGTATTTTAATTTATAGT are looked
+  up in the table of their own length.
+
+The sequence is record THREE's lines joined and upper-cased.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+
+FRAGMENTS = ("GGT", "GGTA", "GGTATT", "GGTATTTTAATT", "GGTATTTTAATTTATAGT")
+RECORD = b">THREE"
+
+
+def find_record(data, name=RECORD):
+    """``(start, end)`` of the sequence lines of the first record whose header starts with ``name``.
+
+    Raises
+    ------
+    ValueError
+        No header line starts with ``name``.
+    """
+    if data.startswith(name):
+        header = 0
+    else:
+        header = data.find(b"\n" + name)
+        if header < 0:
+            raise ValueError(f"no {name.decode()!r} record in the FASTA input")
+        header += 1
+    start = data.find(b"\n", header)
+    if start < 0:
+        return len(data), len(data)
+    end = data.find(b"\n>", start)
+    return start + 1, len(data) if end < 0 else end + 1
+
+
+def sequence(data):
+    """Record THREE's sequence, newlines removed, upper-cased, as ``str``."""
+    start, end = find_record(data)
+    return data[start:end].replace(b"\n", b"").upper().decode("ascii")
+
+
+def count(seq, k):
+    """How many times each k-mer occurs in ``seq`` (overlapping windows)."""
+    return Counter(seq[i:i + k] for i in range(len(seq) - k + 1))
+
+
+def frequencies(counts, windows):
+    """``(k-mer, percent)`` pairs by count descending, then k-mer; ``windows`` is len - k + 1."""
+    ordered = sorted(counts.items(), key=lambda item: (-item[1], item[0]))
+    return tuple((kmer, 100.0 * n / windows) for kmer, n in ordered)
+
+
+def knucleotide(data):
+    """The program's result for the FASTA ``data``: ``(freq1, freq2, fragment counts)``.
+
+    ``freq1``/``freq2`` are ``(k-mer, percent)`` pairs in output order; the counts
+    are ``(count, fragment)`` pairs in the order of ``FRAGMENTS``.
+    """
+    seq = sequence(data)
+    freq1, freq2 = (frequencies(count(seq, k), len(seq) - k + 1) for k in (1, 2))
+    counts = tuple((count(seq, len(fragment))[fragment], fragment) for fragment in FRAGMENTS)
+    return freq1, freq2, counts

@@ -1,0 +1,112 @@
+"""Reverse complement: the Benchmarks Game ``revcomp`` program over FASTA bytes.
+
+For each record of the input: its header line, then the reverse complement of its
+sequence (IUPAC table: A<->T, C<->G, M<->K, R<->Y, B<->V, D<->H, W, S, N kept; lower
+case complemented to upper case; other bytes kept), 60 characters per line.
+
+Python already runs this in C (``bytes.translate``, slicing), so the ladder's gain
+comes from memory discipline alone: ``native`` sizes the output first and works in
+place inside one buffer -- no per-line objects, no intermediate copies, no GIL.
+:func:`reverse_complement_inplace` runs the same passes on the caller's own buffer.
+
+>>> from speedlab import revcomp
+>>> revcomp.reverse_complement(b">seq\\nAAACCg\\n")
+b'>seq\\nCGGTTT\\n'
+"""
+
+from __future__ import annotations
+
+from speedlab._impl import active, choose
+from speedlab._validate import check_fasta
+
+
+def _as_bytes(view: memoryview, data) -> bytes:
+    return data if type(data) is bytes else view.tobytes()
+
+
+def reverse_complement(data, *, impl=None) -> bytes:
+    """The ``revcomp`` program's output for the FASTA text ``data``.
+
+    ``data`` itself is never modified (``native`` works in place in the new
+    output buffer).
+
+    Parameters
+    ----------
+    data : bytes or bytes-like
+        FASTA text: ``bytes``, or any C-contiguous buffer of single bytes
+        (``bytearray``, ``memoryview``, NumPy ``uint8`` array...), which is
+        copied to ``bytes`` first. It must start with a ``>`` header line.
+    impl : str, optional
+        Variant to run (``python``, ``compiled``, ``typed``, ``native``, ``c``);
+        None follows ``SPEEDLAB_IMPL`` (native when built).
+
+    Returns
+    -------
+    bytes
+        Exactly what the program prints.
+
+    Raises
+    ------
+    TypeError
+        ``data`` is a ``str`` or not a buffer; ``impl`` is not a string.
+    ValueError
+        ``data`` is empty, does not start with ``>``, is not C-contiguous or its
+        items are not single bytes; ``impl`` is unknown.
+    ImportError
+        The requested compiled variant is not built.
+    """
+    view = check_fasta("data", data)
+    fn = choose("revcomp", impl)
+    return fn(_as_bytes(view, data))
+
+
+def reverse_complement_inplace(buf) -> None:
+    """Replace the FASTA text in ``buf`` by the program's output, in place.
+
+    The native rung's own entry point: the passes of ``native`` run directly on
+    the caller's buffer, allocating nothing. That needs each record's output to be
+    exactly as long as its input -- sequence lines of 60 characters and a final
+    newline, which is what ``fasta`` writes; every record is checked before any
+    byte changes. Follows ``SPEEDLAB_IMPL``: with ``pure`` (or no native build in
+    ``auto`` mode) the pure twin computes the output and it is copied back.
+
+    Parameters
+    ----------
+    buf : writable bytes-like
+        ``bytearray``, writable ``memoryview``, NumPy ``uint8`` array... holding
+        FASTA text; C-contiguous, single-byte items.
+
+    Raises
+    ------
+    TypeError
+        ``buf`` is a ``str`` or not a buffer.
+    ValueError
+        ``buf`` is read-only, empty, not FASTA, not C-contiguous, or a record's
+        output would not have the length of its input (the message names it).
+    """
+    view = check_fasta("buf", buf, writable=True)
+    if active() == "native":
+        from speedlab._native.revcomp import reverse_complement_inplace_native
+
+        reverse_complement_inplace_native(view)
+        return
+    from speedlab.pure.revcomp import reverse_complement as pure
+
+    # The pure fallback must refuse exactly what native refuses: compare record by record.
+    data = view.tobytes()
+    records = data.split(b"\n>")
+    for index, record in enumerate(records):
+        record = record if index == 0 else b">" + record
+        size = len(record) + (index < len(records) - 1)  # the newline split() consumed
+        wanted = len(pure(record))
+        if wanted != size:
+            raise ValueError(
+                f"buf: record {index + 1} cannot be reversed in place: its output would be "
+                f"{wanted:,} bytes, its input is {size:,} "
+                "(in-place needs 60-character lines and a final newline, as fasta writes)")
+    view[:] = pure(data)
+
+
+def render(result, n):
+    """The program's output for ``result = reverse_complement(...)``: the bytes themselves."""
+    return result
