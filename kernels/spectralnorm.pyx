@@ -40,11 +40,10 @@ cdef enum:
     # a term, about 10 ms of native work per chunk of rows.
     CHUNK_TERMS = 1 << 23
     # Below this n the parallel rung runs serially. Measured on the 2-core
-    # development machine (gcc 12, libgomp): one product of n = 100 takes
-    # ~13 us, and the fork/join of a prange plus the threads' wake-up cost a few
-    # microseconds, so 2 threads first win clearly around n = 100
-    # (1.5x there; n = 50: 1.1x, n = 20: slower than serial).
-    PARALLEL_MIN_N = 64
+    # development machine (gcc 12, libgomp; best of 400 calls, 2 threads vs
+    # serial): n = 32, 0.82x (each of the 40 products is ~1.3 us of work and
+    # a prange costs ~1 us); n = 48, 1.2x; n = 64, 1.45x; n = 150, 1.7x.
+    PARALLEL_MIN_N = 48
 
 cdef enum Engine:
     NATIVE

@@ -3,7 +3,7 @@
 A side reference for ``speedlab.pure.mandelbrot``. The orbits are iterated as
 whole arrays; after each iteration the escaped pixels are recorded and removed,
 so the arrays shrink to the set's interior. Memory is several float64 arrays of
-N² entries (N = 1,000: ~50 MB), so this is for moderate N only.
+N² entries (N = 1,000: ~60 MB), so this is for moderate N only.
 
 # NOTE: real and imaginary parts are separate float64 arrays, not a complex
 # array: NumPy's complex multiply may use SIMD kernels (with FMA on some CPUs)
