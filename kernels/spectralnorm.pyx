@@ -38,14 +38,14 @@ cdef extern from "c/spectralnorm.h":
     double spectralnorm_c_result(const double *u, const double *v, long long n) noexcept nogil
 
 cdef enum:
-    # Terms A(i, j) * u[j] computed between two checks for Ctrl-C: at ~1.3 ns
-    # a term, about 10 ms of native work per chunk of rows.
+    # Terms A(i, j) * u[j] computed between two checks for Ctrl-C: at ~0.7 ns
+    # a term, about 6 ms of native work per chunk of rows.
     CHUNK_TERMS = 1 << 23
     # Below this n the parallel rung runs serially. Measured on the 2-core
     # development machine (gcc 12, libgomp; best of 400 calls, 2 threads vs
-    # serial): n = 32, 0.82x (each of the 40 products is ~1.3 us of work and
-    # a prange costs ~1 us); n = 48, 1.2x; n = 64, 1.45x; n = 150, 1.7x.
-    PARALLEL_MIN_N = 48
+    # serial; each call is 40 products, so 40 prange regions at ~1-1.5 us):
+    # n = 48, 0.84x; n = 64, 1.07x; n = 80, 1.25x; n = 100, 1.37x.
+    PARALLEL_MIN_N = 80
 
 cdef enum Engine:
     NATIVE

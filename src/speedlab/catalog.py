@@ -103,8 +103,8 @@ BUILTIN: tuple[KernelSpec, ...] = (
         # numpy's BLAS products sum in blocks and differ by ~2e-16.
         compare=floats(abs_tol=1e-12),
         oracles={2: "spectralnorm-2.txt", 100: "spectralnorm-100.txt"},
-        # Both sides of the parallel rung's serial threshold (48), odd sizes.
-        sample_sizes=(1, 2, 3, 17, 47, 48, 49, 150),
+        # Both sides of the parallel rung's serial threshold (80), odd sizes.
+        sample_sizes=(1, 2, 3, 17, 79, 80, 81, 150),
         random_input=_spectralnorm_random,
         bad_inputs=(
             ((0,), ValueError),  # an empty matrix has no norm
