@@ -146,6 +146,10 @@ cdef void rows_parallel(unsigned char *bitmap, int n, int begin, int end,
 
 cdef bytes render(int n, Engine engine, int n_threads):
     """The PBM file: header, then the bitmap in chunks of rows between Ctrl-C checks."""
+    if n < 0:
+        # The public function refuses this first; the guard keeps a direct call
+        # of a variant from asking for a negative buffer size.
+        raise ValueError(f"n must be >= 0, got {n}")
     cdef bytes head = header(n)
     cdef Py_ssize_t head_len = len(head)
     cdef Py_ssize_t row_bytes = (n + 7) // 8

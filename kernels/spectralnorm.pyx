@@ -237,6 +237,10 @@ cdef double power_method(long long n, Engine engine, int n_threads) except -1.0:
     cdef double *w = NULL  # scratch: A·u, the first half of AᵀA·u
     cdef long long i
     cdef int r
+    if n < 1:
+        # The public function refuses this first; the guard keeps a direct call
+        # of a variant from dividing by zero in C (chunk size, 0/0 result).
+        raise ValueError(f"n must be >= 1, got {n}")
     try:
         u = <double *>malloc(n * sizeof(double))
         v = <double *>malloc(n * sizeof(double))
