@@ -104,7 +104,7 @@ cdef list times_u_typed(list u, bint transpose):
 def norm_typed(long long n):
     """The spectral norm estimate for the n x n section of A: the ``typed`` rung."""
     cdef list u = [1.0] * n
-    cdef list v = u
+    cdef list v
     cdef double vbv = 0.0, vv = 0.0
     cdef Py_ssize_t i
     for _ in range(ROUNDS):

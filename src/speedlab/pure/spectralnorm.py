@@ -49,7 +49,6 @@ def eval_AtA_times_u(u):
 def norm(n):
     """The spectral norm estimate for the n x n section of A (``%.9f`` in the program)."""
     u = [1.0] * n
-    v = u
     for _ in range(ROUNDS):
         v = eval_AtA_times_u(u)
         u = eval_AtA_times_u(v)
