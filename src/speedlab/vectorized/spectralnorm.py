@@ -23,7 +23,6 @@ def norm(n):
     """The spectral norm estimate for the n x n section of A."""
     a = matrix(n)
     u = np.ones(n)
-    v = u
     for _ in range(ROUNDS):
         v = a.T @ (a @ u)
         u = a.T @ (a @ v)
