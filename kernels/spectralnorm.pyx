@@ -145,7 +145,7 @@ cdef inline double at_row(const double *u, long long n, long long i) noexcept no
 # and in the C rung alike). Each row is still one left-to-right sum, so the
 # result is unchanged, but the two independent sums hide the latency of the
 # additions and let the C compiler issue both rows' divisions as one SSE2
-# divpd: 1.5x on the development machine.
+# divpd: 1.25 -> 0.71 ns a term (1.7x) on the development machine.
 cdef inline void a_row_pair(const double *u, double *v, long long n, long long i) noexcept nogil:
     """Entries i and i + 1 of A·u into v[i], v[i + 1]."""
     cdef double s0 = 0.0, s1 = 0.0

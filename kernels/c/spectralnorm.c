@@ -13,9 +13,10 @@ static inline double eval_a(long long i, long long j)
     return 1.0 / (double)(((i + j) * (i + j + 1) >> 1) + i + 1);
 }
 
-/* Rows are computed two at a time: each row is still one left-to-right sum, so
- * the result is the same, but the two independent sums hide the latency of the
- * additions and let the compiler issue both rows' divisions as one SSE2 divpd. */
+/* Rows are computed two at a time, as in spectralnorm.pyx: each row is still
+ * one left-to-right sum, so the result is the same, but the two independent
+ * sums hide the latency of the additions and let the compiler issue both
+ * rows' divisions as one SSE2 divpd. */
 void spectralnorm_c_a_times_u(const double *u, double *v, long long n,
                               long long row_begin, long long row_end)
 {
