@@ -16,8 +16,10 @@ Importing this module imports no implementation: variants are loaded on first us
 from __future__ import annotations
 
 
-from speedlab import chacha20, fasta, knucleotide, nbody, pidigits, regexredux, revcomp
-from speedlab.spec import KernelSpec, Sizes, Variant, floats
+from speedlab import (
+    chacha20, fasta, knucleotide, mandelbrot, nbody, pidigits, regexredux, revcomp, spectralnorm,
+)
+from speedlab.spec import KernelSpec, Sizes, Variant, exact, floats
 
 
 def _steps(n):
@@ -108,6 +110,30 @@ _BAD_SIZES = (
     ((True,), TypeError),
     ((None,), TypeError),
 )
+
+
+def _size(n):
+    return (n,)
+
+
+def _spectralnorm_terms(n):
+    # 10 rounds x 2 AᵀA products x 2 matrix-vector products x n² terms A(i,j)*u[j]
+    return 40.0 * n * n
+
+
+def _pixels(n):
+    return float(n * n)
+
+
+def _spectralnorm_random(rng):
+    # n >= 1 (an empty matrix has no norm); 60 keeps the pure twin under ~50 ms.
+    return (rng.randint(1, 60),)
+
+
+def _mandelbrot_random(rng):
+    # Any width, most of them not a multiple of 8 (padded rows); 64 keeps the
+    # pure twin under ~50 ms.
+    return (rng.randint(0, 64),)
 
 
 BUILTIN: tuple[KernelSpec, ...] = (
@@ -346,6 +372,81 @@ BUILTIN: tuple[KernelSpec, ...] = (
             ((b">ONE\nACGT\n",), ValueError),                # no record THREE
             ((b">THREE\nACGTN\n",), ValueError),             # not a base: no 2-bit code
             ((b">THREE\r\nACGT\r\n",), ValueError),          # CR line ends
+        ),
+    ),
+    KernelSpec(
+        name="spectralnorm",
+        summary="spectral norm of an infinite matrix by ten power-method rounds on AᵀA",
+        api="speedlab.spectralnorm:norm",
+        variants=(
+            # pure Python takes ~0.25-0.3 s at n = 200 (1.6 million terms at 150-200 ns);
+            # bigger runs are normalised per matrix element
+            Variant("python", "speedlab.pure.spectralnorm:norm", max_n=200),
+            Variant("compiled", "speedlab._compiled.spectralnorm:norm", max_n=200),
+            Variant("typed", "speedlab._native.spectralnorm:norm_typed", max_n=1000),
+            Variant("native", "speedlab._native.spectralnorm:norm_native"),
+            Variant("parallel", "speedlab._native.spectralnorm:norm_parallel", threads=True),
+            # the matrix is stored: 8 n² bytes, 32 MB at n = 2,000
+            Variant("numpy", "speedlab.vectorized.spectralnorm:norm", max_n=2000),
+            Variant("c", "speedlab._native.spectralnorm:norm_c"),
+        ),
+        make_input=_size,
+        sizes=Sizes(test=100, quick=1000, full=3000, headline=5500),
+        unit="matrix element",
+        work=_spectralnorm_terms,
+        render=spectralnorm.render,
+        # The compiled rungs sum in the twin's order and agree to the bit;
+        # numpy's BLAS products sum in blocks and differ by ~2e-16.
+        compare=floats(abs_tol=1e-12),
+        oracles={2: "spectralnorm-2.txt", 100: "spectralnorm-100.txt"},
+        # Both sides of the parallel rung's serial threshold (80), odd sizes.
+        sample_sizes=(1, 2, 3, 17, 79, 80, 81, 150),
+        random_input=_spectralnorm_random,
+        bad_inputs=(
+            ((0,), ValueError),  # an empty matrix has no norm
+            ((-1,), ValueError),
+            ((100_001,), ValueError),  # 4e11 terms: minutes to hours of work
+            ((2**64,), ValueError),
+            (("x",), TypeError),
+            ((2.5,), TypeError),
+            ((True,), TypeError),
+            ((None,), TypeError),
+        ),
+    ),
+    KernelSpec(
+        name="mandelbrot",
+        summary="N x N binary PBM bitmap of the Mandelbrot set, 50 iterations",
+        api="speedlab.mandelbrot:pbm",
+        variants=(
+            # pure Python needs ~6 us a pixel: 0.25 s at n = 200
+            Variant("python", "speedlab.pure.mandelbrot:pbm", max_n=200),
+            Variant("compiled", "speedlab._compiled.mandelbrot:pbm", max_n=200),
+            Variant("typed", "speedlab._native.mandelbrot:pbm_typed", max_n=1000),
+            Variant("native", "speedlab._native.mandelbrot:pbm_native"),
+            Variant("parallel", "speedlab._native.mandelbrot:pbm_parallel", threads=True),
+            # about eight arrays of n² entries alive at once: ~60 MB at n = 1,000
+            Variant("numpy", "speedlab.vectorized.mandelbrot:pbm", max_n=1000),
+            Variant("c", "speedlab._native.mandelbrot:pbm_c"),
+        ),
+        make_input=_size,
+        sizes=Sizes(test=200, quick=1000, full=3000, headline=16_000),
+        unit="pixel",
+        work=_pixels,
+        render=mandelbrot.render,
+        compare=exact,
+        oracles={200: "mandelbrot-200.pbm"},
+        # Widths that are not multiples of 8 (padded rows), and both sides of
+        # the parallel rung's serial threshold.
+        sample_sizes=(0, 1, 7, 9, 15, 16, 17, 63, 101),
+        random_input=_mandelbrot_random,
+        bad_inputs=(
+            ((-1,), ValueError),
+            ((100_001,), ValueError),  # the bitmap alone would pass 1.25 GB
+            ((2**64,), ValueError),
+            (("x",), TypeError),
+            ((2.5,), TypeError),
+            ((True,), TypeError),
+            ((None,), TypeError),
         ),
     ),
 )

@@ -1,0 +1,201 @@
+"""Mandelbrot on the typed, native and parallel rungs, plus the hand-written C ceiling.
+
+Compiled to ``speedlab._native.mandelbrot``. Every rung computes each pixel with
+the official program's arithmetic -- ``zi = 2*zr*zi + ci; zr = zr² - zi² + cr``,
+which is the pure twin's complex ``z*z + c`` operation for operation -- and packs
+rows as the twin does, so every rung returns the same PBM bytes:
+
+* ``pbm_typed``    -- the ``typed`` rung: C doubles for the orbit, but the bitmap
+  grows in a Python ``bytearray`` (one append per byte) and bounds/wraparound/
+  division checks stay on. The per-pixel loop is already pure C arithmetic, so
+  this rung takes most of the ladder's gain for this kernel.
+* ``pbm_native``   -- the ``native`` rung: rows are written straight into the
+  result's ``bytes`` buffer, no Python object in the loop, GIL released, in
+  chunks of rows with a Ctrl-C check between them.
+* ``pbm_parallel`` -- the ``parallel`` rung: ``native`` with rows shared out by
+  ``prange``; each row is one thread's, so the bytes are the same for any
+  thread count.
+* ``pbm_c``        -- the ``c`` rung: ``kernels/c/mandelbrot.c``, same flags.
+"""
+
+cimport cython
+from cpython.bytes cimport PyBytes_AS_STRING, PyBytes_FromStringAndSize
+from cpython.exc cimport PyErr_CheckSignals
+from cython.parallel cimport prange
+from libc.string cimport memcpy
+
+cimport omp_shim
+
+from speedlab.pure.mandelbrot import LIMIT_SQ, MAX_ITER, header
+
+
+cdef extern from "c/mandelbrot.h":
+    void mandelbrot_c_rows(unsigned char *bitmap, int n, int row_begin, int row_end) noexcept nogil
+
+cdef enum:
+    # Pixels computed between two checks for Ctrl-C: at ~70 ns a pixel (the
+    # set's interior costs all 50 iterations), about 10 ms of native work.
+    CHUNK_PIXELS = 1 << 17
+    # Below this n the parallel rung runs serially. Measured on the 2-core
+    # development machine (gcc 12, libgomp; best of 400 calls, 2 threads vs
+    # serial): n = 4, 0.4x; n = 8, 0.8-1.3x (noise); n = 16, 1.4-1.7x;
+    # n = 32, 1.8x: the whole image is one prange, ~1-2 us of overhead.
+    PARALLEL_MIN_N = 16
+
+cdef enum Engine:
+    NATIVE
+    PARALLEL
+    C_REF
+
+# The loop bounds as C constants (the twin's values, read once at import).
+cdef int max_iter = MAX_ITER
+cdef double limit_sq = LIMIT_SQ
+
+
+# -- typed rung: C scalars, a Python bytearray, checks on ----------------------
+
+@cython.boundscheck(True)
+@cython.wraparound(True)
+@cython.cdivision(False)
+cdef bint in_set_typed(double cr, double ci):
+    """True when cr + ci*i stays within |z|² <= 4 for MAX_ITER iterations."""
+    cdef double zr = 0.0, zi = 0.0, tr = 0.0, ti = 0.0
+    cdef int i
+    for i in range(max_iter):
+        zi = 2.0 * zr * zi + ci
+        zr = tr - ti + cr
+        tr = zr * zr
+        ti = zi * zi
+        if tr + ti > limit_sq:
+            return False
+    return True
+
+
+@cython.boundscheck(True)
+@cython.wraparound(True)
+@cython.cdivision(False)
+def pbm_typed(int n):
+    """The whole PBM file for an n x n image: the ``typed`` rung."""
+    cdef bytearray out = bytearray(header(n))
+    cdef int x, y, x0
+    cdef unsigned int byte
+    cdef double ci
+    for y in range(n):
+        ci = 2.0 * y / n - 1.0
+        for x0 in range(0, n, 8):
+            byte = 0
+            for x in range(x0, x0 + 8):
+                byte <<= 1
+                if x < n and in_set_typed(2.0 * x / n - 1.5, ci):
+                    byte |= 1
+            out.append(byte)
+        PyErr_CheckSignals()
+    return bytes(out)
+
+
+# -- native rung: the result's own buffer, no Python objects, no GIL -----------
+
+cdef inline bint in_set(double cr, double ci) noexcept nogil:
+    """True when cr + ci*i stays within |z|² <= 4 for MAX_ITER iterations."""
+    cdef double zr = 0.0, zi = 0.0, tr = 0.0, ti = 0.0
+    cdef int i
+    for i in range(max_iter):
+        zi = 2.0 * zr * zi + ci
+        zr = tr - ti + cr
+        tr = zr * zr
+        ti = zi * zi
+        if tr + ti > limit_sq:
+            return False
+    return True
+
+
+cdef inline void render_row(unsigned char *row, int n, int y) noexcept nogil:
+    """Row y of the bitmap into ``row`` ((n + 7) // 8 bytes), MSB first, zero-padded."""
+    cdef double ci = 2.0 * y / n - 1.0
+    cdef int x, x0
+    cdef unsigned int byte
+    for x0 in range(0, n, 8):
+        byte = 0
+        for x in range(x0, x0 + 8):
+            byte <<= 1
+            if x < n and in_set(2.0 * x / n - 1.5, ci):
+                byte |= 1
+        row[x0 // 8] = <unsigned char>byte
+
+
+cdef void rows_native(unsigned char *bitmap, int n, int begin, int end) noexcept nogil:
+    """Rows begin..end-1 of the bitmap, on this thread."""
+    cdef Py_ssize_t row_bytes = (n + 7) // 8
+    cdef int y
+    for y in range(begin, end):
+        render_row(bitmap + y * row_bytes, n, y)
+
+
+cdef void rows_parallel(unsigned char *bitmap, int n, int begin, int end,
+                        int n_threads) noexcept nogil:
+    """Rows begin..end-1 over ``n_threads`` threads.
+
+    Rows through the set's interior cost up to 50x more than rows outside it,
+    so rows are handed out one at a time (dynamic schedule) to balance the load.
+    """
+    cdef Py_ssize_t row_bytes = (n + 7) // 8
+    cdef int y
+    for y in prange(begin, end, num_threads=n_threads, schedule="dynamic"):
+        render_row(bitmap + y * row_bytes, n, y)
+
+
+cdef bytes render(int n, Engine engine, int n_threads):
+    """The PBM file: header, then the bitmap in chunks of rows between Ctrl-C checks."""
+    if n < 0:
+        # The public function refuses this first; the guard keeps a direct call
+        # of a variant from asking for a negative buffer size.
+        raise ValueError(f"n must be >= 0, got {n}")
+    cdef bytes head = header(n)
+    cdef Py_ssize_t head_len = len(head)
+    cdef Py_ssize_t row_bytes = (n + 7) // 8
+    # NOTE: the bytes object is created empty and filled in place before anyone
+    # else can see it (the C API's documented use of a NULL source), so the
+    # bitmap is written once, with no copy out of a scratch buffer.
+    cdef bytes out = PyBytes_FromStringAndSize(NULL, head_len + row_bytes * n)
+    cdef unsigned char *buf = <unsigned char *>PyBytes_AS_STRING(out)
+    cdef unsigned char *bitmap = buf + head_len
+    cdef int per_chunk, begin = 0, end
+    memcpy(buf, PyBytes_AS_STRING(head), head_len)
+    if n == 0:
+        return out
+    per_chunk = max(1, CHUNK_PIXELS * (n_threads if engine == PARALLEL else 1) // n)
+    while begin < n:
+        end = min(n, begin + per_chunk)
+        with nogil:
+            if engine == PARALLEL:
+                rows_parallel(bitmap, n, begin, end, n_threads)
+            elif engine == C_REF:
+                mandelbrot_c_rows(bitmap, n, begin, end)
+            else:
+                rows_native(bitmap, n, begin, end)
+        PyErr_CheckSignals()
+        begin = end
+    return out
+
+
+def pbm_native(int n):
+    """The whole PBM file for an n x n image: the ``native`` rung."""
+    return render(n, NATIVE, 1)
+
+
+def pbm_parallel(int n, n_threads=None):
+    """The ``parallel`` rung: ``native`` over ``n_threads`` threads (None: all cores).
+
+    Serial below ``n = PARALLEL_MIN_N``; the bytes are the same for every thread count.
+    """
+    cdef int threads = omp_shim.omp_get_max_threads() if n_threads is None else n_threads
+    if threads < 1:
+        raise ValueError(f"n_threads must be >= 1, got {threads}")
+    if threads == 1 or n < PARALLEL_MIN_N:
+        return render(n, NATIVE, 1)
+    return render(n, PARALLEL, threads)
+
+
+def pbm_c(int n):
+    """The whole PBM file computed by the hand-written C rows: the ``c`` rung."""
+    return render(n, C_REF, 1)

@@ -1,0 +1,287 @@
+"""Spectral norm on the typed, native and parallel rungs, plus the hand-written C ceiling.
+
+Compiled to ``speedlab._native.spectralnorm``. The algorithm and operation order
+are those of the pure twin (``speedlab/pure/spectralnorm.py``): every product
+entry is a left-to-right sum of ``A(i, j) * u[j]``, so every rung returns the
+same bits (and the twin too, on CPython <= 3.11; see its NOTE on ``sum``).
+The compiled rungs compute a product's rows two at a time (see the NOTE on
+``a_row_pair``); each row keeps the twin's order, so the bits do not change:
+
+* ``norm_typed``    -- the ``typed`` rung: C integers and doubles for every scalar,
+  but the vectors stay Python lists (each read unboxes a float, each row's result
+  is boxed into a new one) and bounds/wraparound/division checks stay on.
+* ``norm_native``   -- the ``native`` rung: the vectors are malloc'd C arrays, the
+  products touch no Python object and run without the GIL, in chunks of rows
+  with a Ctrl-C check between them. Diffed against ``typed``: memory discipline.
+* ``norm_parallel`` -- the ``parallel`` rung: ``native`` with each product's rows
+  (pairs of rows) shared out by ``prange``. Each row is still summed by one
+  thread in index order, so the result is identical for every thread count.
+* ``norm_c``        -- the ``c`` rung: ``kernels/c/spectralnorm.c``, same flags.
+"""
+
+cimport cython
+from cpython.exc cimport PyErr_CheckSignals
+from cython.parallel cimport prange
+from libc.math cimport sqrt
+from libc.stdlib cimport free, malloc
+
+cimport omp_shim
+
+from speedlab.pure.spectralnorm import ROUNDS
+
+
+cdef extern from "c/spectralnorm.h":
+    void spectralnorm_c_a_times_u(const double *u, double *v, long long n,
+                                  long long row_begin, long long row_end) noexcept nogil
+    void spectralnorm_c_at_times_u(const double *u, double *v, long long n,
+                                   long long row_begin, long long row_end) noexcept nogil
+    double spectralnorm_c_result(const double *u, const double *v, long long n) noexcept nogil
+
+cdef enum:
+    # Terms A(i, j) * u[j] computed between two checks for Ctrl-C: at ~0.7 ns
+    # a term, about 6 ms of native work per chunk of rows.
+    CHUNK_TERMS = 1 << 23
+    # Below this n the parallel rung runs serially. Measured on the 2-core
+    # development machine (gcc 12, libgomp; best of 400 calls, 2 threads vs
+    # serial; each call is 40 products, so 40 prange regions at ~1-1.5 us):
+    # n = 48, 0.84x; n = 64, 1.07x; n = 80, 1.25x; n = 100, 1.37x.
+    PARALLEL_MIN_N = 80
+
+cdef enum Engine:
+    NATIVE
+    PARALLEL
+    C_REF
+
+
+# -- typed rung: C scalars, Python lists, checks on ----------------------------
+
+@cython.boundscheck(True)
+@cython.wraparound(True)
+@cython.cdivision(False)
+cdef double eval_A_typed(long long i, long long j) except? -1.0:
+    """Entry (i, j) of A, with Python's division checks."""
+    return 1.0 / ((i + j) * (i + j + 1) // 2 + i + 1)
+
+
+@cython.boundscheck(True)
+@cython.wraparound(True)
+@cython.cdivision(False)
+cdef list times_u_typed(list u, bint transpose):
+    """A·u (or Aᵀ·u) of a list of floats, as a new list, rows two at a time like ``native``.
+
+    Each entry read from ``u`` is unboxed and each row's sum boxed into a new float.
+    """
+    cdef Py_ssize_t n = len(u)
+    cdef long long i = 0, j
+    cdef double s0, s1, uj
+    cdef list v = []
+    while i < n:
+        s0 = 0.0
+        s1 = 0.0
+        if i + 1 == n:
+            for j in range(n):
+                s0 += (eval_A_typed(j, i) if transpose else eval_A_typed(i, j)) * <double>u[j]
+            v.append(s0)
+        else:
+            for j in range(n):
+                uj = u[j]
+                if transpose:
+                    s0 += eval_A_typed(j, i) * uj
+                    s1 += eval_A_typed(j, i + 1) * uj
+                else:
+                    s0 += eval_A_typed(i, j) * uj
+                    s1 += eval_A_typed(i + 1, j) * uj
+            v.append(s0)
+            v.append(s1)
+        i += 2
+        PyErr_CheckSignals()
+    return v
+
+
+@cython.boundscheck(True)
+@cython.wraparound(True)
+@cython.cdivision(False)
+def norm_typed(long long n):
+    """The spectral norm estimate for the n x n section of A: the ``typed`` rung."""
+    cdef list u = [1.0] * n
+    cdef list v
+    cdef double vbv = 0.0, vv = 0.0
+    cdef Py_ssize_t i
+    for _ in range(ROUNDS):
+        v = times_u_typed(times_u_typed(u, False), True)
+        u = times_u_typed(times_u_typed(v, False), True)
+    for i in range(n):
+        vbv += <double>u[i] * <double>v[i]
+        vv += <double>v[i] * <double>v[i]
+    return sqrt(vbv / vv)
+
+
+# -- native rung: C arrays, no Python objects, no GIL --------------------------
+
+cdef inline double eval_A(long long i, long long j) noexcept nogil:
+    """Entry (i, j) of A (64-bit integers: (i + j)(i + j + 1) passes 2^31 for n > 32768)."""
+    return 1.0 / <double>((i + j) * (i + j + 1) // 2 + i + 1)
+
+
+cdef inline double a_row(const double *u, long long n, long long i) noexcept nogil:
+    """Entry i of A·u, summed left to right."""
+    cdef double s = 0.0
+    cdef long long j
+    for j in range(n):
+        s += eval_A(i, j) * u[j]
+    return s
+
+
+cdef inline double at_row(const double *u, long long n, long long i) noexcept nogil:
+    """Entry i of Aᵀ·u, summed left to right."""
+    cdef double s = 0.0
+    cdef long long j
+    for j in range(n):
+        s += eval_A(j, i) * u[j]
+    return s
+
+
+# NOTE: rows are computed two at a time (here, in the parallel and typed rungs
+# and in the C rung alike). Each row is still one left-to-right sum, so the
+# result is unchanged, but the two independent sums hide the latency of the
+# additions and let the C compiler issue both rows' divisions as one SSE2
+# divpd: 1.25 -> 0.71 ns a term (1.7x) on the development machine.
+cdef inline void a_row_pair(const double *u, double *v, long long n, long long i) noexcept nogil:
+    """Entries i and i + 1 of A·u into v[i], v[i + 1]."""
+    cdef double s0 = 0.0, s1 = 0.0
+    cdef long long j
+    for j in range(n):
+        s0 += eval_A(i, j) * u[j]
+        s1 += eval_A(i + 1, j) * u[j]
+    v[i] = s0
+    v[i + 1] = s1
+
+
+cdef inline void at_row_pair(const double *u, double *v, long long n, long long i) noexcept nogil:
+    """Entries i and i + 1 of Aᵀ·u into v[i], v[i + 1]."""
+    cdef double s0 = 0.0, s1 = 0.0
+    cdef long long j
+    for j in range(n):
+        s0 += eval_A(j, i) * u[j]
+        s1 += eval_A(j, i + 1) * u[j]
+    v[i] = s0
+    v[i + 1] = s1
+
+
+cdef void rows_native(const double *u, double *v, long long n, long long begin,
+                      long long end, bint transpose) noexcept nogil:
+    """Rows begin..end-1 of A·u (or Aᵀ·u) into v, two at a time, on this thread."""
+    cdef long long i = begin
+    while i + 1 < end:
+        if transpose:
+            at_row_pair(u, v, n, i)
+        else:
+            a_row_pair(u, v, n, i)
+        i += 2
+    if i < end:
+        v[i] = at_row(u, n, i) if transpose else a_row(u, n, i)
+
+
+cdef void rows_parallel(const double *u, double *v, long long n, long long begin,
+                        long long end, bint transpose, int n_threads) noexcept nogil:
+    """Rows begin..end-1, pairs shared out over ``n_threads`` threads (equal cost: static schedule)."""
+    cdef long long p, pairs = (end - begin) // 2
+    cdef long long last = begin + 2 * pairs
+    if transpose:
+        for p in prange(pairs, num_threads=n_threads, schedule="static"):
+            at_row_pair(u, v, n, begin + 2 * p)
+    else:
+        for p in prange(pairs, num_threads=n_threads, schedule="static"):
+            a_row_pair(u, v, n, begin + 2 * p)
+    if last < end:
+        v[last] = at_row(u, n, last) if transpose else a_row(u, n, last)
+
+
+cdef double result_native(const double *u, const double *v, long long n) noexcept nogil:
+    """sqrt(u·v / v·v), each dot product summed left to right."""
+    cdef double vbv = 0.0, vv = 0.0
+    cdef long long i
+    for i in range(n):
+        vbv += u[i] * v[i]
+        vv += v[i] * v[i]
+    return sqrt(vbv / vv)
+
+
+cdef int product(const double *u, double *v, long long n, bint transpose,
+                 Engine engine, int n_threads) except -1:
+    """v = A·u (or Aᵀ·u) in chunks of rows, without the GIL, checking Ctrl-C between chunks."""
+    cdef long long per_chunk = CHUNK_TERMS * (n_threads if engine == PARALLEL else 1) // n
+    cdef long long begin = 0, end
+    if per_chunk < 1:
+        per_chunk = 1
+    while begin < n:
+        end = min(n, begin + per_chunk)
+        with nogil:
+            if engine == PARALLEL:
+                rows_parallel(u, v, n, begin, end, transpose, n_threads)
+            elif engine == C_REF and transpose:
+                spectralnorm_c_at_times_u(u, v, n, begin, end)
+            elif engine == C_REF:
+                spectralnorm_c_a_times_u(u, v, n, begin, end)
+            else:
+                rows_native(u, v, n, begin, end, transpose)
+        PyErr_CheckSignals()
+        begin = end
+    return 0
+
+
+cdef double power_method(long long n, Engine engine, int n_threads) except -1.0:
+    """Ten rounds of v = AᵀA u, u = AᵀA v from u = 1, then sqrt(u·v / v·v)."""
+    cdef double *u = NULL
+    cdef double *v = NULL
+    cdef double *w = NULL  # scratch: A·u, the first half of AᵀA·u
+    cdef long long i
+    cdef int r
+    if n < 1:
+        # The public function refuses this first; the guard keeps a direct call
+        # of a variant from dividing by zero in C (chunk size, 0/0 result).
+        raise ValueError(f"n must be >= 1, got {n}")
+    try:
+        u = <double *>malloc(n * sizeof(double))
+        v = <double *>malloc(n * sizeof(double))
+        w = <double *>malloc(n * sizeof(double))
+        if u == NULL or v == NULL or w == NULL:
+            raise MemoryError(f"spectralnorm: cannot allocate 3 vectors of {n:,} doubles")
+        for i in range(n):
+            u[i] = 1.0
+        for r in range(ROUNDS):
+            product(u, w, n, False, engine, n_threads)
+            product(w, v, n, True, engine, n_threads)
+            product(v, w, n, False, engine, n_threads)
+            product(w, u, n, True, engine, n_threads)
+        if engine == C_REF:
+            return spectralnorm_c_result(u, v, n)
+        return result_native(u, v, n)
+    finally:
+        free(u)
+        free(v)
+        free(w)
+
+
+def norm_native(long long n):
+    """The spectral norm estimate for the n x n section of A: the ``native`` rung."""
+    return power_method(n, NATIVE, 1)
+
+
+def norm_parallel(long long n, n_threads=None):
+    """The ``parallel`` rung: ``native`` over ``n_threads`` threads (None: all cores).
+
+    Serial below ``n = PARALLEL_MIN_N`` (threads cost more than they save there);
+    the result is the same for every thread count.
+    """
+    cdef int threads = omp_shim.omp_get_max_threads() if n_threads is None else n_threads
+    if threads < 1:
+        raise ValueError(f"n_threads must be >= 1, got {threads}")
+    if threads == 1 or n < PARALLEL_MIN_N:
+        return power_method(n, NATIVE, 1)
+    return power_method(n, PARALLEL, threads)
+
+
+def norm_c(long long n):
+    """The spectral norm estimate computed by the hand-written C products: the ``c`` rung."""
+    return power_method(n, C_REF, 1)

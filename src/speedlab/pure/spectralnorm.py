@@ -1,0 +1,57 @@
+"""Spectral norm: the largest singular value of an infinite matrix, by power iteration.
+
+The pure-Python twin: the ``python`` rung of the ladder, and, compiled by Cython
+with no type declarations, the ``compiled`` rung (``speedlab._compiled.spectralnorm``).
+
+Algorithm from the Computer Language Benchmarks Game ``spectralnorm`` program
+(after "Hundred-dollar, hundred-digit challenge" problem 3): the matrix is
+
+    A(i, j) = 1 / ((i + j) * (i + j + 1) / 2 + i + 1)        (0-based i, j)
+
+and, starting from u = (1, ..., 1), ten rounds of ``v = AᵀA u; u = AᵀA v`` give
+``sqrt(u·v / v·v)``, which the program prints with ``%.9f``. Every product is a
+sum, in index order, of the terms ``A(i, j) * u[j]``; the compiled rungs keep
+that order, so they agree with this twin to the last bit (see the NOTE on sum).
+"""
+
+from __future__ import annotations
+
+import math
+
+#: Power-iteration rounds, each two AᵀA products (the program's fixed 10).
+ROUNDS = 10
+
+
+def eval_A(i, j):
+    """Entry (i, j) of the matrix (0-based)."""
+    return 1.0 / ((i + j) * (i + j + 1) // 2 + i + 1)
+
+
+# NOTE: sum() adds left to right on CPython <= 3.11, which is the order the
+# compiled rungs use; from 3.12 it compensates the rounding error of float sums
+# (Neumaier), so results there may differ from the compiled rungs in the last
+# bit or two (~1e-16), far inside the catalog's tolerance and the 9 printed digits.
+def eval_A_times_u(u):
+    """The product A·u."""
+    return [sum(eval_A(i, j) * u_j for j, u_j in enumerate(u)) for i in range(len(u))]
+
+
+def eval_At_times_u(u):
+    """The product Aᵀ·u."""
+    return [sum(eval_A(j, i) * u_j for j, u_j in enumerate(u)) for i in range(len(u))]
+
+
+def eval_AtA_times_u(u):
+    """The product AᵀA·u."""
+    return eval_At_times_u(eval_A_times_u(u))
+
+
+def norm(n):
+    """The spectral norm estimate for the n x n section of A (``%.9f`` in the program)."""
+    u = [1.0] * n
+    for _ in range(ROUNDS):
+        v = eval_AtA_times_u(u)
+        u = eval_AtA_times_u(v)
+    vBv = sum(ue * ve for ue, ve in zip(u, v))
+    vv = sum(ve * ve for ve in v)
+    return math.sqrt(vBv / vv)
