@@ -105,11 +105,6 @@ class SpeedlabBuildExt(build_ext):
             self.parallel = os.cpu_count() or 1
 
     def run(self):
-        # NOTE: cythonize() returns new Extension objects without the attributes
-        # setuptools set in finalize_options; keep ours and take only the C sources.
-        generated = {ext.name: ext.sources for ext in self._cythonize(self.extensions)}
-        for ext in self.extensions:
-            ext.sources = generated[ext.name]
         super().run()
         if self.inplace:
             target = Path(self.get_finalized_command("build_py").get_package_dir("speedlab._native"))
@@ -149,14 +144,20 @@ class SpeedlabBuildExt(build_ext):
         openmp = None if DISABLE_OPENMP else bt.openmp_flags(compiler)
         why = None
         if openmp is None:
+            cc = (getattr(compiler, "compiler_so", None) or [compiler.compiler_type])[0]
             why = ("disabled by SPEEDLAB_DISABLE_OPENMP" if DISABLE_OPENMP
-                   else f"{compiler.compiler_type} cannot build an OpenMP program")
+                   else f"the C compiler {cc!r} cannot build an OpenMP program")
             if REQUIRE_OPENMP:
                 raise SystemExit(f"error: SPEEDLAB_REQUIRE_OPENMP=1 but OpenMP is unavailable: {why}")
             print(f"warning: building without OpenMP ({why}); `parallel` variants will run serially",
                   file=sys.stderr)
 
+        # Cython runs only once the compiler is known to work.
+        # NOTE: cythonize() returns new Extension objects without the attributes
+        # setuptools set in finalize_options; keep ours and take only the C sources.
+        generated = {ext.name: ext.sources for ext in self._cythonize(self.extensions)}
         for ext in self.extensions:
+            ext.sources = generated[ext.name]
             ext.extra_compile_args = list(compile_args)
             ext.extra_link_args = list(link_args)
             if openmp and ext.name.startswith("speedlab._native."):
@@ -183,8 +184,9 @@ class SpeedlabBuildExt(build_ext):
         out_dir.mkdir(parents=True, exist_ok=True)
         out_dir.joinpath(bt.BUILD_INFO).write_text(self._info_text)
         if ANNOTATE:
-            print(f"speedlab: Cython annotation (one NAME.html per module) written under "
-                  f"{info['annotation_dir']}")
+            print(f"speedlab: Cython annotation written under {info['annotation_dir']}:")
+            for html in sorted(Path(info["annotation_dir"]).rglob("*.html")):
+                print(f"  {html}")
 
     def _build_info(self, compile_args, link_args, openmp, why_no_openmp):
         return {
