@@ -86,6 +86,8 @@ def test_check_wheel_accepts_a_complete_portable_wheel(tmp_path):
     (False, ["speedlab/_native/k.abi3.so"], "missing: speedlab._compiled.k"),
     (False, ["speedlab/_native/k.abi3.so", "speedlab/_compiled/k.abi3.so", "kernels/k.pyx"],
      "sources in the wheel: kernels/k.pyx"),
+    (False, ["speedlab/_native/k.abi3.so", "speedlab/_compiled/k.abi3.so", "speedlab/_native/old.abi3.so"],
+     "did not make: speedlab._native.old"),
 ])
 def test_check_wheel_refuses_unfit_wheels(tmp_path, native_arch, files, problem):
     info = {"modules": ["speedlab._native.k", "speedlab._compiled.k"], "native_arch": native_arch}

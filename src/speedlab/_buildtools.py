@@ -195,11 +195,17 @@ def check_wheel(wheel: Path, root: Path | None = None) -> list[str]:
         if not record:
             return [f"no speedlab/_native/{BUILD_INFO}: the extensions were not built"]
         info = json.loads(zf.read(record[0]))
-    built = {n.split(".")[0].replace("/", ".") for n in names if n.endswith((".so", ".pyd"))}
+    # Extension modules only: not libraries a repair tool vendored (speedlab.libs/, .dylibs/).
+    built = {n.split(".")[0].replace("/", ".") for n in names
+             if n.startswith("speedlab/") and n.endswith((".so", ".pyd")) and "/.dylibs/" not in n}
     expected = set(info["modules"]) | set(source_modules(root) if root else [])
     missing = sorted(expected - built)
     if missing:
         problems.append(f"compiled modules missing: {', '.join(missing)}")
+    # A dirty build/lib (a kernel renamed or removed since) would ship old modules.
+    leftovers = sorted(built - set(info["modules"]))
+    if leftovers:
+        problems.append(f"compiled modules this build did not make: {', '.join(leftovers)}")
     sources = [n for n in names if n.endswith((".pyx", ".c", ".cpp", ".html"))]
     if sources:
         problems.append(f"sources in the wheel: {', '.join(sources)}")
