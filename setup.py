@@ -9,6 +9,13 @@ needs no edit here:
 * ``src/speedlab/pure/NAME.py``   -> ``speedlab._compiled.NAME`` (the pure-Python
   twin compiled by Cython with no type declarations: the ``compiled`` rung).
 
+A third module, ``speedlab._cyutility``, is Cython's shared utility code (Cython
+3.1+): the memoryview machinery and other helpers compiled once instead of into
+every kernel, which more than halves the C each kernel with memoryviews carries.
+
+Cython runs inside ``build_ext`` (not when this file is imported), so ``sdist``
+and metadata steps stay fast and never generate C.
+
 Build switches (environment variables, documented in README.md):
 
 * ``SPEEDLAB_DEBUG_BUILD=1``   -O0 -g, Cython bounds/wraparound/initialised checks on;
@@ -28,13 +35,10 @@ from pathlib import Path
 from setuptools import Extension, setup
 from setuptools.command.build_ext import build_ext
 
-import Cython
-from Cython.Build import cythonize
-
 HERE = Path(__file__).resolve().parent
 # NOTE: the flag logic lives in the package (speedlab/_buildtools.py) so that
 # `speedlab build` compiles user kernels exactly as speedlab's own; importing it
-# from the source tree runs nothing heavy (speedlab/__init__ imports no kernel).
+# from the source tree runs nothing heavy (it imports only the standard library).
 sys.path.insert(0, str(HERE / "src"))
 from speedlab import _buildtools as bt  # noqa: E402
 from speedlab.bench import annotation  # noqa: E402  (stdlib only)
@@ -42,8 +46,7 @@ from speedlab.bench import annotation  # noqa: E402  (stdlib only)
 KERNELS = Path("kernels")
 PURE = Path("src", "speedlab", "pure")
 INCLUDE = Path("src", "speedlab", "include")
-# Generated C stays out of the source tree (and so out of git and the sdist).
-CYTHON_BUILD_DIR = Path("build", "cython")
+SHARED_UTILITY = "speedlab._cyutility"
 
 DEBUG = bt.flag("SPEEDLAB_DEBUG_BUILD")
 ANNOTATE = bt.flag("SPEEDLAB_ANNOTATE")
@@ -51,6 +54,13 @@ NATIVE_ARCH = bt.flag("SPEEDLAB_NATIVE_ARCH")
 REQUIRE_OPENMP = bt.flag("SPEEDLAB_REQUIRE_OPENMP")
 DISABLE_OPENMP = bt.flag("SPEEDLAB_DISABLE_OPENMP")
 DIRECTIVES = bt.directives(DEBUG)
+# Generated C stays out of the source tree (and so out of git and the sdist).
+# NOTE: one directory per set of directives: cythonize only compares timestamps,
+# so a release build must never pick up C generated for a debug build.
+CYTHON_BUILD_DIR = Path("build", "cython", "debug" if DEBUG else "release")
+
+if NATIVE_ARCH and bt.building_release_wheel():
+    raise SystemExit(bt.NATIVE_ARCH_IN_WHEEL)
 
 
 def native_extensions():
@@ -82,8 +92,13 @@ def compiled_extensions():
     ]
 
 
+def shared_utility_extension():
+    # cythonize() recognises this name and writes the module's C itself.
+    return Extension(SHARED_UTILITY, [SHARED_UTILITY.replace(".", "/") + ".c"])
+
+
 class SpeedlabBuildExt(build_ext):
-    """build_ext that sets flags per compiler, probes OpenMP and records what it did."""
+    """build_ext that cythonizes, sets flags per compiler, probes OpenMP and records what it did."""
 
     def finalize_options(self):
         super().finalize_options()
@@ -94,10 +109,34 @@ class SpeedlabBuildExt(build_ext):
     def run(self):
         super().run()
         if self.inplace:
-            build_py = self.get_finalized_command("build_py")
-            for name in ("_buildinfo.json", annotation.FILENAME):
-                target = Path(build_py.get_package_dir("speedlab._native"), name)
-                shutil.copyfile(Path(self.build_lib, "speedlab", "_native", name), target)
+            target = Path(self.get_finalized_command("build_py").get_package_dir("speedlab._native"))
+            target.joinpath(bt.BUILD_INFO).write_text(self._info_text)
+            built = Path(self.build_lib, "speedlab", "_native", annotation.FILENAME)
+            if built.exists():
+                shutil.copyfile(built, target / annotation.FILENAME)
+
+    def _cythonize(self, extensions):
+        from Cython.Build import cythonize
+
+        common = dict(
+            build_dir=str(CYTHON_BUILD_DIR),
+            # NOTE: always annotated: `speedlab explain` ships a summary of the HTML
+            # (speedlab/_native/_annotation.json); SPEEDLAB_ANNOTATE=1 prints where
+            # it is, and forces regeneration since the HTML is only written with the C.
+            annotate=True,
+            force=ANNOTATE or self.force,
+            nthreads=self.parallel,
+            include_path=[str(KERNELS), str(INCLUDE)],
+            shared_utility_qualified_name=SHARED_UTILITY,
+            quiet=True,
+        )
+        native = [e for e in extensions if e.name.startswith("speedlab._native.")]
+        compiled = [e for e in extensions if e.name.startswith("speedlab._compiled.")]
+        other = [e for e in extensions if e not in native and e not in compiled]
+        return (
+            cythonize(native + other, compiler_directives=DIRECTIVES, **common)
+            + cythonize(compiled, compiler_directives=bt.COMPILED_DIRECTIVES, **common)
+        )
 
     def build_extensions(self):
         compiler = self.compiler
@@ -110,14 +149,22 @@ class SpeedlabBuildExt(build_ext):
             raise SystemExit("error: no working C compiler (see above)")
 
         openmp = None if DISABLE_OPENMP else bt.openmp_flags(compiler)
+        why = None
         if openmp is None:
-            why = "disabled by SPEEDLAB_DISABLE_OPENMP" if DISABLE_OPENMP else "the compiler cannot build an OpenMP program"
+            cc = (getattr(compiler, "compiler_so", None) or [compiler.compiler_type])[0]
+            why = ("disabled by SPEEDLAB_DISABLE_OPENMP" if DISABLE_OPENMP
+                   else f"the C compiler {cc!r} cannot build an OpenMP program")
             if REQUIRE_OPENMP:
                 raise SystemExit(f"error: SPEEDLAB_REQUIRE_OPENMP=1 but OpenMP is unavailable: {why}")
             print(f"warning: building without OpenMP ({why}); `parallel` variants will run serially",
                   file=sys.stderr)
 
+        # Cython runs only once the compiler is known to work.
+        # NOTE: cythonize() returns new Extension objects without the attributes
+        # setuptools set in finalize_options; keep ours and take only the C sources.
+        generated = {ext.name: ext.sources for ext in self._cythonize(self.extensions)}
         for ext in self.extensions:
+            ext.sources = generated[ext.name]
             ext.extra_compile_args = list(compile_args)
             ext.extra_link_args = list(link_args)
             if openmp and ext.name.startswith("speedlab._native."):
@@ -126,48 +173,77 @@ class SpeedlabBuildExt(build_ext):
             if DEBUG:
                 ext.undef_macros = ["NDEBUG"]
 
+        info = self._build_info(compile_args, link_args, openmp, why)
+        # NOTE: build_ext skips an extension whose output is newer than its
+        # sources, even when the flags changed (debug -> release): rebuild all then.
+        stamp = Path(self.build_temp, "speedlab-config.json")
+        config = json.dumps({k: info[k] for k in bt.CONFIG_KEYS}, sort_keys=True)
+        if not stamp.exists() or stamp.read_text() != config:
+            self.force = True
         super().build_extensions()
-        self._write_build_info(compile_args, link_args, openmp)
+        stamp.parent.mkdir(parents=True, exist_ok=True)
+        stamp.write_text(config)
 
-    def _write_build_info(self, compile_args, link_args, openmp):
         # The record goes beside the modules in build_lib (so into wheels);
         # run() copies it into the source package for --inplace/editable builds.
-        out_dirs = [Path(self.build_lib, "speedlab", "_native")]
-        info = {
+        self._info_text = json.dumps(info, indent=2) + "\n"
+        out_dir = Path(self.build_lib, "speedlab", "_native")
+        out_dir.mkdir(parents=True, exist_ok=True)
+        out_dir.joinpath(bt.BUILD_INFO).write_text(self._info_text)
+        annotation.write(self.extensions, [out_dir])  # C-API lines per function, for `speedlab explain`
+        if ANNOTATE:
+            print(f"speedlab: Cython annotation written under {info['annotation_dir']}:")
+            for html in sorted(Path(info["annotation_dir"]).rglob("*.html")):
+                print(f"  {html}")
+
+    def _build_info(self, compile_args, link_args, openmp, why_no_openmp):
+        return {
             "compiler": bt.compiler_version(self.compiler),
             "compiler_type": self.compiler.compiler_type,
             "cflags": compile_args,
             "ldflags": link_args,
             "openmp": bool(openmp),
             "openmp_flags": openmp[0] if openmp else [],
+            "openmp_link_flags": openmp[1] if openmp else [],
+            "openmp_disabled": DISABLE_OPENMP,
+            "openmp_missing_reason": why_no_openmp,
             "debug": DEBUG,
             "native_arch": NATIVE_ARCH,
             "annotate": ANNOTATE,
             "annotation_dir": str((HERE / CYTHON_BUILD_DIR).resolve()) if ANNOTATE else None,
-            "cython": Cython.__version__,
+            "cython": _cython_version(),
             "python": platform.python_version(),
             "platform": platform.platform(),
             "directives": DIRECTIVES,
             "modules": sorted(ext.name for ext in self.extensions),
+            # For `speedlab info`'s staleness check in editable installs: the
+            # tree the sources came from and each module's inputs.
+            "source_root": str(HERE),
+            "sources": {
+                ext.name: sorted({_original(s) for s in ext.sources} | set(ext.depends))
+                for ext in self.extensions if ext.name != SHARED_UTILITY
+            },
         }
-        for out_dir in out_dirs:
-            out_dir.mkdir(parents=True, exist_ok=True)
-            (out_dir / "_buildinfo.json").write_text(json.dumps(info, indent=2) + "\n")
-        annotation.write(self.extensions, out_dirs)  # C-API lines per function, for `speedlab explain`
-        if ANNOTATE:
-            print(f"speedlab: Cython annotation written under {info['annotation_dir']}")
 
 
-def extensions():
-    nthreads = os.cpu_count() or 1
-    # NOTE: always annotated: `speedlab explain` ships a summary of the HTML
-    # (speedlab/_native/_annotation.json); SPEEDLAB_ANNOTATE=1 only says where it is.
-    common = dict(build_dir=str(CYTHON_BUILD_DIR), annotate=True, nthreads=nthreads,
-                  include_path=[str(KERNELS), str(INCLUDE)])
-    return (
-        cythonize(native_extensions(), compiler_directives=DIRECTIVES, **common)
-        + cythonize(compiled_extensions(), compiler_directives=bt.COMPILED_DIRECTIVES, **common)
-    )
+def _cython_version():
+    import Cython
+
+    return Cython.__version__
 
 
-setup(ext_modules=extensions(), cmdclass={"build_ext": SpeedlabBuildExt})
+def _original(source):
+    """The .pyx/.py a generated C file came from (cythonize replaced it in ext.sources)."""
+    path = Path(source)
+    if CYTHON_BUILD_DIR in path.parents:
+        rel = path.relative_to(CYTHON_BUILD_DIR)
+        for suffix in (".pyx", ".py"):
+            if rel.with_suffix(suffix).exists():
+                return str(rel.with_suffix(suffix))
+    return str(path)
+
+
+setup(
+    ext_modules=native_extensions() + compiled_extensions() + [shared_utility_extension()],
+    cmdclass={"build_ext": SpeedlabBuildExt},
+)

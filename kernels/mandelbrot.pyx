@@ -24,6 +24,7 @@ from cpython.exc cimport PyErr_CheckSignals
 from cython.parallel cimport prange
 from libc.string cimport memcpy
 
+cimport cython_compat  # bytearray.append in the typed rung (see the .pxd)
 cimport omp_shim
 
 from speedlab.pure.mandelbrot import LIMIT_SQ, MAX_ITER, header

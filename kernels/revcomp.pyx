@@ -28,6 +28,7 @@ There is no ``parallel`` rung: see the catalog (the passes run at memory speed).
 """
 
 cimport cython
+cimport cython_compat  # inline bytearray helpers (see the .pxd)
 from cpython.bytes cimport PyBytes_AS_STRING, PyBytes_FromStringAndSize
 from cpython.exc cimport PyErr_CheckSignals
 from libc.string cimport memchr, memcpy, memmove

@@ -8,14 +8,25 @@ functions, so their ladder is measured under identical conditions.
 
 from __future__ import annotations
 
+import json
 import os
+import shutil
 import subprocess
 import sys
 import tempfile
+import zipfile
 from pathlib import Path
 
 #: Where omp_shim.h/.pxd live (``speedlab.get_include()`` returns it).
 INCLUDE_DIR = Path(__file__).resolve().parent / "include"
+
+#: The build record written beside the compiled modules (``speedlab._native``).
+BUILD_INFO = "_buildinfo.json"
+
+#: Build-record fields that change the object code: when any differs from the
+#: previous build, setup.py rebuilds every extension instead of trusting timestamps.
+CONFIG_KEYS = ("cflags", "ldflags", "openmp_flags", "openmp_link_flags", "debug",
+               "native_arch", "directives", "cython", "python")
 
 
 def flag(name: str) -> bool:
@@ -51,7 +62,9 @@ def compile_flags(compiler_type: str, *, debug: bool, native_arch: bool) -> list
     if compiler_type == "msvc":
         # /fp:precise keeps IEEE semantics (no contraction into FMA).
         return ["/Od", "/Zi"] if debug else ["/O2", "/fp:precise"]
-    flags = ["-O0", "-g"] if debug else ["-O3"]
+    # NOTE: -g0 in release: CPython's own CFLAGS carry -g, which made each module
+    # ~4x larger (debug info) in every wheel; SPEEDLAB_DEBUG_BUILD=1 keeps -g.
+    flags = ["-O0", "-g"] if debug else ["-O3", "-g0"]
     # -ffp-contract=off: no FMA contraction, so results are bit-identical to the
     # pure twin and mandelbrot's boundary pixels stay exact.
     # -fno-math-errno: sqrt() becomes one instruction with no errno branch, so it
@@ -95,14 +108,35 @@ def openmp_flags(compiler):
     if compiler.compiler_type == "msvc":
         candidates = [(["/openmp"], [])]
     elif sys.platform == "darwin":
-        # Apple clang has no -fopenmp driver flag; libomp (Homebrew) supplies the runtime.
-        candidates = [(["-Xpreprocessor", "-fopenmp"], ["-lomp"]), (["-fopenmp"], ["-fopenmp"])]
+        # Apple clang has no -fopenmp driver flag; libomp (Homebrew) supplies the
+        # runtime. NOTE: its prefix is passed explicitly because distutils adds
+        # $LDFLAGS to shared-object links but not to the probe's executable link.
+        candidates = [
+            (["-Xpreprocessor", "-fopenmp", f"-I{prefix}/include"], [f"-L{prefix}/lib", "-lomp"])
+            for prefix in _libomp_prefixes()
+        ]
+        candidates += [(["-Xpreprocessor", "-fopenmp"], ["-lomp"]), (["-fopenmp"], ["-fopenmp"])]
     else:
         candidates = [(["-fopenmp"], ["-fopenmp"])]
     for compile_args, link_args in candidates:
         if probe(compiler, OPENMP_PROBE, compile_args, link_args):
             return compile_args, link_args
     return None
+
+
+def _libomp_prefixes():
+    """Where Homebrew keeps libomp: ``brew --prefix libomp``, else its two standard places."""
+    found = []
+    if shutil.which("brew"):
+        try:
+            out = subprocess.run(["brew", "--prefix", "libomp"], capture_output=True, text=True, timeout=60)
+            if out.returncode == 0 and out.stdout.strip():
+                found.append(out.stdout.strip())
+        except (OSError, subprocess.SubprocessError):
+            pass
+    # Apple silicon, then Intel Homebrew.
+    found += ["/opt/homebrew/opt/libomp", "/usr/local/opt/libomp"]
+    return [p for i, p in enumerate(found) if p not in found[:i] and Path(p, "include", "omp.h").exists()]
 
 
 def compiler_version(compiler):
@@ -122,3 +156,110 @@ speedlab needs a C compiler to build its kernels, and none works here
   macOS:          xcode-select --install
   Windows:        install "Build Tools for Visual Studio" (C++ workload)
 """
+
+
+# -- release wheels --------------------------------------------------------------
+
+NATIVE_ARCH_IN_WHEEL = (
+    "error: SPEEDLAB_NATIVE_ARCH=1 is for local builds only: a -march=native "
+    "wheel crashes (SIGILL) on any CPU older than the build machine. Unset it "
+    "for cibuildwheel/auditwheel/release builds."
+)
+
+
+def building_release_wheel() -> bool:
+    """True under cibuildwheel or an explicit release build (``SPEEDLAB_RELEASE=1``)."""
+    return os.environ.get("CIBUILDWHEEL") == "1" or flag("SPEEDLAB_RELEASE")
+
+
+def source_modules(root: Path) -> list[str]:
+    """The compiled modules the source tree at ``root`` must produce, by convention."""
+    native = [f"speedlab._native.{p.stem}" for p in Path(root, "kernels").glob("*.pyx")]
+    compiled = [f"speedlab._compiled.{p.stem}" for p in Path(root, "src", "speedlab", "pure").glob("*.py")
+                if p.stem != "__init__"]
+    return sorted(native + compiled)
+
+
+def check_wheel(wheel: Path, root: Path | None = None) -> list[str]:
+    """Problems that make ``wheel`` unfit to publish (empty list: fit).
+
+    A wheel must hold a compiled module for every kernel (every module the
+    build recorded, and, given the source tree ``root``, every one the
+    conventions require), no sources it does not need (``.pyx``, ``.c``), and
+    must not be a ``-march=native`` build.
+    """
+    problems = []
+    with zipfile.ZipFile(wheel) as zf:
+        names = zf.namelist()
+        record = [n for n in names if n.endswith(f"speedlab/_native/{BUILD_INFO}")]
+        if not record:
+            return [f"no speedlab/_native/{BUILD_INFO}: the extensions were not built"]
+        info = json.loads(zf.read(record[0]))
+    # Extension modules only: not libraries a repair tool vendored (speedlab.libs/, .dylibs/).
+    built = {n.split(".")[0].replace("/", ".") for n in names
+             if n.startswith("speedlab/") and n.endswith((".so", ".pyd")) and "/.dylibs/" not in n}
+    expected = set(info["modules"]) | set(source_modules(root) if root else [])
+    missing = sorted(expected - built)
+    if missing:
+        problems.append(f"compiled modules missing: {', '.join(missing)}")
+    # A dirty build/lib (a kernel renamed or removed since) would ship old modules.
+    leftovers = sorted(built - set(info["modules"]))
+    if leftovers:
+        problems.append(f"compiled modules this build did not make: {', '.join(leftovers)}")
+    sources = [n for n in names if n.endswith((".pyx", ".c", ".cpp", ".html"))]
+    if sources:
+        problems.append(f"sources in the wheel: {', '.join(sources)}")
+    if info.get("native_arch"):
+        problems.append(NATIVE_ARCH_IN_WHEEL.removeprefix("error: "))
+    return problems
+
+
+# -- editable installs -------------------------------------------------------------
+
+def stale_extensions(info: dict | None) -> list[tuple[str, str]]:
+    """(module, source) pairs where an in-tree build is older than one of its sources.
+
+    Only modules that live inside the recorded source tree are checked (an
+    editable or ``--inplace`` build): an installed wheel has no sources to
+    compare with. Finding a module's file does not import it.
+    """
+    from importlib.util import find_spec
+
+    if not info or not info.get("source_root"):
+        return []
+    root = Path(info["source_root"])
+    stale = []
+    for module, sources in sorted(info.get("sources", {}).items()):
+        try:
+            spec = find_spec(module)
+        except (ImportError, ValueError):
+            continue
+        if spec is None or not spec.origin:
+            continue
+        built = Path(spec.origin)
+        if root not in built.resolve().parents:
+            continue
+        built_at = built.stat().st_mtime
+        for source in sources:
+            path = root / source
+            if path.exists() and path.stat().st_mtime > built_at:
+                stale.append((module, source))
+    return stale
+
+
+def _main(argv: list[str]) -> int:
+    """``python src/speedlab/_buildtools.py check-wheel WHEEL [ROOT]``: run by CI and cibuildwheel."""
+    if len(argv) not in (2, 3) or argv[0] != "check-wheel":
+        print("usage: _buildtools.py check-wheel WHEEL [SOURCE_ROOT]", file=sys.stderr)
+        return 2
+    root = Path(argv[2]) if len(argv) == 3 else None
+    problems = check_wheel(Path(argv[1]), root)
+    for problem in problems:
+        print(f"check-wheel: {Path(argv[1]).name}: {problem}", file=sys.stderr)
+    if not problems:
+        print(f"check-wheel: {Path(argv[1]).name}: ok")
+    return 1 if problems else 0
+
+
+if __name__ == "__main__":
+    sys.exit(_main(sys.argv[1:]))

@@ -118,7 +118,8 @@ def _openmp_line():
 
     info = build_info()
     if info is not None and not info.get("openmp"):
-        print("OpenMP: not available in this build; `parallel` variants run on one thread")
+        why = info.get("openmp_missing_reason") or "no OpenMP"
+        print(f"OpenMP: not available in this build ({why}); `parallel` variants run on one thread")
 
 
 def cmd_run(args) -> int:
@@ -361,9 +362,11 @@ def cmd_info(args) -> int:
     else:
         print(f"built with Cython {build['cython']}, {build['compiler']}")
         print(f"flags: {' '.join(build['cflags'])}")
-        openmp = f"yes ({' '.join(build['openmp_flags'])})" if build["openmp"] else "NO: parallel variants run serially"
+        why = build.get("openmp_missing_reason") or "not found"
+        openmp = f"yes ({' '.join(build['openmp_flags'])})" if build["openmp"] else f"NO ({why}): parallel variants run serially"
         print(f"OpenMP: {openmp}")
-        print(f"debug build: {'yes' if build['debug'] else 'no'}; -march=native: {'yes' if build['native_arch'] else 'no'}")
+        native_arch = "yes (local build only: never publish it)" if build["native_arch"] else "no"
+        print(f"debug build: {'yes' if build['debug'] else 'no'}; -march=native: {native_arch}")
     print(f"SPEEDLAB_IMPL={mode()} -> default implementation: {speedlab.IMPLEMENTATION}")
     print("compiled variants:")
     for spec in catalog.kernels():
@@ -376,6 +379,11 @@ def cmd_info(args) -> int:
             if not ok:
                 missing.append(f"{spec.name}/{v.name}")
         print(f"  {spec.name:14} {' '.join(cells)}")
+    from speedlab._buildtools import stale_extensions
+
+    for module, source in stale_extensions(build):
+        print(f"WARNING: stale build: {module} is older than {source}; rebuild with "
+              "`pip install -e .` or `python setup.py build_ext --inplace`", file=sys.stderr)
     if missing:
         print(f"WARNING: not built: {', '.join(missing)}; rebuild with `pip install .`", file=sys.stderr)
         return 1
