@@ -1,0 +1,55 @@
+"""fannkuchredux behaviour the catalog-driven tests cannot see: permutation order, threads."""
+
+import pytest
+
+from conftest import golden
+from speedlab import catalog, fannkuchredux
+from speedlab.pure.fannkuchredux import nth_permutation, permutations
+
+ORDER_FILE = "fannkuchredux-7-permutations.txt"
+
+
+def _as_text(perm):
+    return "".join(str(v + 1) for v in perm)
+
+
+def test_permutation_order_matches_the_task():
+    expected = golden(ORDER_FILE).decode().split()
+    assert [_as_text(p) for p in permutations(7)] == expected
+
+
+def test_index_decodes_to_the_same_permutation():
+    # The parallel rung starts every block from its index read in factorial base.
+    expected = golden(ORDER_FILE).decode().split()
+    assert [_as_text(nth_permutation(i, 7)) for i in range(len(expected))] == expected
+
+
+@pytest.mark.native
+@pytest.mark.parametrize("n", [8, 9, 10])
+def test_parallel_same_result_for_every_thread_count(n):
+    # 9 and 10 span 6 and 56 blocks of 2**16 permutations: uneven splits, all
+    # combined exactly; 8 is a single block, run serially.
+    want = fannkuchredux.checksum_maxflips(n, impl="native")
+    for threads in (1, 2, 3):
+        assert fannkuchredux.checksum_maxflips(n, impl="parallel", n_threads=threads) == want
+
+
+def test_n_threads_is_validated():
+    with pytest.raises(ValueError, match="n_threads must be >= 1"):
+        fannkuchredux.checksum_maxflips(7, impl="parallel", n_threads=0)
+    with pytest.raises(TypeError, match="n_threads must be an integer"):
+        fannkuchredux.checksum_maxflips(7, impl="parallel", n_threads="2")
+    with pytest.raises(ValueError, match="only to impl='parallel'"):
+        fannkuchredux.checksum_maxflips(7, impl="python", n_threads=2)
+
+
+def test_messages_name_the_argument():
+    with pytest.raises(ValueError, match="n must be >= 1"):
+        fannkuchredux.checksum_maxflips(0)
+    with pytest.raises(ValueError, match="n must be <= 16"):
+        fannkuchredux.checksum_maxflips(17)
+
+
+def test_work_is_one_unit_per_permutation():
+    spec = catalog.get("fannkuchredux")
+    assert spec.work(7) == len(golden(ORDER_FILE).split())
