@@ -10,12 +10,28 @@ Importing this module imports no implementation: variants are loaded on first us
 
 from __future__ import annotations
 
+from math import factorial
+
 from speedlab import nbody
+from speedlab import binarytrees, fannkuchredux
 from speedlab.spec import KernelSpec, Sizes, Variant, floats
 
 
 def _steps(n):
     return (n,)
+
+
+def _size(n):
+    return (n,)
+
+
+def _tree_nodes(n):
+    """Nodes binarytrees allocates for ``n``: stretch, long-lived and every depth's trees."""
+    max_depth = max(6, n)
+    total = ((2 << (max_depth + 1)) - 1) + ((2 << max_depth) - 1)
+    for depth in range(4, max_depth + 1, 2):
+        total += (1 << (max_depth - depth + 4)) * ((2 << depth) - 1)
+    return float(total)
 
 
 BUILTIN: tuple[KernelSpec, ...] = (
@@ -52,6 +68,78 @@ BUILTIN: tuple[KernelSpec, ...] = (
             ((None,), TypeError),
         ),
         no_parallel="five bodies that all depend on each other, steps in sequence: nothing divides",
+    ),
+    KernelSpec(
+        name="fannkuchredux",
+        summary="pancake flips over all n! permutations in the task's order; checksum and max flips",
+        api="speedlab.fannkuchredux:checksum_maxflips",
+        variants=(
+            # pure Python needs ~1 s for n = 9 (362,880 permutations); bigger
+            # runs are normalised per permutation (flips per permutation grow
+            # slowly with n, so normalised ratios slightly favour the slow rung)
+            Variant("python", "speedlab.pure.fannkuchredux:checksum_maxflips", max_n=9),
+            Variant("compiled", "speedlab._compiled.fannkuchredux:checksum_maxflips", max_n=9),
+            Variant("typed", "speedlab._native.fannkuchredux:checksum_maxflips_typed", max_n=10),
+            Variant("native", "speedlab._native.fannkuchredux:checksum_maxflips_native"),
+            Variant("parallel", "speedlab._native.fannkuchredux:checksum_maxflips_parallel",
+                    note="blocks of permutation indices over OpenMP threads", threads=True),
+            Variant("c", "speedlab._native.fannkuchredux:checksum_maxflips_c"),
+        ),
+        make_input=_size,
+        sizes=Sizes(test=7, quick=9, full=10, headline=12),
+        unit="permutation",
+        work=lambda n: float(factorial(n)),
+        render=fannkuchredux.render,
+        oracles={7: "fannkuchredux-7.txt"},
+        # 9 spans several parallel blocks (2**16 permutations each)
+        sample_sizes=(1, 2, 3, 5, 8, 9),
+        random_input=lambda rng: (rng.randint(1, 8),),
+        bad_inputs=(
+            ((0,), ValueError),  # undefined in the official programs
+            ((-1,), ValueError),
+            ((17,), ValueError),  # 17! permutations: days of work
+            ((2**64,), ValueError),
+            (("7",), TypeError),
+            ((7.0,), TypeError),
+            ((True,), TypeError),
+            ((None,), TypeError),
+        ),
+    ),
+    KernelSpec(
+        name="binarytrees",
+        summary="build, check and free perfect binary trees: allocation and garbage collection",
+        api="speedlab.binarytrees:report",
+        variants=(
+            # pure Python needs ~1-2 s for n = 14 (3.2 million nodes); bigger
+            # runs are normalised per node allocated
+            Variant("python", "speedlab.pure.binarytrees:report", max_n=14),
+            Variant("compiled", "speedlab._compiled.binarytrees:report", max_n=14),
+            Variant("typed", "speedlab._native.binarytrees:report_typed", max_n=16),
+            Variant("native", "speedlab._native.binarytrees:report_native",
+                    note="C structs, one malloc per node (the official rule)"),
+            Variant("parallel", "speedlab._native.binarytrees:report_parallel",
+                    note="each depth's trees built on OpenMP threads", threads=True),
+            Variant("arena", "speedlab._native.binarytrees:report_arena",
+                    note="OUTSIDE the official rules: one malloc'd block per tree, freed at once"),
+            Variant("c", "speedlab._native.binarytrees:report_c"),
+        ),
+        make_input=_size,
+        sizes=Sizes(test=10, quick=12, full=14, headline=21),
+        unit="node",
+        work=_tree_nodes,
+        render=binarytrees.render,
+        oracles={6: "binarytrees-6.txt", 10: "binarytrees-10.txt"},
+        # 0 and 5 run as 6 (max(6, n)); 11 is the first size the parallel rung threads
+        sample_sizes=(0, 5, 7, 11),
+        bad_inputs=(
+            ((-1,), ValueError),
+            ((31,), ValueError),  # a 2**33-node stretch tree: 256 GiB
+            ((2**64,), ValueError),
+            (("10",), TypeError),
+            ((10.0,), TypeError),
+            ((True,), TypeError),
+            ((None,), TypeError),
+        ),
     ),
 )
 
