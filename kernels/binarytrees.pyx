@@ -302,6 +302,8 @@ def report_parallel(int n, n_threads=None):
     """
     cdef int threads = omp_shim.omp_get_max_threads() if n_threads is None else n_threads
     cdef int max_depth = max(MIN_DEPTH + 2, n)
+    if threads < 1:
+        raise ValueError(f"n_threads must be >= 1, got {threads}")
     # Every depth allocates about 2 ** (max_depth + 5) nodes (iterations x tree size).
     if (1LL << (max_depth + 5)) < PARALLEL_MIN_NODES:
         threads = 1

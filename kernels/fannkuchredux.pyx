@@ -231,6 +231,8 @@ def checksum_maxflips_parallel(int n, n_threads=None):
     cdef int max_flips = 0, batch, b, capacity
     cdef long long *part_sum = NULL
     cdef int *part_max = NULL
+    if threads < 1:
+        raise ValueError(f"n_threads must be >= 1, got {threads}")
     # NOTE: one block (n <= 8: at most 40,320 permutations, under 2 ms) is
     # nothing to divide; starting a thread team would only add overhead.
     if n_blocks == 1:
