@@ -47,11 +47,12 @@ def test_work_counts_every_node():
     assert spec.work(10) == stretch + long_lived + sum(total for _, _, total in rows)
 
 
-# A child process with its address space capped: the stretch tree of n = 23
-# (2**25 nodes, ~1 GiB) cannot be allocated, so every native variant must raise
-# MemoryError -- three times in a row -- and then still run n = 19 (~100 MiB),
-# which fails if a failed attempt leaked what it had built. (The thread team is
-# started before the cap is set: libgomp aborts when thread creation fails.)
+# A child process with its address space capped 160 MiB above its size: the
+# stretch tree of n = 22 (2**24 nodes: 256 MiB even as one arena block) cannot be
+# allocated, so every native variant must raise MemoryError -- three times in a
+# row -- and then still run n = 17 (~25 MiB), which fails if a failed attempt
+# leaked what it had built. (The thread team is started before the cap is set:
+# libgomp aborts when it cannot create a thread.)
 LIMITED = textwrap.dedent("""
     import resource, sys
     from speedlab import binarytrees
@@ -61,16 +62,16 @@ LIMITED = textwrap.dedent("""
     binarytrees.report(13, impl=impl)
     with open("/proc/self/status") as f:
         vm = next(int(l.split()[1]) * 1024 for l in f if l.startswith("VmSize:"))
-    cap = vm + 400 * 2**20
+    cap = vm + 160 * 2**20
     resource.setrlimit(resource.RLIMIT_AS, (cap, cap))
     for _ in range(3):
         try:
-            binarytrees.report(23, impl=impl)
+            binarytrees.report(22, impl=impl)
         except MemoryError as exc:
             assert "no memory" in str(exc), exc
         else:
-            raise SystemExit("n=23 did not fail under the cap")
-    binarytrees.report(19, impl=impl)
+            raise SystemExit("n=22 did not fail under the cap")
+    binarytrees.report(17, impl=impl)
     print("ok")
 """)
 
