@@ -1,8 +1,10 @@
 """binarytrees behaviour the catalog-driven tests cannot see: threads, memory limits, failures."""
 
+import signal
 import subprocess
 import sys
 import textwrap
+import time
 
 import pytest
 
@@ -83,3 +85,27 @@ def test_allocation_failure_raises_and_frees(impl):
     out = subprocess.run([sys.executable, "-c", LIMITED, impl], capture_output=True,
                          text=True, timeout=120)
     assert out.returncode == 0 and out.stdout.strip() == "ok", out.stderr[-2000:]
+
+
+INTERRUPTIBLE = textwrap.dedent("""
+    import sys
+    from speedlab import binarytrees
+    print("started", flush=True)
+    binarytrees.report(21, impl=sys.argv[1])  # seconds of work, even for the arena
+""")
+
+
+@pytest.mark.native
+@pytest.mark.skipif(sys.platform == "win32", reason="sends SIGINT")
+@pytest.mark.parametrize("impl", ["native", "parallel", "arena", "c"])
+def test_ctrl_c_interrupts_the_native_loop(impl):
+    child = subprocess.Popen([sys.executable, "-c", INTERRUPTIBLE, impl],
+                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        assert child.stdout.readline().strip() == "started"
+        time.sleep(0.5)
+        child.send_signal(signal.SIGINT)
+        _, err = child.communicate(timeout=20)
+    finally:
+        child.kill()
+    assert "KeyboardInterrupt" in err, err[-2000:]

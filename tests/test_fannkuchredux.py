@@ -1,5 +1,11 @@
 """fannkuchredux behaviour the catalog-driven tests cannot see: permutation order, threads."""
 
+import signal
+import subprocess
+import sys
+import textwrap
+import time
+
 import pytest
 
 from conftest import golden
@@ -53,3 +59,27 @@ def test_messages_name_the_argument():
 def test_work_is_one_unit_per_permutation():
     spec = catalog.get("fannkuchredux")
     assert spec.work(7) == len(golden(ORDER_FILE).split())
+
+
+INTERRUPTIBLE = textwrap.dedent("""
+    import sys
+    from speedlab import fannkuchredux
+    print("started", flush=True)
+    fannkuchredux.checksum_maxflips(12, impl=sys.argv[1])  # ~20 s of work
+""")
+
+
+@pytest.mark.native
+@pytest.mark.skipif(sys.platform == "win32", reason="sends SIGINT")
+@pytest.mark.parametrize("impl", ["native", "parallel", "c"])
+def test_ctrl_c_interrupts_the_native_loop(impl):
+    child = subprocess.Popen([sys.executable, "-c", INTERRUPTIBLE, impl],
+                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        assert child.stdout.readline().strip() == "started"
+        time.sleep(0.3)
+        child.send_signal(signal.SIGINT)
+        _, err = child.communicate(timeout=20)
+    finally:
+        child.kill()
+    assert "KeyboardInterrupt" in err, err[-2000:]
