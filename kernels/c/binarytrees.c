@@ -1,25 +1,39 @@
-/* Hand-written C binary-trees (the `c` rung). See binarytrees.h. */
+/* Hand-written C binary-trees (the `c` rung). See binarytrees.h.
+ *
+ * The recursive work is done by static functions; the exported ones only call
+ * them. Cython's cdef functions are static too: with internal linkage the
+ * compiler may inline and clone the recursion, which -fPIC forbids for an
+ * exported function (another library could interpose it). */
 #include <stdlib.h>
 
 #include "binarytrees.h"
 
-binarytrees_c_node *binarytrees_c_make(int depth)
+static void free_tree(binarytrees_c_node *tree)
+{
+    if (tree == NULL)
+        return;
+    free_tree(tree->left);
+    free_tree(tree->right);
+    free(tree);
+}
+
+static binarytrees_c_node *make_tree(int depth)
 {
     binarytrees_c_node *left = NULL, *right = NULL, *node;
     if (depth > 0) {
-        left = binarytrees_c_make(depth - 1);
+        left = make_tree(depth - 1);
         if (left == NULL)
             return NULL;
-        right = binarytrees_c_make(depth - 1);
+        right = make_tree(depth - 1);
         if (right == NULL) {
-            binarytrees_c_free(left);
+            free_tree(left);
             return NULL;
         }
     }
     node = malloc(sizeof *node);
     if (node == NULL) {
-        binarytrees_c_free(left);
-        binarytrees_c_free(right);
+        free_tree(left);
+        free_tree(right);
         return NULL;
     }
     node->left = left;
@@ -27,33 +41,30 @@ binarytrees_c_node *binarytrees_c_make(int depth)
     return node;
 }
 
-long long binarytrees_c_check(const binarytrees_c_node *tree)
+static long long check_tree(const binarytrees_c_node *tree)
 {
     if (tree->left == NULL)
         return 1;
-    return 1 + binarytrees_c_check(tree->left) + binarytrees_c_check(tree->right);
+    return 1 + check_tree(tree->left) + check_tree(tree->right);
 }
 
-void binarytrees_c_free(binarytrees_c_node *tree)
-{
-    if (tree == NULL)
-        return;
-    binarytrees_c_free(tree->left);
-    binarytrees_c_free(tree->right);
-    free(tree);
-}
+binarytrees_c_node *binarytrees_c_make(int depth) { return make_tree(depth); }
+
+long long binarytrees_c_check(const binarytrees_c_node *tree) { return check_tree(tree); }
+
+void binarytrees_c_free(binarytrees_c_node *tree) { free_tree(tree); }
 
 int binarytrees_c_trees(int depth, long long iterations, long long *total)
 {
     long long sum = *total;
     for (long long i = 0; i < iterations; i++) {
-        binarytrees_c_node *tree = binarytrees_c_make(depth);
+        binarytrees_c_node *tree = make_tree(depth);
         if (tree == NULL) {
             *total = sum;
             return -1;
         }
-        sum += binarytrees_c_check(tree);
-        binarytrees_c_free(tree);
+        sum += check_tree(tree);
+        free_tree(tree);
     }
     *total = sum;
     return 0;
