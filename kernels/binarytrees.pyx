@@ -53,6 +53,19 @@ cdef enum:
     # microseconds a thread team costs to wake. Below it, it runs ``native``.
     PARALLEL_MIN_NODES = 1 << 16
 
+cdef enum:
+    # The largest n (as speedlab.binarytrees.MAX_N): its stretch tree already
+    # has 2**32 - 1 nodes, more than any machine here can hold.
+    MAX_N = 30
+
+
+cdef int check_n(int n) except -1:
+    """Refuse an ``n`` whose trees cannot be built (the public API checks first)."""
+    if n < 0 or n > MAX_N:
+        raise ValueError(f"n must be in 0..{MAX_N}, got {n}")
+    return 0
+
+
 # The pieces the shared driver below plugs together for each variant.
 ctypedef Node *(*make_fn)(int depth) noexcept nogil
 ctypedef long long (*check_fn)(const Node *tree) noexcept nogil
@@ -98,6 +111,7 @@ cdef long long check_typed(TypedNode node) except -1:
 @cython.cdivision(False)
 def report_typed(int n):
     """Everything binary-trees prints, as numbers: the ``typed`` rung."""
+    check_n(n)
     cdef int max_depth = max(MIN_DEPTH + 2, n), depth
     cdef long long iterations, i, total
     cdef TypedNode long_lived
@@ -286,11 +300,13 @@ cdef tuple run_program(int n, make_fn make, check_fn check, free_fn release,
 
 def report_native(int n):
     """Everything binary-trees prints, as numbers: the ``native`` rung."""
+    check_n(n)
     return run_program(n, make_native, check_native, free_native, trees_native, 1)
 
 
 def report_arena(int n):
     """Everything binary-trees prints, as numbers: the ``arena`` extra (one block per tree)."""
+    check_n(n)
     return run_program(n, make_arena, check_native, free_arena, trees_arena, 1)
 
 
@@ -299,6 +315,7 @@ def report_parallel(int n, n_threads=None):
 
     ``n_threads`` None uses every core (``omp_get_max_threads``).
     """
+    check_n(n)
     cdef int threads = omp_shim.omp_get_max_threads() if n_threads is None else n_threads
     cdef int max_depth = max(MIN_DEPTH + 2, n)
     if threads < 1:
@@ -311,5 +328,6 @@ def report_parallel(int n, n_threads=None):
 
 def report_c(int n):
     """Everything binary-trees prints, as numbers: the hand-written C ceiling."""
+    check_n(n)
     return run_program(n, binarytrees_c_make, binarytrees_c_check, binarytrees_c_free,
                        binarytrees_c_trees, 1)

@@ -47,6 +47,13 @@ cdef enum:
     BLOCKS_PER_THREAD = 8
 
 
+cdef int check_n(int n) except -1:
+    """Refuse an ``n`` the fixed-size arrays cannot hold (the public API checks first)."""
+    if n < 1 or n > MAX_N:
+        raise ValueError(f"n must be in 1..{MAX_N}, got {n}")
+    return 0
+
+
 # -- typed rung: C scalars, Python lists, checks on ----------------------------
 
 @cython.boundscheck(True)
@@ -76,6 +83,7 @@ cdef int count_flips_typed(list perm, list scratch, int n) except -1:
 @cython.cdivision(False)
 def checksum_maxflips_typed(int n):
     """Checksum and maximum flips over all permutations of 1..n: the ``typed`` rung."""
+    check_n(n)
     cdef list perm = list(range(n)), count = [0] * n, scratch = [0] * n
     cdef long long checksum = 0, index = 0
     cdef int max_flips = 0, flips, r, i, first
@@ -195,6 +203,7 @@ cdef long long factorial(int n) noexcept nogil:
 
 def checksum_maxflips_native(int n):
     """Checksum and maximum flips over all permutations of 1..n: the ``native`` rung."""
+    check_n(n)
     cdef State s
     cdef long long total = factorial(n), done = 0, chunk, checksum = 0
     cdef int max_flips = 0
@@ -225,6 +234,7 @@ def checksum_maxflips_parallel(int n, n_threads=None):
 
     ``n_threads`` None uses every core (``omp_get_max_threads``).
     """
+    check_n(n)
     cdef long long total = factorial(n), checksum = 0, block, lo
     cdef long long n_blocks = (total + BLOCK - 1) // BLOCK, done = 0
     cdef int threads = omp_shim.omp_get_max_threads() if n_threads is None else n_threads
@@ -266,6 +276,7 @@ def checksum_maxflips_parallel(int n, n_threads=None):
 
 def checksum_maxflips_c(int n):
     """Checksum and maximum flips over all permutations of 1..n: the hand-written C ceiling."""
+    check_n(n)
     cdef fannkuchredux_c_state s
     cdef long long total = factorial(n), done = 0, chunk, checksum = 0
     cdef int max_flips = 0
