@@ -15,15 +15,13 @@ Importing this module imports no implementation: variants are loaded on first us
 
 from __future__ import annotations
 
+from math import factorial
 
 from speedlab import (
-    chacha20, fasta, knucleotide, mandelbrot, nbody, pidigits, regexredux, revcomp, spectralnorm,
+    binarytrees, chacha20, fannkuchredux, fasta, knucleotide, mandelbrot, nbody, pidigits,
+    regexredux, revcomp, spectralnorm,
 )
 from speedlab.spec import KernelSpec, Sizes, Variant, exact, floats
-
-
-def _steps(n):
-    return (n,)
 
 
 def _mebibytes(n):
@@ -38,17 +36,6 @@ def _chacha20_random(rng):
     last = chacha20.COUNTER_MAX - max(n_blocks - 1, 0)
     counter = last if rng.random() < 0.25 else rng.randint(0, last)
     return rng.randbytes(32), rng.randbytes(12), rng.randbytes(size), counter
-
-
-def _digits(n):
-    return (n,)
-
-
-def _fasta_input(n):
-    """The output of ``fasta n``, generated in-process (imported only when needed)."""
-    from speedlab.pure.fasta import fasta
-
-    return (fasta(n),)
 
 
 def _fasta_bases(n):
@@ -136,6 +123,15 @@ def _mandelbrot_random(rng):
     return (rng.randint(0, 64),)
 
 
+def _tree_nodes(n):
+    """Nodes binarytrees allocates for ``n``: stretch, long-lived and every depth's trees."""
+    max_depth = max(6, n)
+    total = ((2 << (max_depth + 1)) - 1) + ((2 << max_depth) - 1)
+    for depth in range(4, max_depth + 1, 2):
+        total += (1 << (max_depth - depth + 4)) * ((2 << depth) - 1)
+    return float(total)
+
+
 BUILTIN: tuple[KernelSpec, ...] = (
     KernelSpec(
         name="nbody",
@@ -152,7 +148,7 @@ BUILTIN: tuple[KernelSpec, ...] = (
             Variant("numba", "speedlab.peers.nbody_numba:energies", optional=True, peer=True,
                     note="Numba @njit (just-in-time peer): compiles on the first call"),
         ),
-        make_input=_steps,
+        make_input=_size,
         sizes=Sizes(test=1000, quick=20_000, full=150_000, headline=50_000_000),
         unit="step",
         work=float,
@@ -172,207 +168,6 @@ BUILTIN: tuple[KernelSpec, ...] = (
             ((None,), TypeError),
         ),
         no_parallel="five bodies that all depend on each other, steps in sequence: nothing divides",
-    ),
-    KernelSpec(
-        name="chacha20",
-        summary="RFC 8439 ChaCha20: encrypt N MiB of a fixed pattern, print the ciphertext's SHA-256",
-        api="speedlab.chacha20:encrypt",
-        variants=(
-            # pure Python encrypts about 0.6 MiB/s; bigger runs are normalised per byte
-            Variant("python", "speedlab.pure.chacha20:encrypt", max_n=1),
-            Variant("compiled", "speedlab._compiled.chacha20:encrypt", max_n=1),
-            Variant("typed", "speedlab._native.chacha20:encrypt_typed", max_n=4),
-            Variant("native", "speedlab._native.chacha20:encrypt_native"),
-            Variant("parallel", "speedlab._native.chacha20:encrypt_parallel", threads=True),
-            Variant("c", "speedlab._native.chacha20:encrypt_c"),
-            Variant("cryptography", "speedlab.peers.chacha20:encrypt", optional=True, peer=True,
-                    note="OpenSSL's SIMD assembly via the cryptography package: the ceiling"),
-        ),
-        make_input=chacha20.run_input,
-        # n is in MiB; the headline is PROGRAMS.md's 64 MiB
-        sizes=Sizes(test=1, quick=16, full=64, headline=64),
-        unit="byte",
-        work=_mebibytes,
-        render=chacha20.render,
-        # The RFC 8439 vectors (tests/test_chacha20.py) and random inputs of every
-        # length check the variants; 1 MiB through pure Python costs ~1.7 s per call,
-        # too much to repeat for every variant in every catalog test.
-        sample_sizes=(0,),
-        random_input=_chacha20_random,
-        bad_inputs=(
-            ((bytes(31), bytes(12), b"x"), ValueError),  # key must be 32 bytes
-            ((bytes(33), bytes(12), b"x"), ValueError),
-            ((bytes(32), bytes(8), b"x"), ValueError),  # nonce must be 12 bytes (not the original 8)
-            ((bytes(32), bytes(12), b"x", -1), (OverflowError, ValueError)),
-            ((bytes(32), bytes(12), b"x", 2**32), (OverflowError, ValueError)),
-            ((bytes(32), bytes(12), bytes(65), 2**32 - 1), (OverflowError, ValueError)),  # wraps
-            ((bytes(32), bytes(12), "text"), TypeError),
-            (("k" * 32, bytes(12), b"x"), TypeError),
-            ((bytes(32), "n" * 12, b"x"), TypeError),
-            ((bytes(32), bytes(12), 12345), TypeError),
-            ((bytes(32), bytes(12), b"x", 1.0), TypeError),
-            ((bytes(32), bytes(12), b"x", True), TypeError),
-        ),
-    ),
-    KernelSpec(
-        name="regexredux",
-        summary="fasta input: strip headers, count 9 DNA patterns, apply 5 IUB replacements",
-        api="speedlab.regexredux:analyse",
-        variants=(
-            Variant("python", "speedlab.pure.regexredux:analyse"),
-            Variant("compiled", "speedlab._compiled.regexredux:analyse"),
-            Variant("typed", "speedlab._native.regexredux:analyse_typed"),
-            Variant("native", "speedlab._native.regexredux:analyse_native"),
-        ),
-        make_input=_fasta_input,
-        # quick: fasta 100,000 (~1 MB); full: fasta 1,000,000 (~10 MB); PROGRAMS.md's headline 5M
-        sizes=Sizes(test=1000, quick=100_000, full=1_000_000, headline=5_000_000),
-        unit="base",
-        work=_fasta_bases,
-        render=regexredux.render,
-        oracles={1000: "regexredux-1000.txt"},
-        sample_sizes=(0, 1, 30, 5000),
-        reads_fasta=True,
-        bad_inputs=(
-            ((b"",), ValueError),
-            ((b"acgt\nacgt\n",), ValueError),  # no '>' header: not FASTA
-            ((bytearray(),), ValueError),
-            ((">ONE\nacgt\n",), TypeError),  # str: encode it first
-            ((None,), TypeError),
-            ((12345,), TypeError),
-            ((memoryview(b">ONE\nacgt\n" * 4)[::2],), ValueError),  # not contiguous
-        ),
-        no_parallel="CPython's re holds the GIL while it matches, so the nine counts cannot run "
-        "on threads at once; that needs a GIL-free regex engine (PCRE2, optional, not built)",
-        why_small="the pure twin already spends ~95% of its time inside CPython's re engine, "
-        "which is C: compiling the Python around it, typing it or removing the headers in C "
-        "(native) can only speed up the few per cent outside re",
-    ),
-    KernelSpec(
-        name="pidigits",
-        summary="digits of pi from Gibbons' unbounded spigot, 10 per line",
-        api="speedlab.pidigits:digits",
-        variants=(
-            Variant("python", "speedlab.pure.pidigits:digits"),
-            Variant("compiled", "speedlab._compiled.pidigits:digits"),
-            Variant("typed", "speedlab._native.pidigits:digits_typed"),
-            Variant("native", "speedlab._native.pidigits:digits_native",
-                    note="32-bit-limb numbers updated in place (no GMP)"),
-            Variant("c", "speedlab._native.pidigits:digits_c"),
-        ),
-        make_input=_digits,
-        # The work is quadratic in n, so every variant runs the same n (no
-        # per-digit normalisation): quick 2,000 digits, full 5,000, headline 10,000.
-        sizes=Sizes(test=30, quick=2000, full=5000, headline=10_000),
-        unit="digit",
-        work=float,
-        render=pidigits.render,
-        oracles={27: "pidigits-27.txt", 30: "pidigits-30.txt"},
-        sample_sizes=(0, 1, 9, 10, 11, 250, 1200),
-        bad_inputs=(
-            ((-1,), ValueError),
-            ((pidigits.MAX_DIGITS + 1,), ValueError),
-            ((2**64,), ValueError),
-            (("27",), TypeError),
-            ((27.0,), TypeError),
-            ((True,), TypeError),
-            ((None,), TypeError),
-        ),
-        no_parallel="each term of the spigot depends on the one before, and one multiplication "
-        "of a few thousand limbs by a word is far too little work to split across threads",
-        why_small="CPython's int arithmetic is already C, so the pure twin spends its time in "
-        "C; compiled and typed only remove the interpreter between the big-integer calls. "
-        "native gains what in-place limb arithmetic saves over a fresh int object per "
-        "operation, not a faster multiplication (that would take GMP's assembly)",
-    ),
-    KernelSpec(
-        name="fasta",
-        summary="three DNA records: ALU repeated, two drawn from an LCG; 60 per line",
-        api="speedlab.fasta:fasta",
-        variants=(
-            # pure Python writes ~2 M characters a second; bigger runs are
-            # normalised per output character
-            Variant("python", "speedlab.pure.fasta:fasta", max_n=250_000),
-            Variant("compiled", "speedlab._compiled.fasta:fasta", max_n=250_000),
-            Variant("typed", "speedlab._native.fasta:fasta_typed", max_n=1_000_000),
-            Variant("native", "speedlab._native.fasta:fasta_native"),
-            Variant("parallel", "speedlab._native.fasta:fasta_parallel", threads=True),
-            Variant("c", "speedlab._native.fasta:fasta_c"),
-        ),
-        make_input=_steps,
-        sizes=Sizes(test=1000, quick=25_000, full=250_000, headline=25_000_000),
-        unit="output character",
-        work=fasta.output_length,
-        render=fasta.render,
-        oracles={1000: "fasta-1000.txt"},
-        # 0 (headers only), partial and exact lines, one ALU period, several chunks' worth
-        sample_sizes=(0, 1, 6, 30, 287, 12_345),
-        bad_inputs=_BAD_SIZES[:2] + (((fasta.MAX_N + 1,), ValueError),) + _BAD_SIZES[2:],
-    ),
-    KernelSpec(
-        name="revcomp",
-        summary="reverse complement of each FASTA record (IUPAC), 60 per line",
-        api="speedlab.revcomp:reverse_complement",
-        variants=(
-            Variant("python", "speedlab.pure.revcomp:reverse_complement"),
-            Variant("compiled", "speedlab._compiled.revcomp:reverse_complement"),
-            Variant("typed", "speedlab._native.revcomp:reverse_complement_typed"),
-            Variant("native", "speedlab._native.revcomp:reverse_complement_native"),
-            Variant("c", "speedlab._native.revcomp:reverse_complement_c"),
-        ),
-        make_input=_fasta_input,
-        # Python itself runs at ~10 ns a byte here (translate and slicing are C),
-        # so every variant can take the full size.
-        sizes=Sizes(test=1000, quick=100_000, full=1_000_000, headline=25_000_000),
-        unit="input byte",
-        work=_fasta_bytes,
-        render=revcomp.render,
-        oracles={1000: "revcomp-1000.txt"},
-        sample_sizes=(0, 1, 7, 287, 12_345),
-        reads_fasta=True,
-        random_input=_random_fasta,
-        bad_inputs=_BAD_FASTA,
-        no_parallel="two or three passes at memory speed (memchr/memmove, a table lookup per byte) "
-        "that a second core would share the bandwidth of; the in-place line spreading must run "
-        "last line first, and the records are few and unequal",
-    ),
-    KernelSpec(
-        name="knucleotide",
-        summary="1-mer and 2-mer frequencies and five fragment counts in FASTA record THREE",
-        api="speedlab.knucleotide:knucleotide",
-        variants=(
-            # pure Python counts ~2 M windows a second, seven tables of len(THREE)
-            # windows each (n = 100,000: 3.5 M windows); bigger runs are
-            # normalised per input byte
-            Variant("python", "speedlab.pure.knucleotide:knucleotide", max_n=100_000),
-            Variant("compiled", "speedlab._compiled.knucleotide:knucleotide", max_n=100_000),
-            Variant("typed", "speedlab._native.knucleotide:knucleotide_typed", max_n=100_000),
-            Variant("native", "speedlab._native.knucleotide:knucleotide_native"),
-            Variant("parallel", "speedlab._native.knucleotide:knucleotide_parallel", threads=True),
-            Variant("packed", "speedlab._native.knucleotide:knucleotide_packed",
-                    note="breaks the official rule: 2-bit keys in speedlab's own open-addressing "
-                    "table instead of a library hash table"),
-            Variant("c", "speedlab._native.knucleotide:knucleotide_c",
-                    note="hand-written C of packed's algorithm (C has no library hash table)"),
-        ),
-        make_input=_fasta_input,
-        # NOTE: below ~100,000 most 12- and 18-mers are new (the generator repeats
-        # after 139,968 draws), so a smaller quick size would time table inserts
-        # rather than the counting the program is about.
-        sizes=Sizes(test=1000, quick=100_000, full=250_000, headline=25_000_000),
-        unit="input byte",
-        work=_fasta_bytes,
-        render=knucleotide.render,
-        oracles={1000: "knucleotide-1000.txt"},
-        # empty THREE, shorter than the longest fragment, past the parallel threshold
-        sample_sizes=(0, 1, 3, 287, 12_345, 30_000),
-        reads_fasta=True,
-        random_input=_random_three,
-        bad_inputs=_BAD_FASTA + (
-            ((b">ONE\nACGT\n",), ValueError),                # no record THREE
-            ((b">THREE\nACGTN\n",), ValueError),             # not a base: no 2-bit code
-            ((b">THREE\r\nACGT\r\n",), ValueError),          # CR line ends
-        ),
     ),
     KernelSpec(
         name="spectralnorm",
@@ -447,6 +242,280 @@ BUILTIN: tuple[KernelSpec, ...] = (
             ((2.5,), TypeError),
             ((True,), TypeError),
             ((None,), TypeError),
+        ),
+    ),
+    KernelSpec(
+        name="fannkuchredux",
+        summary="pancake flips over all n! permutations in the task's order; checksum and max flips",
+        api="speedlab.fannkuchredux:checksum_maxflips",
+        variants=(
+            # pure Python needs ~1 s for n = 9 (362,880 permutations); bigger
+            # runs are normalised per permutation (flips per permutation grow
+            # slowly with n, so normalised ratios slightly favour the slow rung)
+            Variant("python", "speedlab.pure.fannkuchredux:checksum_maxflips", max_n=9),
+            Variant("compiled", "speedlab._compiled.fannkuchredux:checksum_maxflips", max_n=9),
+            Variant("typed", "speedlab._native.fannkuchredux:checksum_maxflips_typed", max_n=10),
+            Variant("native", "speedlab._native.fannkuchredux:checksum_maxflips_native"),
+            Variant("parallel", "speedlab._native.fannkuchredux:checksum_maxflips_parallel",
+                    note="blocks of permutation indices over OpenMP threads", threads=True),
+            Variant("c", "speedlab._native.fannkuchredux:checksum_maxflips_c"),
+        ),
+        make_input=_size,
+        sizes=Sizes(test=7, quick=9, full=10, headline=12),
+        unit="permutation",
+        work=lambda n: float(factorial(n)),
+        render=fannkuchredux.render,
+        oracles={7: "fannkuchredux-7.txt"},
+        # pure Python takes ~0.1 s for 8; tests/test_fannkuchredux.py checks the
+        # parallel rung at sizes spanning many blocks against native
+        sample_sizes=(1, 2, 3, 5, 8),
+        random_input=lambda rng: (rng.randint(1, 8),),
+        bad_inputs=(
+            ((0,), ValueError),  # undefined in the official programs
+            ((-1,), ValueError),
+            ((17,), ValueError),  # 17! permutations: days of work
+            ((2**64,), ValueError),
+            (("7",), TypeError),
+            ((7.0,), TypeError),
+            ((True,), TypeError),
+            ((None,), TypeError),
+        ),
+    ),
+    KernelSpec(
+        name="binarytrees",
+        summary="build, check and free perfect binary trees: allocation and garbage collection",
+        api="speedlab.binarytrees:report",
+        variants=(
+            # pure Python needs ~1-2 s for n = 14 (3.2 million nodes); bigger
+            # runs are normalised per node allocated
+            Variant("python", "speedlab.pure.binarytrees:report", max_n=14),
+            Variant("compiled", "speedlab._compiled.binarytrees:report", max_n=14),
+            Variant("typed", "speedlab._native.binarytrees:report_typed", max_n=16),
+            Variant("native", "speedlab._native.binarytrees:report_native",
+                    note="C structs, one malloc per node (the official rule)"),
+            Variant("parallel", "speedlab._native.binarytrees:report_parallel",
+                    note="each depth's trees built on OpenMP threads", threads=True),
+            Variant("arena", "speedlab._native.binarytrees:report_arena",
+                    note="OUTSIDE the official rules: one malloc'd block per tree, freed at once"),
+            Variant("c", "speedlab._native.binarytrees:report_c"),
+        ),
+        make_input=_size,
+        sizes=Sizes(test=10, quick=12, full=14, headline=21),
+        unit="node",
+        work=_tree_nodes,
+        render=binarytrees.render,
+        oracles={6: "binarytrees-6.txt", 10: "binarytrees-10.txt"},
+        # 0 and 5 run as 6 (max(6, n)); 11 is the first size the parallel rung threads
+        sample_sizes=(0, 5, 7, 11),
+        bad_inputs=(
+            ((-1,), ValueError),
+            ((31,), ValueError),  # a 2**33-node stretch tree: 256 GiB
+            ((2**64,), ValueError),
+            (("10",), TypeError),
+            ((10.0,), TypeError),
+            ((True,), TypeError),
+            ((None,), TypeError),
+        ),
+    ),
+    KernelSpec(
+        name="fasta",
+        summary="three DNA records: ALU repeated, two drawn from an LCG; 60 per line",
+        api="speedlab.fasta:fasta",
+        variants=(
+            # pure Python writes ~2 M characters a second; bigger runs are
+            # normalised per output character
+            Variant("python", "speedlab.pure.fasta:fasta", max_n=250_000),
+            Variant("compiled", "speedlab._compiled.fasta:fasta", max_n=250_000),
+            Variant("typed", "speedlab._native.fasta:fasta_typed", max_n=1_000_000),
+            Variant("native", "speedlab._native.fasta:fasta_native"),
+            Variant("parallel", "speedlab._native.fasta:fasta_parallel", threads=True),
+            Variant("c", "speedlab._native.fasta:fasta_c"),
+        ),
+        make_input=_size,
+        sizes=Sizes(test=1000, quick=25_000, full=250_000, headline=25_000_000),
+        unit="output character",
+        work=fasta.output_length,
+        render=fasta.render,
+        oracles={1000: "fasta-1000.txt"},
+        # 0 (headers only), partial and exact lines, one ALU period, several chunks' worth
+        sample_sizes=(0, 1, 6, 30, 287, 12_345),
+        bad_inputs=_BAD_SIZES[:2] + (((fasta.MAX_N + 1,), ValueError),) + _BAD_SIZES[2:],
+    ),
+    KernelSpec(
+        name="knucleotide",
+        summary="1-mer and 2-mer frequencies and five fragment counts in FASTA record THREE",
+        api="speedlab.knucleotide:knucleotide",
+        variants=(
+            # pure Python counts ~2 M windows a second, seven tables of len(THREE)
+            # windows each (n = 100,000: 3.5 M windows); bigger runs are
+            # normalised per input byte
+            Variant("python", "speedlab.pure.knucleotide:knucleotide", max_n=100_000),
+            Variant("compiled", "speedlab._compiled.knucleotide:knucleotide", max_n=100_000),
+            Variant("typed", "speedlab._native.knucleotide:knucleotide_typed", max_n=100_000),
+            Variant("native", "speedlab._native.knucleotide:knucleotide_native"),
+            Variant("parallel", "speedlab._native.knucleotide:knucleotide_parallel", threads=True),
+            Variant("packed", "speedlab._native.knucleotide:knucleotide_packed",
+                    note="breaks the official rule: 2-bit keys in speedlab's own open-addressing "
+                    "table instead of a library hash table"),
+            Variant("c", "speedlab._native.knucleotide:knucleotide_c",
+                    note="hand-written C of packed's algorithm (C has no library hash table)"),
+        ),
+        make_input=_fasta_input,
+        # NOTE: below ~100,000 most 12- and 18-mers are new (the generator repeats
+        # after 139,968 draws), so a smaller quick size would time table inserts
+        # rather than the counting the program is about.
+        sizes=Sizes(test=1000, quick=100_000, full=250_000, headline=25_000_000),
+        unit="input byte",
+        work=_fasta_bytes,
+        render=knucleotide.render,
+        oracles={1000: "knucleotide-1000.txt"},
+        # empty THREE, shorter than the longest fragment, past the parallel threshold
+        sample_sizes=(0, 1, 3, 287, 12_345, 30_000),
+        reads_fasta=True,
+        random_input=_random_three,
+        bad_inputs=_BAD_FASTA + (
+            ((b">ONE\nACGT\n",), ValueError),                # no record THREE
+            ((b">THREE\nACGTN\n",), ValueError),             # not a base: no 2-bit code
+            ((b">THREE\r\nACGT\r\n",), ValueError),          # CR line ends
+        ),
+    ),
+    KernelSpec(
+        name="revcomp",
+        summary="reverse complement of each FASTA record (IUPAC), 60 per line",
+        api="speedlab.revcomp:reverse_complement",
+        variants=(
+            Variant("python", "speedlab.pure.revcomp:reverse_complement"),
+            Variant("compiled", "speedlab._compiled.revcomp:reverse_complement"),
+            Variant("typed", "speedlab._native.revcomp:reverse_complement_typed"),
+            Variant("native", "speedlab._native.revcomp:reverse_complement_native"),
+            Variant("c", "speedlab._native.revcomp:reverse_complement_c"),
+        ),
+        make_input=_fasta_input,
+        # Python itself runs at ~10 ns a byte here (translate and slicing are C),
+        # so every variant can take the full size.
+        sizes=Sizes(test=1000, quick=100_000, full=1_000_000, headline=25_000_000),
+        unit="input byte",
+        work=_fasta_bytes,
+        render=revcomp.render,
+        oracles={1000: "revcomp-1000.txt"},
+        sample_sizes=(0, 1, 7, 287, 12_345),
+        reads_fasta=True,
+        random_input=_random_fasta,
+        bad_inputs=_BAD_FASTA,
+        no_parallel="two or three passes at memory speed (memchr/memmove, a table lookup per byte) "
+        "that a second core would share the bandwidth of; the in-place line spreading must run "
+        "last line first, and the records are few and unequal",
+    ),
+    KernelSpec(
+        name="regexredux",
+        summary="fasta input: strip headers, count 9 DNA patterns, apply 5 IUB replacements",
+        api="speedlab.regexredux:analyse",
+        variants=(
+            Variant("python", "speedlab.pure.regexredux:analyse"),
+            Variant("compiled", "speedlab._compiled.regexredux:analyse"),
+            Variant("typed", "speedlab._native.regexredux:analyse_typed"),
+            Variant("native", "speedlab._native.regexredux:analyse_native"),
+        ),
+        make_input=_fasta_input,
+        # quick: fasta 100,000 (~1 MB); full: fasta 1,000,000 (~10 MB); PROGRAMS.md's headline 5M
+        sizes=Sizes(test=1000, quick=100_000, full=1_000_000, headline=5_000_000),
+        unit="base",
+        work=_fasta_bases,
+        render=regexredux.render,
+        oracles={1000: "regexredux-1000.txt"},
+        sample_sizes=(0, 1, 30, 5000),
+        reads_fasta=True,
+        bad_inputs=(
+            ((b"",), ValueError),
+            ((b"acgt\nacgt\n",), ValueError),  # no '>' header: not FASTA
+            ((bytearray(),), ValueError),
+            ((">ONE\nacgt\n",), TypeError),  # str: encode it first
+            ((None,), TypeError),
+            ((12345,), TypeError),
+            ((memoryview(b">ONE\nacgt\n" * 4)[::2],), ValueError),  # not contiguous
+        ),
+        no_parallel="CPython's re holds the GIL while it matches, so the nine counts cannot run "
+        "on threads at once; that needs a GIL-free regex engine (PCRE2, optional, not built)",
+        why_small="the pure twin already spends ~95% of its time inside CPython's re engine, "
+        "which is C: compiling the Python around it, typing it or removing the headers in C "
+        "(native) can only speed up the few per cent outside re",
+    ),
+    KernelSpec(
+        name="pidigits",
+        summary="digits of pi from Gibbons' unbounded spigot, 10 per line",
+        api="speedlab.pidigits:digits",
+        variants=(
+            Variant("python", "speedlab.pure.pidigits:digits"),
+            Variant("compiled", "speedlab._compiled.pidigits:digits"),
+            Variant("typed", "speedlab._native.pidigits:digits_typed"),
+            Variant("native", "speedlab._native.pidigits:digits_native",
+                    note="32-bit-limb numbers updated in place (no GMP)"),
+            Variant("c", "speedlab._native.pidigits:digits_c"),
+        ),
+        make_input=_size,
+        # The work is quadratic in n, so every variant runs the same n (no
+        # per-digit normalisation): quick 2,000 digits, full 5,000, headline 10,000.
+        sizes=Sizes(test=30, quick=2000, full=5000, headline=10_000),
+        unit="digit",
+        work=float,
+        render=pidigits.render,
+        oracles={27: "pidigits-27.txt", 30: "pidigits-30.txt"},
+        sample_sizes=(0, 1, 9, 10, 11, 250, 1200),
+        bad_inputs=(
+            ((-1,), ValueError),
+            ((pidigits.MAX_DIGITS + 1,), ValueError),
+            ((2**64,), ValueError),
+            (("27",), TypeError),
+            ((27.0,), TypeError),
+            ((True,), TypeError),
+            ((None,), TypeError),
+        ),
+        no_parallel="each term of the spigot depends on the one before, and one multiplication "
+        "of a few thousand limbs by a word is far too little work to split across threads",
+        why_small="CPython's int arithmetic is already C, so the pure twin spends its time in "
+        "C; compiled and typed only remove the interpreter between the big-integer calls. "
+        "native gains what in-place limb arithmetic saves over a fresh int object per "
+        "operation, not a faster multiplication (that would take GMP's assembly)",
+    ),
+    KernelSpec(
+        name="chacha20",
+        summary="RFC 8439 ChaCha20: encrypt N MiB of a fixed pattern, print the ciphertext's SHA-256",
+        api="speedlab.chacha20:encrypt",
+        variants=(
+            # pure Python encrypts about 0.6 MiB/s; bigger runs are normalised per byte
+            Variant("python", "speedlab.pure.chacha20:encrypt", max_n=1),
+            Variant("compiled", "speedlab._compiled.chacha20:encrypt", max_n=1),
+            Variant("typed", "speedlab._native.chacha20:encrypt_typed", max_n=4),
+            Variant("native", "speedlab._native.chacha20:encrypt_native"),
+            Variant("parallel", "speedlab._native.chacha20:encrypt_parallel", threads=True),
+            Variant("c", "speedlab._native.chacha20:encrypt_c"),
+            Variant("cryptography", "speedlab.peers.chacha20:encrypt", optional=True, peer=True,
+                    note="OpenSSL's SIMD assembly via the cryptography package: the ceiling"),
+        ),
+        make_input=chacha20.run_input,
+        # n is in MiB; the headline is PROGRAMS.md's 64 MiB
+        sizes=Sizes(test=1, quick=16, full=64, headline=64),
+        unit="byte",
+        work=_mebibytes,
+        render=chacha20.render,
+        # The RFC 8439 vectors (tests/test_chacha20.py) and random inputs of every
+        # length check the variants; 1 MiB through pure Python costs ~1.7 s per call,
+        # too much to repeat for every variant in every catalog test.
+        sample_sizes=(0,),
+        random_input=_chacha20_random,
+        bad_inputs=(
+            ((bytes(31), bytes(12), b"x"), ValueError),  # key must be 32 bytes
+            ((bytes(33), bytes(12), b"x"), ValueError),
+            ((bytes(32), bytes(8), b"x"), ValueError),  # nonce must be 12 bytes (not the original 8)
+            ((bytes(32), bytes(12), b"x", -1), (OverflowError, ValueError)),
+            ((bytes(32), bytes(12), b"x", 2**32), (OverflowError, ValueError)),
+            ((bytes(32), bytes(12), bytes(65), 2**32 - 1), (OverflowError, ValueError)),  # wraps
+            ((bytes(32), bytes(12), "text"), TypeError),
+            (("k" * 32, bytes(12), b"x"), TypeError),
+            ((bytes(32), "n" * 12, b"x"), TypeError),
+            ((bytes(32), bytes(12), 12345), TypeError),
+            ((bytes(32), bytes(12), b"x", 1.0), TypeError),
+            ((bytes(32), bytes(12), b"x", True), TypeError),
         ),
     ),
 )

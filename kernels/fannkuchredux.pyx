@@ -1,0 +1,290 @@
+"""Fannkuch-redux on the typed, native and parallel rungs, plus the hand-written C ceiling.
+
+Compiled to ``speedlab._native.fannkuchredux``. Every rung visits the permutations
+in the task's order (see the pure twin, ``speedlab/pure/fannkuchredux.py``) and
+returns ``(checksum, max_flips)``:
+
+* ``checksum_maxflips_typed``    -- the ``typed`` rung: C ints for every scalar, but
+  the permutation, its counters and the flip scratch are Python lists, and
+  bounds/wraparound/division checks stay on. It isolates static typing.
+* ``checksum_maxflips_native``   -- the ``native`` rung: the same odometer and flip
+  counter over C int arrays on the stack, no Python object, no allocation and no
+  GIL in the loop; Ctrl-C is checked between chunks of permutations.
+* ``checksum_maxflips_parallel`` -- the ``parallel`` rung: the native loop over
+  blocks of permutation indices with ``prange``. A block starts from its first
+  index read in factorial base (``start``), so blocks are independent; each
+  returns a partial checksum and maximum, combined exactly (integer sum and max),
+  so the output is the same for every thread count.
+* ``checksum_maxflips_c``        -- the ``c`` rung: ``kernels/c/fannkuchredux.c``.
+"""
+
+cimport cython
+from cpython.exc cimport PyErr_CheckSignals
+from cython.parallel cimport parallel, prange
+from libc.stdlib cimport free, malloc
+
+cimport omp_shim
+
+
+cdef extern from "c/fannkuchredux.h":
+    enum: MAX_N "FANNKUCHREDUX_C_MAX_N"
+    ctypedef struct fannkuchredux_c_state:
+        pass
+    void fannkuchredux_c_start(fannkuchredux_c_state *s, int n, long long index) noexcept nogil
+    void fannkuchredux_c_run(fannkuchredux_c_state *s, long long steps,
+                             long long *checksum, int *max_flips) noexcept nogil
+
+cdef enum:
+    # Permutations per native chunk between Ctrl-C checks: about 10 ms at
+    # n = 12 (~40 ns per permutation), far more than the cost of a check.
+    CHECK_EVERY = 1 << 18
+    # Permutations per parallel block: ~2.5 ms, so even n = 10 (3.6 million
+    # permutations) gives 55 blocks to balance over the threads, while the
+    # restart cost of a block (an O(n^2) index decode) stays negligible.
+    BLOCK = 1 << 16
+    # Blocks per thread in one parallel region; Ctrl-C is checked between
+    # regions (~20 ms apart) and dynamic scheduling evens out the tail.
+    BLOCKS_PER_THREAD = 8
+
+
+cdef int check_n(int n) except -1:
+    """Refuse an ``n`` the fixed-size arrays cannot hold (the public API checks first)."""
+    if n < 1 or n > MAX_N:
+        raise ValueError(f"n must be in 1..{MAX_N}, got {n}")
+    return 0
+
+
+# -- typed rung: C scalars, Python lists, checks on ----------------------------
+
+@cython.boundscheck(True)
+@cython.wraparound(True)
+@cython.cdivision(False)
+cdef int count_flips_typed(list perm, list scratch, int n) except -1:
+    """Prefix reversals of a copy of ``perm`` (held in ``scratch``) until it starts with 0."""
+    cdef int first = perm[0], flips = 0, i, j
+    if first == 0:
+        return 0
+    for i in range(n):
+        scratch[i] = perm[i]
+    while first != 0:
+        i = 0
+        j = first
+        while i < j:
+            scratch[i], scratch[j] = scratch[j], scratch[i]
+            i += 1
+            j -= 1
+        flips += 1
+        first = scratch[0]
+    return flips
+
+
+@cython.boundscheck(True)
+@cython.wraparound(True)
+@cython.cdivision(False)
+def checksum_maxflips_typed(int n):
+    """Checksum and maximum flips over all permutations of 1..n: the ``typed`` rung."""
+    check_n(n)
+    cdef list perm = list(range(n)), count = [0] * n, scratch = [0] * n
+    cdef long long checksum = 0, index = 0
+    cdef int max_flips = 0, flips, r, i, first
+    while True:
+        flips = count_flips_typed(perm, scratch, n)
+        checksum += -flips if index & 1 else flips
+        if flips > max_flips:
+            max_flips = flips
+        index += 1
+        if index % CHECK_EVERY == 0:
+            PyErr_CheckSignals()
+        r = 1
+        while r < n:
+            first = perm[0]
+            for i in range(r):
+                perm[i] = perm[i + 1]
+            perm[r] = first
+            count[r] += 1
+            if count[r] <= r:
+                break
+            count[r] = 0
+            r += 1
+        if r == n:  # every digit wrapped: all n! permutations visited
+            return checksum, max_flips
+
+
+# -- native rung: C arrays on the stack, no Python objects, no GIL ------------
+
+cdef struct State:
+    int n
+    long long index        # position of ``perm`` in the task's order
+    int perm[MAX_N]        # the current permutation of 0..n-1
+    int count[MAX_N]       # odometer digits: count[r] in 0..r
+
+
+cdef void start(State *s, int n, long long index) noexcept nogil:
+    """Set ``s`` to the permutation at ``index`` (its digits in factorial base)."""
+    cdef long long fact = 1
+    cdef int tmp[MAX_N]
+    cdef int i, r, turns
+    s.n = n
+    s.index = index
+    for i in range(n):
+        s.perm[i] = i
+        s.count[i] = 0
+    for r in range(1, n):
+        fact *= r  # (n - 1)!
+    for r in range(n - 1, 0, -1):
+        turns = <int>(index // fact)
+        index = index % fact
+        fact = fact // r
+        s.count[r] = turns
+        for i in range(r + 1):
+            tmp[i] = s.perm[i]
+        for i in range(r + 1):
+            s.perm[i] = tmp[i + turns] if i + turns <= r else tmp[i + turns - r - 1]
+
+
+cdef inline int count_flips(const int *perm, int n) noexcept nogil:
+    """Prefix reversals of a copy of ``perm`` until it starts with 0."""
+    cdef int p[MAX_N]
+    cdef int first = perm[0], flips = 0, i, j, t
+    if first == 0:
+        return 0
+    for i in range(n):
+        p[i] = perm[i]
+    while first != 0:
+        i = 0
+        j = first
+        while i < j:
+            t = p[i]
+            p[i] = p[j]
+            p[j] = t
+            i += 1
+            j -= 1
+        flips += 1
+        first = p[0]
+    return flips
+
+
+cdef void run(State *s, long long steps, long long *checksum, int *max_flips) noexcept nogil:
+    """Visit ``steps`` permutations from the current one; accumulate into the outputs."""
+    cdef int n = s.n, flips, best = max_flips[0], r, i, first
+    cdef int *perm = s.perm
+    cdef int *count = s.count
+    cdef long long total = checksum[0], index = s.index, step
+    for step in range(steps):
+        flips = count_flips(perm, n)
+        total += -flips if index & 1 else flips
+        if flips > best:
+            best = flips
+        index += 1
+        r = 1
+        while r < n:
+            first = perm[0]
+            for i in range(r):
+                perm[i] = perm[i + 1]
+            perm[r] = first
+            count[r] += 1
+            if count[r] <= r:
+                break
+            count[r] = 0
+            r += 1
+    s.index = index
+    checksum[0] = total
+    max_flips[0] = best
+
+
+cdef long long factorial(int n) noexcept nogil:
+    """n! for 0 <= n <= 20 (16! is the largest used)."""
+    cdef long long f = 1
+    cdef int i
+    for i in range(2, n + 1):
+        f *= i
+    return f
+
+
+def checksum_maxflips_native(int n):
+    """Checksum and maximum flips over all permutations of 1..n: the ``native`` rung."""
+    check_n(n)
+    cdef State s
+    cdef long long total = factorial(n), done = 0, chunk, checksum = 0
+    cdef int max_flips = 0
+    start(&s, n, 0)
+    while done < total:
+        chunk = min(<long long>CHECK_EVERY, total - done)
+        with nogil:
+            run(&s, chunk, &checksum, &max_flips)
+        done += chunk
+        PyErr_CheckSignals()
+    return checksum, max_flips
+
+
+# -- parallel rung: native over blocks of indices, with prange ----------------
+
+cdef void run_block(int n, long long first, long long last,
+                    long long *checksum, int *max_flips) noexcept nogil:
+    """Checksum and maximum over permutations ``first..last-1`` (own state, thread-safe)."""
+    cdef State s
+    checksum[0] = 0
+    max_flips[0] = 0
+    start(&s, n, first)
+    run(&s, last - first, checksum, max_flips)
+
+
+def checksum_maxflips_parallel(int n, n_threads=None):
+    """Checksum and maximum flips over all permutations of 1..n: the ``parallel`` rung.
+
+    ``n_threads`` None uses every core (``omp_get_max_threads``).
+    """
+    check_n(n)
+    cdef long long total = factorial(n), checksum = 0, block, lo
+    cdef long long n_blocks = (total + BLOCK - 1) // BLOCK, done = 0
+    cdef int threads = omp_shim.omp_get_max_threads() if n_threads is None else n_threads
+    cdef int max_flips = 0, batch, b, capacity
+    cdef long long *part_sum = NULL
+    cdef int *part_max = NULL
+    if threads < 1:
+        raise ValueError(f"n_threads must be >= 1, got {threads}")
+    # NOTE: one block (n <= 8: at most 40,320 permutations, under 2 ms) is
+    # nothing to divide; starting a thread team would only add overhead.
+    if n_blocks == 1:
+        threads = 1
+    capacity = threads * BLOCKS_PER_THREAD
+    try:
+        part_sum = <long long *>malloc(capacity * sizeof(long long))
+        part_max = <int *>malloc(capacity * sizeof(int))
+        if part_sum == NULL or part_max == NULL:
+            raise MemoryError("fannkuchredux: no memory for per-block results")
+        while done < n_blocks:
+            batch = <int>min(<long long>capacity, n_blocks - done)
+            with nogil, parallel(num_threads=threads):
+                for b in prange(batch, schedule="dynamic"):
+                    lo = (done + b) * BLOCK
+                    run_block(n, lo, min(lo + BLOCK, total), &part_sum[b], &part_max[b])
+            # Exact combination: an integer sum and a maximum, in block order.
+            for b in range(batch):
+                checksum += part_sum[b]
+                if part_max[b] > max_flips:
+                    max_flips = part_max[b]
+            done += batch
+            PyErr_CheckSignals()
+    finally:
+        free(part_sum)
+        free(part_max)
+    return checksum, max_flips
+
+
+# -- c rung --------------------------------------------------------------------
+
+def checksum_maxflips_c(int n):
+    """Checksum and maximum flips over all permutations of 1..n: the hand-written C ceiling."""
+    check_n(n)
+    cdef fannkuchredux_c_state s
+    cdef long long total = factorial(n), done = 0, chunk, checksum = 0
+    cdef int max_flips = 0
+    fannkuchredux_c_start(&s, n, 0)
+    while done < total:
+        chunk = min(<long long>CHECK_EVERY, total - done)
+        with nogil:
+            fannkuchredux_c_run(&s, chunk, &checksum, &max_flips)
+        done += chunk
+        PyErr_CheckSignals()
+    return checksum, max_flips

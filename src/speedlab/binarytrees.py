@@ -1,0 +1,104 @@
+"""Binary-trees: build, walk and free many perfect binary trees.
+
+The Computer Language Benchmarks Game ``binary-trees`` program, and speedlab's
+memory-discipline showcase: every rung runs the same program and differs in what
+a tree node is. ``python`` allocates ordinary objects (and pays the garbage
+collector); ``typed`` uses ``cdef class`` nodes (typed, but still reference
+counted and GC-tracked); ``native`` uses C structs with one ``malloc`` per node,
+the official rule, and matches hand-written C; ``parallel`` builds each depth's
+trees on several threads; the ``arena`` extra -- outside the official rules --
+takes all nodes of a tree from one block, freed at once.
+
+>>> from speedlab import binarytrees
+>>> binarytrees.report(6)
+((7, 255), ((64, 4, 1984), (16, 6, 2032)), (6, 127))
+"""
+
+from __future__ import annotations
+
+import os
+
+from speedlab._impl import choose
+from speedlab._validate import check_int, check_threads
+
+#: The largest n accepted: the stretch tree of n = 30 already has 2**32 - 1
+#: nodes (128 GiB as malloc'd nodes); deeper ones also overflow C counters.
+MAX_N = 30
+#: Bytes one node needs at least: a 16-byte struct in a 32-byte malloc chunk
+#: (a Python node object takes twice that).
+NODE_BYTES = 32
+
+
+def _physical_memory():
+    """Bytes of RAM, or None where the platform does not say."""
+    try:
+        return os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
+    except (AttributeError, ValueError, OSError):
+        return None
+
+
+def peak_bytes(n):
+    """A lower bound on the memory the program needs at its peak: the stretch tree."""
+    max_depth = max(6, n)
+    return ((2 << (max_depth + 1)) - 1) * NODE_BYTES
+
+
+def report(n, *, impl=None, n_threads=None):
+    """Run the binary-trees program for ``n`` and return what it prints, as numbers.
+
+    Parameters
+    ----------
+    n : int
+        The maximum depth, 0 <= n <= 30; the program uses ``max(6, n)``, as the
+        official one does.
+    impl : str, optional
+        Variant to run (``python``, ``compiled``, ``typed``, ``native``,
+        ``parallel``, ``arena``, ``c``); None follows ``SPEEDLAB_IMPL`` (native
+        when built).
+    n_threads : int, optional
+        Threads for ``impl="parallel"``; None uses every core. The result is the
+        same for every thread count.
+
+    Returns
+    -------
+    tuple
+        ``((stretch_depth, stretch_check), rows, (long_lived_depth,
+        long_lived_check))``, where ``rows`` is a tuple of ``(iterations, depth,
+        total_check)`` for depth = 4, 6, ..., max(6, n). A check is a node count.
+
+    Raises
+    ------
+    TypeError
+        ``n`` or ``n_threads`` is not an integer, or ``impl`` is not a string.
+    ValueError
+        ``n`` is outside 0..30, ``n_threads`` is < 1, ``n_threads`` is given for a
+        variant without threads, or ``impl`` is unknown.
+    MemoryError
+        The trees cannot fit in this machine's RAM (checked before any work), or
+        an allocation failed (everything allocated is freed first).
+    ImportError
+        The requested compiled variant is not built.
+    """
+    n = check_int("n", n, minimum=0, maximum=MAX_N)
+    n_threads = check_threads(n_threads)
+    fn = choose("binarytrees", impl)
+    if impl != "parallel" and n_threads is not None:
+        raise ValueError(f"n_threads applies only to impl='parallel', not impl={impl!r}")
+    ram = _physical_memory()
+    if ram is not None and peak_bytes(n) > ram:
+        raise MemoryError(
+            f"binarytrees n={n} needs at least {peak_bytes(n) / 2**30:.0f} GiB for its stretch "
+            f"tree; this machine has {ram / 2**30:.0f} GiB"
+        )
+    if impl == "parallel":
+        return fn(n, n_threads=n_threads)
+    return fn(n)
+
+
+def render(result, n):
+    """The program's output for ``result = report(n)``: TAB then space before each number."""
+    (stretch_depth, stretch_check), rows, (long_depth, long_check) = result
+    lines = [b"stretch tree of depth %d\t check: %d\n" % (stretch_depth, stretch_check)]
+    lines += [b"%d\t trees of depth %d\t check: %d\n" % row for row in rows]
+    lines.append(b"long lived tree of depth %d\t check: %d\n" % (long_depth, long_check))
+    return b"".join(lines)

@@ -1,0 +1,73 @@
+"""Binary-trees: allocate, walk and drop many perfect binary trees.
+
+The pure-Python twin: the ``python`` rung of the ladder, and, compiled by Cython
+with no type declarations, the ``compiled`` rung (``speedlab._compiled.binarytrees``).
+
+Algorithm from the Computer Language Benchmarks Game ``binary-trees`` task, with
+``max_depth = max(6, n)``:
+
+1. a *stretch* tree of depth ``max_depth + 1`` is built, checked and dropped;
+2. a *long-lived* tree of depth ``max_depth`` is built and kept until the end;
+3. for ``depth = 4, 6, ..., max_depth``, ``2 ** (max_depth - depth + 4)`` trees of
+   that depth are built, checked and dropped one after another;
+4. the long-lived tree is checked.
+
+A tree is built bottom-up, one node object per node, and its *check* is its node
+count (``2 ** (depth + 1) - 1``), found by walking it. The task measures memory
+management: here every node is an ordinary Python object, so the run is spent
+allocating, reference counting and garbage collecting.
+"""
+
+from __future__ import annotations
+
+#: The shallowest trees of step 3; the task fixes it at 4.
+MIN_DEPTH = 4
+
+
+class Node:
+    """A tree node: two children, both None for a leaf."""
+
+    # NOTE: __slots__ is what a Python programmer writes for millions of small
+    # objects (no per-instance dict). The official Python program uses tuples,
+    # which are cheaper still; the task asks for a node type, and the ``typed``
+    # rung's cdef class is the same idea compiled.
+    __slots__ = ("left", "right")
+
+    def __init__(self, left=None, right=None):
+        self.left = left
+        self.right = right
+
+
+def make_tree(depth):
+    """A perfect tree of ``depth`` levels below the root, built bottom-up."""
+    if depth == 0:
+        return Node()
+    depth -= 1
+    return Node(make_tree(depth), make_tree(depth))
+
+
+def check(node):
+    """The number of nodes in the tree under ``node``."""
+    if node.left is None:
+        return 1
+    return 1 + check(node.left) + check(node.right)
+
+
+def report(n):
+    """Everything the program prints, as numbers.
+
+    Returns ``((stretch_depth, stretch_check), rows, (long_lived_depth,
+    long_lived_check))`` where ``rows`` holds one ``(iterations, depth,
+    total_check)`` tuple per depth of step 3.
+    """
+    max_depth = max(MIN_DEPTH + 2, n)
+    stretch_depth = max_depth + 1
+    stretch = (stretch_depth, check(make_tree(stretch_depth)))
+
+    long_lived_tree = make_tree(max_depth)
+    rows = []
+    for depth in range(MIN_DEPTH, max_depth + 1, 2):
+        iterations = 2 ** (max_depth - depth + MIN_DEPTH)
+        total = sum(check(make_tree(depth)) for _ in range(iterations))
+        rows.append((iterations, depth, total))
+    return stretch, tuple(rows), (max_depth, check(long_lived_tree))

@@ -1,0 +1,89 @@
+"""Fannkuch-redux: pancake flips over every permutation of 1..n, in a fixed order.
+
+The pure-Python twin: the ``python`` rung of the ladder, and, compiled by Cython
+with no type declarations, the ``compiled`` rung (``speedlab._compiled.fannkuchredux``).
+
+Algorithm from the Computer Language Benchmarks Game ``fannkuch-redux`` task
+(Anderson and Rettig's FANNKUCH): for each permutation, flip (reverse) the first
+``k`` elements, where ``k`` is the first element, until the first element is 1;
+count the flips. The result is the checksum -- flips added for permutations of
+even index and subtracted for odd ones -- and the largest flip count.
+
+The order of the permutations is part of the task (it fixes the checksum's signs):
+permutation ``i + 1`` comes from permutation ``i`` by rotating the first two
+elements left; whenever a counter says the first ``r`` elements have been through
+all their rotations, the first ``r + 1`` rotate left too (an odometer with digits
+``count[r]`` in ``0..r``). The same order is reached directly from an index by
+reading the index in factorial base (:func:`nth_permutation`), which is how the
+``parallel`` rung splits the work.
+
+Permutations here hold 0..n-1; the task's 1..n is the same with every value
+shifted by one (the first element is 1 exactly when it is 0 here).
+"""
+
+from __future__ import annotations
+
+from math import factorial
+
+
+def permutations(n):
+    """Yield every permutation of ``range(n)`` in the task's order.
+
+    The same list is yielded each time, rearranged in place: copy it to keep it.
+    """
+    perm = list(range(n))
+    count = [0] * n  # count[r]: how many times the first r + 1 have rotated
+    yield perm
+    r = 1
+    while r < n:
+        # Rotate the first r + 1 elements left by one.
+        perm[: r + 1] = perm[1 : r + 1] + perm[:1]
+        count[r] += 1
+        if count[r] <= r:
+            yield perm
+            r = 1
+        else:
+            # This digit has been through all r + 1 rotations (which restored
+            # the prefix); reset it and carry into the next one.
+            count[r] = 0
+            r += 1
+
+
+def nth_permutation(index, n):
+    """The permutation at position ``index`` (0-based) of :func:`permutations`.
+
+    The index, read in factorial base, gives the odometer's digits: digit ``r``
+    (weight ``r!``) is how many times the first ``r + 1`` elements have rotated.
+    """
+    perm = list(range(n))
+    for r in range(n - 1, 0, -1):
+        turns, index = divmod(index, factorial(r))
+        perm[: r + 1] = perm[turns : r + 1] + perm[:turns]
+    return perm
+
+
+def count_flips(perm):
+    """Number of prefix reversals until the first element is 0 (``perm`` is not changed)."""
+    first = perm[0]
+    if first == 0:
+        return 0
+    perm = perm[:]
+    flips = 0
+    while first:
+        perm[: first + 1] = perm[first::-1]
+        flips += 1
+        first = perm[0]
+    return flips
+
+
+def checksum_maxflips(n):
+    """Checksum and maximum flip count over all permutations of 1..``n``, as ``(checksum, max_flips)``."""
+    checksum = max_flips = 0
+    sign = 1
+    for perm in permutations(n):
+        flips = count_flips(perm)
+        checksum += sign * flips
+        sign = -sign
+        if flips > max_flips:
+            max_flips = flips
+    return checksum, max_flips
