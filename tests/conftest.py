@@ -75,3 +75,17 @@ def golden(filename: str) -> bytes:
     if path.exists():
         return path.read_bytes()
     return catalog.oracle_path(filename).read_bytes()
+
+
+# -- hypothesis profiles (the differential fuzzing in test_fuzz.py) ------------
+# ``default`` keeps CI fast: 200 examples per kernel, each comparing every variant
+# on one random input. ``--hypothesis-profile=thorough`` runs ten times as many.
+# NOTE: deadline=None because one example runs every rung of a kernel, python
+# included, so its duration depends on the kernel, not on a regression.
+from hypothesis import HealthCheck, settings  # noqa: E402
+
+_FUZZ = dict(deadline=None, derandomize=False, print_blob=True,
+             suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+settings.register_profile("default", max_examples=200, **_FUZZ)
+settings.register_profile("thorough", max_examples=2000, **_FUZZ)
+settings.load_profile("default")  # --hypothesis-profile=NAME overrides this in pytest_configure
