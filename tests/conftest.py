@@ -59,6 +59,15 @@ def pytest_collection_modifyitems(config, items):
     items[:] = kept
 
 
+def native_variants(spec: KernelSpec) -> list[Variant]:
+    """The variants built from ``kernels/NAME.pyx`` (typed, native, parallel, c, extras).
+
+    Optional ones are left out only when they are not installed.
+    """
+    return [v for v in spec.variants if v.module.startswith("speedlab._native.")
+            and not (v.optional and not v.available())]
+
+
 @pytest.fixture(params=[_param(i) for i in all_impls()])
 def impl(request) -> Impl:
     return request.param

@@ -21,7 +21,7 @@ from pathlib import Path
 
 import pytest
 
-from speedlab.spec import KernelSpec
+from conftest import native_variants
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -29,12 +29,6 @@ ROOT = Path(__file__).resolve().parents[1]
 N_THREADS = 8
 #: Each thread repeats its call, so calls overlap in every phase, not just at the start.
 REPEATS = 3
-
-
-def native_variants(spec: KernelSpec):
-    """The variants built from kernels/NAME.pyx (typed, native, parallel, c, extras)."""
-    return [v for v in spec.variants if v.module.startswith("speedlab._native.")
-            and not (v.optional and not v.available())]
 
 
 def run_at_once(calls):
