@@ -174,6 +174,12 @@ def cmd_bench(args) -> int:
 
     _writable(args.json, "--json")
     specs = _kernels(args.kernels)
+    if args.variants:
+        known = {v.name for spec in specs for v in spec.variants}
+        unknown = [name for name in args.variants if name not in known]
+        if unknown:
+            raise UsageError(f"speedlab bench: no variant {', '.join(map(repr, unknown))} in "
+                             f"{', '.join(s.name for s in specs)}; valid: {', '.join(sorted(known))}")
     mode = "full" if args.full else "quick"
     rounds = args.rounds if args.rounds is not None else (3 if args.quick else 5)
     min_time = 0.02 if args.quick else 0.05
@@ -253,6 +259,7 @@ def cmd_info(args) -> int:
 # -- parser ----------------------------------------------------------------------
 
 def _size(text: str) -> int:
+    """a whole number >= 0 (underscores allowed: 50_000_000)"""
     try:
         value = int(text.replace("_", ""))
     except ValueError:
@@ -263,6 +270,7 @@ def _size(text: str) -> int:
 
 
 def _positive(text: str) -> int:
+    """a whole number >= 1"""
     try:
         value = int(text)
     except ValueError:
