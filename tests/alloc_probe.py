@@ -20,6 +20,7 @@ import json
 import os
 import resource
 import sys
+import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from conftest import native_variants  # noqa: E402
@@ -29,6 +30,8 @@ from speedlab import catalog  # noqa: E402
 #: Failing calls repeated after the first MemoryError: a leak of even 1 KiB per
 #: failure adds up to 100 KiB, well above the noise of the interpreter's own mallocs.
 REPEATS = 100
+#: ...but no more than this many seconds of them, for a kernel that fails late in its run.
+REPEAT_BUDGET_S = 2.0
 
 _libc = ctypes.CDLL(ctypes.util.find_library("c"))
 
@@ -80,7 +83,10 @@ def probe(name: str) -> dict:
             outcome = "MemoryError"
             gc.collect()
             before = malloc_in_use()
+            deadline = time.monotonic() + REPEAT_BUDGET_S
             for _ in range(REPEATS):
+                if time.monotonic() > deadline:
+                    break
                 try:
                     limited(fn, args, address_space())
                 except MemoryError:

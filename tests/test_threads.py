@@ -73,14 +73,12 @@ def test_parallel_rung_from_several_threads(spec):
     if not threaded:
         assert spec.no_parallel, f"{spec.name} has no threaded variant and no reason why"
         return
-    n = max((spec.sizes.test, *spec.sample_sizes))
-    args = spec.make_input(n)
-    want = spec.variant("python").load()(*args) if n <= spec.sizes.test else None
+    # The largest size the suite already runs, so the OpenMP path runs, not the
+    # serial path for small inputs; test_results checks n_threads=1 against python.
+    args = spec.make_input(max((spec.sizes.test, *spec.sample_sizes)))
     for variant in threaded:
         fn = variant.load()
         reference = fn(*args, n_threads=1)
-        if want is not None:
-            assert spec.compare(want, reference)
         # 4 Python threads x 2 OpenMP threads each: OpenMP teams nested in Python threads.
         results = run_at_once([lambda: fn(*args, n_threads=2)] * 4)
         for i, got in enumerate(results):
