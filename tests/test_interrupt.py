@@ -32,12 +32,12 @@ MAX_LATENCY_S = 2.0
 
 
 def long_runs():
-    """(kernel, N, variant) for every kernel's native and threaded variants at the headline size."""
+    """(kernel, N, variant) for every kernel's typed, native and threaded variants at the headline size."""
     cases = []
     for spec in catalog.kernels():
         n = spec.sizes.headline or spec.sizes.full
         for v in spec.variants:
-            if v.name == "native" or v.threads:
+            if v.name in ("typed", "native") or v.threads:
                 cases.append(pytest.param(spec.name, n, v.name, id=f"{spec.name}-{v.name}-{n}"))
     # The brief's case: 2e9 steps of n-body would take ~100 s.
     cases.append(pytest.param("nbody", 2_000_000_000, "native", id="nbody-native-2000000000"))
