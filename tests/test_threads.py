@@ -9,7 +9,8 @@ cached table filled lazily) would show up here as a wrong result:
 * 4 threads call each ``parallel`` variant at once with 2 OpenMP threads each, on
   the largest sample size (so the OpenMP path, not the small-size serial path, runs);
 * the kernel sources are scanned for module-level mutable state (``global``,
-  module-level ``cdef`` variables, file-scope or ``static`` non-const C variables). Anything found
+  module-level ``cdef`` variables, file-scope or ``static`` non-const C variables,
+  ``omp_set_num_threads()`` and the other OpenMP setters). Anything found
   must be listed in ``GUARDED`` with the reason it is safe; docs/reliability.md
   records the audit.
 """
@@ -94,6 +95,7 @@ GUARDED: dict[str, str] = {}
 
 _PYX_VARIABLE = re.compile(r"^cdef\s+(?!class\b|enum\b|struct\b|union\b|extern\b|packed\b|inline\b|fused\b)"
                            r"(?:public\s+|readonly\s+)?[\w\s\*\[\]]*?(\w+)\s*(?:\[[^\]]*\])?\s*(?:=.*)?$")
+_OMP_SETTERS = re.compile(r"\bomp_set_(?:num_threads|dynamic|nested|max_active_levels|schedule)\b")
 _PYX_GLOBAL = re.compile(r"^\s+global\s+(\w+)")
 _C_VARIABLE = re.compile(r"^(?!typedef\b|extern\b|return\b|struct\s+\w+\s*\{|enum\b|union\b)"
                          r"(?:static\s+)?(?:volatile\s+)?[A-Za-z_][\w\s\*]*?\b(\w+)\s*(?:\[[^\]]*\])*\s*(?:=|;)")
@@ -109,7 +111,10 @@ def _strip_comments(text, c_style):
 def scan_for_mutable_state(path: Path) -> list[str]:
     """Names of module-level mutable variables declared in a .pyx or .c file."""
     c_style = path.suffix in (".c", ".h")
-    found = []
+    # omp_set_num_threads() and friends change the calling thread's defaults for
+    # every later parallel region: state that outlives the call. prange(num_threads=)
+    # does not.
+    found = [f"{m.group(0)}()" for m in _OMP_SETTERS.finditer(_strip_comments(path.read_text(), c_style))]
     block = False  # inside a column-0 ``cdef:`` block of a .pyx
     for line in _strip_comments(path.read_text(), c_style).splitlines():
         if not line.strip():
@@ -146,6 +151,8 @@ def test_scanner_finds_mutable_state(tmp_path):
     pyx.write_text("cdef int counter = 0\ncdef double table[16]\ncdef enum:\n    N = 5\n"
                    "cdef double f(double x) nogil:\n    return x\ndef g():\n    global cache\n")
     assert scan_for_mutable_state(pyx) == ["counter", "table", "cache"]
+    pyx.write_text("def run(int n):\n    omp_set_num_threads(n)\n")
+    assert scan_for_mutable_state(pyx) == ["omp_set_num_threads()"]
     c = tmp_path / "k.c"
     c.write_text("#include <x.h>\nstatic long last = 42;\nstatic const double IM = 139968.0;\n"
                  "double buffer[64];\ntypedef struct { double x; } body;\n"
