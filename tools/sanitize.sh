@@ -85,7 +85,7 @@ fi
 
 "$VENV/bin/python" -c "import json, speedlab._native as n, pathlib; \
 info = json.loads((pathlib.Path(n.__file__).parent / '_buildinfo.json').read_text()); \
-print('== build:', ' '.join(info['cflags']), '| debug:', info['debug'])"
+print('== speedlab flags:', ' '.join(info['cflags']), '(plus CFLAGS) | debug build:', info['debug'])"
 
 echo "== pytest ($MODE)"
 cd "$TREE"
