@@ -14,6 +14,7 @@ import sys
 from pathlib import Path
 
 from speedlab import catalog
+from speedlab._validate import C_INT_MAX
 from speedlab.spec import VariantUnavailable
 
 EXIT_USAGE = 2
@@ -259,13 +260,18 @@ def cmd_info(args) -> int:
 # -- parser ----------------------------------------------------------------------
 
 def _size(text: str) -> int:
-    """a whole number >= 0 (underscores allowed: 50_000_000)"""
+    """a whole number from 0 to 2**31 - 1 (underscores allowed: 50_000_000)"""
     try:
         value = int(text.replace("_", ""))
     except ValueError:
         raise argparse.ArgumentTypeError(f"N must be a whole number, got {text!r}") from None
     if value < 0:
         raise argparse.ArgumentTypeError(f"N must be >= 0, got {value}")
+    # NOTE: checked here, before make_input(N) runs: for kernels whose input is
+    # data of size N built in Python, an absurd N would otherwise be allocated
+    # before the kernel's own validation could refuse it.
+    if value > C_INT_MAX:
+        raise argparse.ArgumentTypeError(f"N must be <= {C_INT_MAX:,}, got {value:,}")
     return value
 
 
