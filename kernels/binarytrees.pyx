@@ -43,6 +43,7 @@ cdef extern from "c/binarytrees.h":
 ctypedef binarytrees_c_node Node
 
 cdef enum:
+    TYPED_CHECK_DEPTH = 16  # the typed rung checks for Ctrl-C once per subtree this deep
     # The shallowest trees of the per-depth loop; the task fixes it at 4.
     MIN_DEPTH = 4
     # Nodes built (and freed) between two Ctrl-C checks: about 10 ms at the
@@ -88,6 +89,10 @@ cdef TypedNode make_typed(int depth):
     cdef TypedNode node, left, right
     if depth == 0:
         return TypedNode.__new__(TypedNode)
+    if depth == TYPED_CHECK_DEPTH:
+        # A 2**17-node subtree takes ~20 ms here: check for Ctrl-C once per subtree,
+        # so the 2**23-node stretch tree of n = 21 is interruptible too.
+        PyErr_CheckSignals()
     left = make_typed(depth - 1)
     right = make_typed(depth - 1)
     node = TypedNode.__new__(TypedNode)

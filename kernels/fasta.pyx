@@ -51,6 +51,8 @@ cdef enum:
     # Lines written between two checks for Ctrl-C: 2**15 lines are ~2 M
     # characters, roughly 5-10 ms of native work.
     CHUNK_LINES = 1 << 15
+    # The typed rung is ~20x slower per line: it checks every 2**11 lines.
+    TYPED_CHECK_LINES = 1 << 11
     # Fewer lines than this per thread and the parallel rung runs serially: 256
     # lines are ~15,000 draws (~50 us), far above a prange's ~2 us start-up.
     PARALLEL_MIN_LINES = 256
@@ -75,6 +77,8 @@ cdef list repeat_typed(bytes seq, Py_ssize_t total):
                 pos = 0
         lines.append(line)
         total -= width
+        if len(lines) % TYPED_CHECK_LINES == 0:
+            PyErr_CheckSignals()
     return lines
 
 
@@ -104,6 +108,8 @@ cdef tuple random_typed(list table, Py_ssize_t total, long seed):
             line[i] = symbols[k]
         lines.append(line)
         total -= width
+        if len(lines) % TYPED_CHECK_LINES == 0:
+            PyErr_CheckSignals()
     return lines, seed
 
 

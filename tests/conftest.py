@@ -10,6 +10,7 @@ An unbuilt compiled variant is not skipped: its tests fail, loudly.
 
 from __future__ import annotations
 
+import random
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -59,14 +60,47 @@ def pytest_collection_modifyitems(config, items):
     items[:] = kept
 
 
-@pytest.fixture(params=[_param(i) for i in all_impls()])
-def impl(request) -> Impl:
-    item = request.param
+def native_variants(spec: KernelSpec) -> list[Variant]:
+    """The variants built from ``kernels/NAME.pyx`` (typed, native, parallel, c, extras).
+
+    Optional ones are left out only when they are not installed.
+    """
+    return [v for v in spec.variants if v.module.startswith("speedlab._native.")
+            and not (v.optional and not v.available())]
+
+
+def small_args(spec: KernelSpec) -> tuple:
+    """A small, non-trivial input: every code path runs and each call is cheap.
+
+    The smallest positive sample size; for a kernel whose sample sizes are all
+    0 (chacha20: its n is MiB), a fixed draw of its random valid inputs (seed 11
+    draws a 3,705-byte chacha20 message: 58 blocks, the last one partial).
+    """
+    sizes = [s for s in spec.sample_sizes if s > 0]
+    if sizes:
+        return spec.make_input(min(sizes))
+    if spec.random_input is not None:
+        return spec.random_args(random.Random(11))
+    return spec.make_input(spec.sizes.test)
+
+
+def _present(item: Impl) -> Impl:
     # An optional peer (Numba, cryptography...) is never a dependency: absent, its
     # tests have nothing to run. A missing *compiled* variant still fails loudly.
     if item.variant.optional and not item.variant.available():
         pytest.skip(f"optional {item.variant.kind} {item.id} is not installed")
     return item
+
+
+@pytest.fixture(params=[_param(i) for i in all_impls()])
+def impl(request) -> Impl:
+    return _present(request.param)
+
+
+@pytest.fixture(params=[_param(i) for i in all_impls() if i.spec.oracles])
+def golden_impl(request) -> Impl:
+    """Like ``impl``, for the kernels with canonical program outputs."""
+    return _present(request.param)
 
 
 @pytest.fixture(params=[pytest.param(s, id=s.name) for s in catalog.kernels()])
@@ -80,3 +114,17 @@ def golden(filename: str) -> bytes:
     if path.exists():
         return path.read_bytes()
     return catalog.oracle_path(filename).read_bytes()
+
+
+# -- hypothesis profiles (the differential fuzzing in test_fuzz.py) ------------
+# ``default`` keeps CI fast: 200 examples per kernel, each comparing every variant
+# on one random input. ``--hypothesis-profile=thorough`` runs ten times as many.
+# NOTE: deadline=None because one example runs every rung of a kernel, python
+# included, so its duration depends on the kernel, not on a regression.
+from hypothesis import HealthCheck, settings  # noqa: E402
+
+_FUZZ = dict(deadline=None, derandomize=False, print_blob=True,
+             suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+settings.register_profile("default", max_examples=200, **_FUZZ)
+settings.register_profile("thorough", max_examples=2000, **_FUZZ)
+settings.load_profile("default")  # --hypothesis-profile=NAME overrides this in pytest_configure

@@ -5,11 +5,11 @@ import pytest
 from conftest import golden
 
 
-def test_golden_outputs(impl):
-    spec = impl.spec
-    if not spec.oracles:
-        pytest.skip(f"{spec.name} has no canonical program output")
-    fn = impl.load()
+def test_golden_outputs(golden_impl):
+    # chacha20 has no program output to compare: its RFC 8439 vectors are checked
+    # for every variant in test_chacha20.py.
+    spec = golden_impl.spec
+    fn = golden_impl.load()
     for n, filename in spec.oracles.items():
         assert spec.render(fn(*spec.make_input(n)), n) == golden(filename), f"n={n}"
 

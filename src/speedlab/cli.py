@@ -15,6 +15,7 @@ import time
 from pathlib import Path
 
 from speedlab import catalog
+from speedlab._validate import C_INT_MAX
 from speedlab.spec import VariantUnavailable
 
 EXIT_USAGE = 2
@@ -393,16 +394,23 @@ def cmd_info(args) -> int:
 # -- parser ----------------------------------------------------------------------
 
 def _size(text: str) -> int:
+    """a whole number from 0 to 2**31 - 1 (underscores allowed: 50_000_000)"""
     try:
         value = int(text.replace("_", ""))
     except ValueError:
         raise argparse.ArgumentTypeError(f"N must be a whole number, got {text!r}") from None
     if value < 0:
         raise argparse.ArgumentTypeError(f"N must be >= 0, got {value}")
+    # NOTE: checked here, before make_input(N) runs: for kernels whose input is
+    # data of size N built in Python, an absurd N would otherwise be allocated
+    # before the kernel's own validation could refuse it.
+    if value > C_INT_MAX:
+        raise argparse.ArgumentTypeError(f"N must be <= {C_INT_MAX:,}, got {value:,}")
     return value
 
 
 def _positive(text: str) -> int:
+    """a whole number >= 1"""
     try:
         value = int(text)
     except ValueError:
@@ -525,8 +533,9 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = build_parser()
     try:
+        # Inside the try: Ctrl-C while argparse loads (gettext, locale) is still exit 130.
+        parser = build_parser()
         args = parser.parse_args(argv)
         if not getattr(args, "func", None):
             parser.print_help()

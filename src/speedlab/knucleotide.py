@@ -28,7 +28,10 @@ def _check_three(data: bytes) -> None:
     """Record THREE exists and holds only bases: 2-bit packing needs that, so every rung asks it."""
     from speedlab.pure.knucleotide import find_record
 
-    start, end = find_record(data)  # ValueError naming the missing record
+    try:
+        start, end = find_record(data)
+    except ValueError as exc:  # the twin's message, prefixed with the argument's name
+        raise ValueError(f"data: {exc}") from None
     others = data[start:end].translate(None, _BASES)
     if others:
         raise ValueError(f"data: record THREE must hold only the bases A, C, G, T (either case), "
