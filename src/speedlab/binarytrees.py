@@ -18,8 +18,8 @@ from __future__ import annotations
 
 import os
 
-from speedlab._impl import choose
-from speedlab._validate import check_int, check_threads
+from speedlab._impl import call
+from speedlab._validate import check_int
 
 #: The largest n accepted: the stretch tree of n = 30 already has 2**32 - 1
 #: nodes (128 GiB as malloc'd nodes); deeper ones also overflow C counters.
@@ -80,19 +80,13 @@ def report(n, *, impl=None, n_threads=None):
         The requested compiled variant is not built.
     """
     n = check_int("n", n, minimum=0, maximum=MAX_N)
-    n_threads = check_threads(n_threads)
-    fn = choose("binarytrees", impl)
-    if impl != "parallel" and n_threads is not None:
-        raise ValueError(f"n_threads applies only to impl='parallel', not impl={impl!r}")
     ram = _physical_memory()
     if ram is not None and peak_bytes(n) > ram:
         raise MemoryError(
             f"binarytrees n={n} needs at least {peak_bytes(n) / 2**30:.0f} GiB for its stretch "
             f"tree; this machine has {ram / 2**30:.0f} GiB"
         )
-    if impl == "parallel":
-        return fn(n, n_threads=n_threads)
-    return fn(n)
+    return call("binarytrees", impl, n, n_threads=n_threads)
 
 
 def render(result, n):

@@ -14,8 +14,8 @@ a permutation in the task's order) and combines the blocks' checksums exactly.
 
 from __future__ import annotations
 
-from speedlab._impl import choose
-from speedlab._validate import check_int, check_threads
+from speedlab._impl import call
+from speedlab._validate import check_int
 
 #: The largest n accepted: 16! = 2.1e13 permutations already take hours on one
 #: core, and the native rungs keep a permutation in a 16-int array.
@@ -56,13 +56,7 @@ def checksum_maxflips(n, *, impl=None, n_threads=None):
         The requested compiled variant is not built.
     """
     n = check_int("n", n, minimum=1, maximum=MAX_N)
-    n_threads = check_threads(n_threads)
-    fn = choose("fannkuchredux", impl)
-    if impl == "parallel":
-        return fn(n, n_threads=n_threads)
-    if n_threads is not None:
-        raise ValueError(f"n_threads applies only to impl='parallel', not impl={impl!r}")
-    return fn(n)
+    return call("fannkuchredux", impl, n, n_threads=n_threads)
 
 
 def render(result, n):

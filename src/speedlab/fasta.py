@@ -19,8 +19,8 @@ b'>ONE Homo sapiens alu\\nGG\\n>TWO IUB ambiguity codes\\nctt\\n>THREE Homo sapi
 
 from __future__ import annotations
 
-from speedlab._impl import choose
-from speedlab._validate import C_INT_MAX, check_int, check_threads
+from speedlab._impl import call
+from speedlab._validate import C_INT_MAX, check_int
 
 #: Characters per output line.
 LINE = 60
@@ -69,13 +69,7 @@ def fasta(n, *, impl=None, n_threads=None) -> bytes:
         The requested compiled variant is not built.
     """
     n = check_int("n", n, minimum=0, maximum=MAX_N)
-    n_threads = check_threads(n_threads)
-    fn = choose("fasta", impl)
-    if impl == "parallel":
-        return fn(n, n_threads=n_threads)
-    if n_threads is not None:
-        raise ValueError("n_threads applies only to impl='parallel'")
-    return fn(n)
+    return call("fasta", impl, n, n_threads=n_threads)
 
 
 def render(result, n):

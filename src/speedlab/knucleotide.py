@@ -17,8 +17,8 @@ rung; ``packed`` is a labelled extra with speedlab's own open-addressing table.
 
 from __future__ import annotations
 
-from speedlab._impl import choose
-from speedlab._validate import check_fasta, check_threads
+from speedlab._impl import call
+from speedlab._validate import check_fasta
 
 #: What record THREE may hold (bases in either case, and the line breaks).
 _BASES = b"ACGTacgt\n"
@@ -74,13 +74,9 @@ def knucleotide(data, *, impl=None, n_threads=None):
         The requested compiled variant is not built.
     """
     view = check_fasta("data", data)
-    n_threads = check_threads(n_threads)
-    fn = choose("knucleotide", impl)
-    if n_threads is not None and impl != "parallel":
-        raise ValueError("n_threads applies only to impl='parallel'")
     data = data if type(data) is bytes else view.tobytes()
     _check_three(data)
-    return fn(data, n_threads=n_threads) if impl == "parallel" else fn(data)
+    return call("knucleotide", impl, data, n_threads=n_threads)
 
 
 def render(result, n):

@@ -16,8 +16,8 @@ b'P4\\n8 8\\n'
 
 from __future__ import annotations
 
-from speedlab._impl import choose
-from speedlab._validate import check_int, check_threads
+from speedlab._impl import call
+from speedlab._validate import check_int
 
 #: The largest N accepted. The bitmap is N * ceil(N/8) bytes, 1.25 GB at
 #: N = 100,000, returned as one bytes object: about what a desktop machine can
@@ -59,13 +59,7 @@ def pbm(n, *, impl=None, n_threads=None):
         The requested compiled variant is not built.
     """
     n = check_int("n", n, minimum=0, maximum=MAX_N)
-    n_threads = check_threads(n_threads)
-    fn = choose("mandelbrot", impl)
-    if n_threads is None:
-        return fn(n)
-    if impl != "parallel":
-        raise ValueError(f"n_threads applies only to impl='parallel', not impl={impl!r}")
-    return fn(n, n_threads=n_threads)
+    return call("mandelbrot", impl, n, n_threads=n_threads)
 
 
 def render(result, n):

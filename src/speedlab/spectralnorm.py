@@ -14,8 +14,8 @@ rows are independent, so the ``parallel`` rung shares them out over threads.
 
 from __future__ import annotations
 
-from speedlab._impl import choose
-from speedlab._validate import check_int, check_threads
+from speedlab._impl import call
+from speedlab._validate import check_int
 
 #: The largest n accepted. The work grows as 40 n²: n = 100,000 is 4e11 terms,
 #: about 330 times the headline n = 5,500 and several minutes of native work on
@@ -57,13 +57,7 @@ def norm(n, *, impl=None, n_threads=None):
         The requested compiled variant is not built.
     """
     n = check_int("n", n, minimum=1, maximum=MAX_N)
-    n_threads = check_threads(n_threads)
-    fn = choose("spectralnorm", impl)
-    if n_threads is None:
-        return fn(n)
-    if impl != "parallel":
-        raise ValueError(f"n_threads applies only to impl='parallel', not impl={impl!r}")
-    return fn(n, n_threads=n_threads)
+    return call("spectralnorm", impl, n, n_threads=n_threads)
 
 
 def render(result, n):
