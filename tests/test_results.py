@@ -1,7 +1,5 @@
 """Every variant reproduces the canonical outputs and agrees with the pure twin."""
 
-import pytest
-
 from conftest import golden
 
 
