@@ -17,6 +17,7 @@ no ``parallel`` rung: ``re`` holds the GIL while matching.
 from __future__ import annotations
 
 from speedlab._impl import choose
+from speedlab._validate import check_fasta
 from speedlab.pure.regexredux import VARIANTS
 
 #: Inputs are held in memory with a copy or two alongside (the cleaned
@@ -25,34 +26,12 @@ from speedlab.pure.regexredux import VARIANTS
 MAX_INPUT_BYTES = 4 << 30
 
 
-def check_fasta(name, data):
-    """``data`` as ``bytes``, refused unless it is non-empty FASTA text.
-
-    Raises
-    ------
-    TypeError
-        ``data`` is a str, or not a bytes-like object.
-    ValueError
-        ``data`` is not C-contiguous, is empty, too large, or does not start with a ``>`` header.
-    """
-    if isinstance(data, str):
-        raise TypeError(f"{name} must be bytes or a bytes-like object, not str (encode it first)")
-    if not isinstance(data, bytes):
-        try:
-            view = memoryview(data)
-        except TypeError:
-            raise TypeError(f"{name} must be bytes or a bytes-like object, not {type(data).__name__}") from None
-        if not view.c_contiguous:
-            raise ValueError(f"{name} must be a C-contiguous buffer")
-        data = view.tobytes()
-    if not data:
-        raise ValueError(f"{name} is empty: expected FASTA text starting with a '>' header line")
-    if len(data) > MAX_INPUT_BYTES:
-        raise ValueError(f"{name} is {len(data):,} bytes; at most {MAX_INPUT_BYTES:,} are accepted")
-    if data[:1] != b">":
-        raise ValueError(f"{name} is not FASTA: it must start with a '>' header line, "
-                         f"got {data[:20]!r}")
-    return data
+def _fasta_bytes(name, data):
+    """``data`` as ``bytes``, refused unless it is non-empty FASTA text (``check_fasta``) of sane size."""
+    view = check_fasta(name, data)
+    if len(view) > MAX_INPUT_BYTES:
+        raise ValueError(f"{name} is {len(view):,} bytes; at most {MAX_INPUT_BYTES:,} are accepted")
+    return data if type(data) is bytes else view.tobytes()
 
 
 def analyse(fasta, *, impl=None):
@@ -84,7 +63,7 @@ def analyse(fasta, *, impl=None):
     ImportError
         The requested compiled variant is not built.
     """
-    data = check_fasta("fasta", fasta)
+    data = _fasta_bytes("fasta", fasta)
     return choose("regexredux", impl)(data)
 
 
