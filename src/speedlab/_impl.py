@@ -104,6 +104,6 @@ def call(kernel: str, impl: str | None, *args: Any, n_threads: Any = None) -> An
     if n_threads is None:
         return fn(*args)
     if not variant.threads:
-        raise ValueError(f"n_threads applies only to threaded variants (impl='parallel'), "
+        raise ValueError(f"n_threads applies only to impl='parallel' (the threaded variant), "
                          f"not impl={variant.name!r}")
     return fn(*args, n_threads=n_threads)
