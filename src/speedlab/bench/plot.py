@@ -193,6 +193,8 @@ def explain_figure(report: dict[str, Any], path: str) -> None:
         right.plot(quantiles, percent, label=f"{name} (p99 {q['p99'] * 1e3:.3g} ms)",
                    color=PYTHON_LINE if name == "python" else COLOURS.get(name, EXTRA_COLOUR))
     right.set_xscale("log")
+    # Decades only: labelled minor ticks overlap when the range spans under a decade or two.
+    right.xaxis.set_minor_formatter(plt.NullFormatter())
     right.set_xlabel("seconds per call")
     right.set_ylabel("percent of calls at most this long")
     right.set_title(f"latency at n={report.get('latency', {}).get('n', '?'):,}", fontsize=10)
