@@ -49,7 +49,9 @@ cdef enum:
     # Bytes (or byte pairs) per pass between two checks for Ctrl-C: 4 MiB is a
     # few milliseconds of memmove or table lookups.
     CHUNK = 1 << 22
-    CHUNK_LINES = CHUNK // LINE
+    # CHUNK // LINE, written out: Cython 3.3 crashes generating an enum member
+    # defined by a division when cdivision is off (the debug build).
+    CHUNK_LINES = 69905
 
 # The complement table as a C array, filled once from the pure twin's table.
 cdef unsigned char TABLE[256]

@@ -79,6 +79,7 @@ LIMITED = textwrap.dedent("""
 
 
 @pytest.mark.native
+@pytest.mark.memory_accounting
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="needs RLIMIT_AS and /proc")
 @pytest.mark.parametrize("impl", ["native", "arena", "parallel", "c"])
 def test_allocation_failure_raises_and_frees(impl):
@@ -96,6 +97,7 @@ INTERRUPTIBLE = textwrap.dedent("""
 
 
 @pytest.mark.native
+@pytest.mark.latency
 @pytest.mark.skipif(sys.platform == "win32", reason="sends SIGINT")
 @pytest.mark.parametrize("impl", ["native", "parallel", "arena", "c"])
 def test_ctrl_c_interrupts_the_native_loop(impl):

@@ -82,6 +82,7 @@ def interrupt(kernel: str, n: int, impl: str):
         proc.stderr.close()
 
 
+@pytest.mark.latency
 @pytest.mark.parametrize("kernel, n, impl", long_runs())
 def test_ctrl_c_stops_a_long_native_run(kernel, n, impl):
     code, stderr, latency = interrupt(kernel, n, impl)
