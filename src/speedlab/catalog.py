@@ -21,6 +21,7 @@ from speedlab import (
     binarytrees, chacha20, fannkuchredux, fasta, knucleotide, mandelbrot, nbody, pidigits,
     regexredux, revcomp, spectralnorm,
 )
+from speedlab._validate import C_INT_MAX
 from speedlab.spec import KernelSpec, Sizes, Variant, exact, floats
 
 
@@ -87,16 +88,21 @@ _BAD_FASTA = (
 )
 
 
-#: Calls every size-taking kernel must refuse (fasta's n, like nbody's steps).
-_BAD_SIZES = (
-    ((-1,), ValueError),
-    ((2**31,), ValueError),  # would wrap around in a C int
-    ((2**64,), ValueError),
-    (("x",), TypeError),
-    ((2.5,), TypeError),
-    ((True,), TypeError),
-    ((None,), TypeError),
-)
+def _bad_sizes(limit, *extra):
+    """Calls a kernel whose argument is a size up to ``limit`` must refuse.
+
+    Negative, one past the limit, far past any C integer, and the wrong types
+    (a numeric string, a whole float, a bool, None); ``extra`` adds the kernel's own.
+    """
+    return extra + (
+        ((-1,), ValueError),
+        ((limit + 1,), ValueError),
+        ((2**64,), ValueError),
+        (("10",), TypeError),
+        ((10.0,), TypeError),
+        ((True,), TypeError),
+        ((None,), TypeError),
+    )
 
 
 def _size(n):
@@ -158,15 +164,7 @@ BUILTIN: tuple[KernelSpec, ...] = (
         compare=floats(abs_tol=1e-9),
         oracles={1000: "nbody-1000.txt"},
         sample_sizes=(0, 1, 10, 2500),
-        bad_inputs=(
-            ((-1,), ValueError),
-            ((2**31,), ValueError),  # would wrap around in a C int
-            ((2**64,), ValueError),
-            (("x",), TypeError),
-            ((2.5,), TypeError),
-            ((True,), TypeError),
-            ((None,), TypeError),
-        ),
+        bad_inputs=_bad_sizes(C_INT_MAX),  # 2**31 would wrap around in a C int
         no_parallel="five bodies that all depend on each other, steps in sequence: nothing divides",
     ),
     KernelSpec(
@@ -197,16 +195,8 @@ BUILTIN: tuple[KernelSpec, ...] = (
         # Both sides of the parallel rung's serial threshold (80), odd sizes.
         sample_sizes=(1, 2, 3, 17, 79, 80, 81, 150),
         random_input=_spectralnorm_random,
-        bad_inputs=(
-            ((0,), ValueError),  # an empty matrix has no norm
-            ((-1,), ValueError),
-            ((100_001,), ValueError),  # 4e11 terms: minutes to hours of work
-            ((2**64,), ValueError),
-            (("x",), TypeError),
-            ((2.5,), TypeError),
-            ((True,), TypeError),
-            ((None,), TypeError),
-        ),
+        # n > 100,000: 4e11 terms, minutes to hours of work; 0: an empty matrix has no norm
+        bad_inputs=_bad_sizes(spectralnorm.MAX_N, ((0,), ValueError)),
     ),
     KernelSpec(
         name="mandelbrot",
@@ -234,15 +224,7 @@ BUILTIN: tuple[KernelSpec, ...] = (
         # the parallel rung's serial threshold.
         sample_sizes=(0, 1, 7, 9, 15, 16, 17, 63, 101),
         random_input=_mandelbrot_random,
-        bad_inputs=(
-            ((-1,), ValueError),
-            ((100_001,), ValueError),  # the bitmap alone would pass 1.25 GB
-            ((2**64,), ValueError),
-            (("x",), TypeError),
-            ((2.5,), TypeError),
-            ((True,), TypeError),
-            ((None,), TypeError),
-        ),
+        bad_inputs=_bad_sizes(mandelbrot.MAX_N),  # past 100,000 the bitmap alone passes 1.25 GB
     ),
     KernelSpec(
         name="fannkuchredux",
@@ -270,16 +252,8 @@ BUILTIN: tuple[KernelSpec, ...] = (
         # parallel rung at sizes spanning many blocks against native
         sample_sizes=(1, 2, 3, 5, 8),
         random_input=lambda rng: (rng.randint(1, 8),),
-        bad_inputs=(
-            ((0,), ValueError),  # undefined in the official programs
-            ((-1,), ValueError),
-            ((17,), ValueError),  # 17! permutations: days of work
-            ((2**64,), ValueError),
-            (("7",), TypeError),
-            ((7.0,), TypeError),
-            ((True,), TypeError),
-            ((None,), TypeError),
-        ),
+        # 17! permutations: days of work; 0 is undefined in the official programs
+        bad_inputs=_bad_sizes(fannkuchredux.MAX_N, ((0,), ValueError)),
     ),
     KernelSpec(
         name="binarytrees",
@@ -307,15 +281,7 @@ BUILTIN: tuple[KernelSpec, ...] = (
         oracles={6: "binarytrees-6.txt", 10: "binarytrees-10.txt"},
         # 0 and 5 run as 6 (max(6, n)); 11 is the first size the parallel rung threads
         sample_sizes=(0, 5, 7, 11),
-        bad_inputs=(
-            ((-1,), ValueError),
-            ((31,), ValueError),  # a 2**33-node stretch tree: 256 GiB
-            ((2**64,), ValueError),
-            (("10",), TypeError),
-            ((10.0,), TypeError),
-            ((True,), TypeError),
-            ((None,), TypeError),
-        ),
+        bad_inputs=_bad_sizes(binarytrees.MAX_N),  # n = 31: a 2**33-node stretch tree, 256 GiB
     ),
     KernelSpec(
         name="fasta",
@@ -339,7 +305,7 @@ BUILTIN: tuple[KernelSpec, ...] = (
         oracles={1000: "fasta-1000.txt"},
         # 0 (headers only), partial and exact lines, one ALU period, several chunks' worth
         sample_sizes=(0, 1, 6, 30, 287, 12_345),
-        bad_inputs=_BAD_SIZES[:2] + (((fasta.MAX_N + 1,), ValueError),) + _BAD_SIZES[2:],
+        bad_inputs=_bad_sizes(fasta.MAX_N, ((2**31,), ValueError)),  # 2**31 would wrap a C int
     ),
     KernelSpec(
         name="knucleotide",
@@ -425,15 +391,7 @@ BUILTIN: tuple[KernelSpec, ...] = (
         oracles={1000: "regexredux-1000.txt"},
         sample_sizes=(0, 1, 30, 5000),
         reads_fasta=True,
-        bad_inputs=(
-            ((b"",), ValueError),
-            ((b"acgt\nacgt\n",), ValueError),  # no '>' header: not FASTA
-            ((bytearray(),), ValueError),
-            ((">ONE\nacgt\n",), TypeError),  # str: encode it first
-            ((None,), TypeError),
-            ((12345,), TypeError),
-            ((memoryview(b">ONE\nacgt\n" * 4)[::2],), ValueError),  # not contiguous
-        ),
+        bad_inputs=_BAD_FASTA + (((bytearray(),), ValueError),),  # empty, as a bytearray
         no_parallel="CPython's re holds the GIL while it matches, so the nine counts cannot run "
         "on threads at once; that needs a GIL-free regex engine (PCRE2, optional, not built)",
         why_small="the pure twin already spends ~95% of its time inside CPython's re engine, "
@@ -461,15 +419,7 @@ BUILTIN: tuple[KernelSpec, ...] = (
         render=pidigits.render,
         oracles={27: "pidigits-27.txt", 30: "pidigits-30.txt"},
         sample_sizes=(0, 1, 9, 10, 11, 250, 1200),
-        bad_inputs=(
-            ((-1,), ValueError),
-            ((pidigits.MAX_DIGITS + 1,), ValueError),
-            ((2**64,), ValueError),
-            (("27",), TypeError),
-            ((27.0,), TypeError),
-            ((True,), TypeError),
-            ((None,), TypeError),
-        ),
+        bad_inputs=_bad_sizes(pidigits.MAX_DIGITS),
         no_parallel="each term of the spigot depends on the one before, and one multiplication "
         "of a few thousand limbs by a word is far too little work to split across threads",
         why_small="CPython's int arithmetic is already C, so the pure twin spends its time in "
