@@ -20,6 +20,7 @@ import os
 
 from speedlab._impl import call
 from speedlab._validate import check_int
+from speedlab.spec import KernelSpec, Sizes, Variant, bad_sizes, size_input
 
 #: The largest n accepted: the stretch tree of n = 30 already has 2**32 - 1
 #: nodes (128 GiB as malloc'd nodes); deeper ones also overflow C counters.
@@ -96,3 +97,43 @@ def render(result, n):
     lines += [b"%d\t trees of depth %d\t check: %d\n" % row for row in rows]
     lines.append(b"long lived tree of depth %d\t check: %d\n" % (long_depth, long_check))
     return b"".join(lines)
+
+
+def _tree_nodes(n):
+    """Nodes binarytrees allocates for ``n``: stretch, long-lived and every depth's trees."""
+    max_depth = max(6, n)
+    total = ((2 << (max_depth + 1)) - 1) + ((2 << max_depth) - 1)
+    for depth in range(4, max_depth + 1, 2):
+        total += (1 << (max_depth - depth + 4)) * ((2 << depth) - 1)
+    return float(total)
+
+
+#: What the catalog knows about this kernel (speedlab list/run/verify/bench/explain read it).
+SPEC = KernelSpec(
+    name="binarytrees",
+    summary="build, check and free perfect binary trees: allocation and garbage collection",
+    api="speedlab.binarytrees:report",
+    variants=(
+        # pure Python needs ~1-2 s for n = 14 (3.2 million nodes); bigger
+        # runs are normalised per node allocated
+        Variant("python", "speedlab.pure.binarytrees:report", max_n=14),
+        Variant("compiled", "speedlab._compiled.binarytrees:report", max_n=14),
+        Variant("typed", "speedlab._native.binarytrees:report_typed", max_n=16),
+        Variant("native", "speedlab._native.binarytrees:report_native",
+                note="C structs, one malloc per node (the official rule)"),
+        Variant("parallel", "speedlab._native.binarytrees:report_parallel",
+                note="each depth's trees built on OpenMP threads", threads=True),
+        Variant("arena", "speedlab._native.binarytrees:report_arena",
+                note="OUTSIDE the official rules: one malloc'd block per tree, freed at once"),
+        Variant("c", "speedlab._native.binarytrees:report_c"),
+    ),
+    make_input=size_input,
+    sizes=Sizes(test=10, quick=12, full=14, headline=21),
+    unit="node",
+    work=_tree_nodes,
+    render=render,
+    oracles={6: "binarytrees-6.txt", 10: "binarytrees-10.txt"},
+    # 0 and 5 run as 6 (max(6, n)); 11 is the first size the parallel rung threads
+    sample_sizes=(0, 5, 7, 11),
+    bad_inputs=bad_sizes(MAX_N),  # n = 31: a 2**33-node stretch tree, 256 GiB
+)

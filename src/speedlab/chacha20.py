@@ -38,6 +38,7 @@ import hashlib
 
 from speedlab._impl import call
 from speedlab._validate import check_int
+from speedlab.spec import KernelSpec, Sizes, Variant
 
 KEY_SIZE = 32
 NONCE_SIZE = 12
@@ -181,3 +182,61 @@ def run_input(mib):
 def render(result, n):
     """The output of ``speedlab run chacha20 n``: the ciphertext's SHA-256 in hex, one line."""
     return hashlib.sha256(result).hexdigest().encode("ascii") + b"\n"
+
+
+def _mebibytes(n):
+    return float(n) * MIB
+
+
+def _chacha20_random(rng):
+    """A random key, nonce and message (any length, not only whole blocks) and a valid counter."""
+    size = rng.choice((0, 1, 63, 64, 65, 127, 128, rng.randint(0, 4096), rng.randint(60_000, 140_000)))
+    n_blocks = -(-size // BLOCK_SIZE)
+    # A quarter of the draws end exactly at the last counter, the edge of wrapping.
+    last = COUNTER_MAX - max(n_blocks - 1, 0)
+    counter = last if rng.random() < 0.25 else rng.randint(0, last)
+    return rng.randbytes(32), rng.randbytes(12), rng.randbytes(size), counter
+
+
+#: What the catalog knows about this kernel (speedlab list/run/verify/bench/explain read it).
+SPEC = KernelSpec(
+    name="chacha20",
+    summary="RFC 8439 ChaCha20: encrypt N MiB of a fixed pattern, print the ciphertext's SHA-256",
+    api="speedlab.chacha20:encrypt",
+    variants=(
+        # pure Python encrypts about 0.6 MiB/s; bigger runs are normalised per byte
+        Variant("python", "speedlab.pure.chacha20:encrypt", max_n=1),
+        Variant("compiled", "speedlab._compiled.chacha20:encrypt", max_n=1),
+        Variant("typed", "speedlab._native.chacha20:encrypt_typed", max_n=4),
+        Variant("native", "speedlab._native.chacha20:encrypt_native"),
+        Variant("parallel", "speedlab._native.chacha20:encrypt_parallel", threads=True),
+        Variant("c", "speedlab._native.chacha20:encrypt_c"),
+        Variant("cryptography", "speedlab.peers.chacha20:encrypt", optional=True, peer=True,
+                note="OpenSSL's SIMD assembly via the cryptography package: the ceiling"),
+    ),
+    make_input=run_input,
+    # n is in MiB; the headline is PROGRAMS.md's 64 MiB
+    sizes=Sizes(test=1, quick=16, full=64, headline=64),
+    unit="byte",
+    work=_mebibytes,
+    render=render,
+    # The RFC 8439 vectors (tests/test_py) and random inputs of every
+    # length check the variants; 1 MiB through pure Python costs ~1.7 s per call,
+    # too much to repeat for every variant in every catalog test.
+    sample_sizes=(0,),
+    random_input=_chacha20_random,
+    bad_inputs=(
+        ((bytes(31), bytes(12), b"x"), ValueError),  # key must be 32 bytes
+        ((bytes(33), bytes(12), b"x"), ValueError),
+        ((bytes(32), bytes(8), b"x"), ValueError),  # nonce must be 12 bytes (not the original 8)
+        ((bytes(32), bytes(12), b"x", -1), (OverflowError, ValueError)),
+        ((bytes(32), bytes(12), b"x", 2**32), (OverflowError, ValueError)),
+        ((bytes(32), bytes(12), bytes(65), 2**32 - 1), (OverflowError, ValueError)),  # wraps
+        ((bytes(32), bytes(12), "text"), TypeError),
+        (("k" * 32, bytes(12), b"x"), TypeError),
+        ((bytes(32), "n" * 12, b"x"), TypeError),
+        ((bytes(32), bytes(12), 12345), TypeError),
+        ((bytes(32), bytes(12), b"x", 1.0), TypeError),
+        ((bytes(32), bytes(12), b"x", True), TypeError),
+    ),
+)

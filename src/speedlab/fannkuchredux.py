@@ -14,8 +14,11 @@ a permutation in the task's order) and combines the blocks' checksums exactly.
 
 from __future__ import annotations
 
+from math import factorial
+
 from speedlab._impl import call
 from speedlab._validate import check_int
+from speedlab.spec import KernelSpec, Sizes, Variant, bad_sizes, size_input
 
 #: The largest n accepted: 16! = 2.1e13 permutations already take hours on one
 #: core, and the native rungs keep a permutation in a 16-int array.
@@ -63,3 +66,35 @@ def render(result, n):
     """The program's output for ``result = checksum_maxflips(n)``: checksum, then the maximum."""
     checksum, max_flips = result
     return b"%d\nPfannkuchen(%d) = %d\n" % (checksum, n, max_flips)
+
+
+#: What the catalog knows about this kernel (speedlab list/run/verify/bench/explain read it).
+SPEC = KernelSpec(
+    name="fannkuchredux",
+    summary="pancake flips over all n! permutations in the task's order; checksum and max flips",
+    api="speedlab.fannkuchredux:checksum_maxflips",
+    variants=(
+        # pure Python needs ~1 s for n = 9 (362,880 permutations); bigger
+        # runs are normalised per permutation (flips per permutation grow
+        # slowly with n, so normalised ratios slightly favour the slow rung)
+        Variant("python", "speedlab.pure.fannkuchredux:checksum_maxflips", max_n=9),
+        Variant("compiled", "speedlab._compiled.fannkuchredux:checksum_maxflips", max_n=9),
+        Variant("typed", "speedlab._native.fannkuchredux:checksum_maxflips_typed", max_n=10),
+        Variant("native", "speedlab._native.fannkuchredux:checksum_maxflips_native"),
+        Variant("parallel", "speedlab._native.fannkuchredux:checksum_maxflips_parallel",
+                note="blocks of permutation indices over OpenMP threads", threads=True),
+        Variant("c", "speedlab._native.fannkuchredux:checksum_maxflips_c"),
+    ),
+    make_input=size_input,
+    sizes=Sizes(test=7, quick=9, full=10, headline=12),
+    unit="permutation",
+    work=lambda n: float(factorial(n)),
+    render=render,
+    oracles={7: "fannkuchredux-7.txt"},
+    # pure Python takes ~0.1 s for 8; tests/test_py checks the
+    # parallel rung at sizes spanning many blocks against native
+    sample_sizes=(1, 2, 3, 5, 8),
+    random_input=lambda rng: (rng.randint(1, 8),),
+    # 17! permutations: days of work; 0 is undefined in the official programs
+    bad_inputs=bad_sizes(MAX_N, ((0,), ValueError)),
+)

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 from speedlab._impl import call
 from speedlab._validate import C_INT_MAX, check_int
+from speedlab.spec import KernelSpec, Sizes, Variant, bad_sizes, size_input
 
 #: Characters per output line.
 LINE = 60
@@ -75,3 +76,66 @@ def fasta(n, *, impl=None, n_threads=None) -> bytes:
 def render(result, n):
     """The program's output for ``result = fasta(n)``: the bytes themselves."""
     return result
+
+
+def reader_input(n):
+    """The input of the programs that read FASTA: the output of ``fasta n``, as bytes."""
+    from speedlab.pure.fasta import fasta as generate
+
+    return (generate(n),)
+
+
+def reader_bytes(n):
+    """Bytes of ``fasta n`` (the unit of work of the programs that read it)."""
+    return float(output_length(n))
+
+
+def random_fasta(rng):
+    """Random valid FASTA: 1-3 records, any line width, mixed case, IUPAC and odd bytes."""
+    alphabet = b"ACGTUMRWSYKVHDBNacgtumrwsykvhdbnXx-*"
+    parts = []
+    for index in range(rng.randint(1, 3)):
+        width = rng.randint(1, 80)
+        sequence = bytes(rng.choice(alphabet) for _ in range(rng.randint(0, 500)))
+        lines = [sequence[i:i + width] for i in range(0, len(sequence), width)]
+        parts.append(b">record %d\n" % index + b"".join(line + b"\n" for line in lines))
+    return (b"".join(parts),)
+
+
+#: Calls every FASTA-reading kernel must refuse before native code runs.
+BAD_FASTA = (
+    ((b"",), ValueError),                                    # empty
+    ((b"ACGT\nACGT\n",), ValueError),                        # no '>' header: not FASTA
+    ((">ONE\nACGT\n",), TypeError),                          # str, not bytes
+    ((None,), TypeError),
+    ((3,), TypeError),
+    ((memoryview(b">ONE\nACGTACGT\n")[::2],), ValueError),  # not C-contiguous
+    ((memoryview(b">ONE\nACGTACGTAC\n").cast("I"),), ValueError),  # 4-byte items
+)
+
+
+#: What the catalog knows about this kernel (speedlab list/run/verify/bench/explain read it).
+SPEC = KernelSpec(
+    name="fasta",
+    summary="three DNA records: ALU repeated, two drawn from an LCG; 60 per line",
+    api="speedlab.fasta:fasta",
+    variants=(
+        # pure Python writes ~2 M characters a second; bigger runs are
+        # normalised per output character
+        Variant("python", "speedlab.pure.fasta:fasta", max_n=250_000),
+        Variant("compiled", "speedlab._compiled.fasta:fasta", max_n=250_000),
+        Variant("typed", "speedlab._native.fasta:fasta_typed", max_n=1_000_000),
+        Variant("native", "speedlab._native.fasta:fasta_native"),
+        Variant("parallel", "speedlab._native.fasta:fasta_parallel", threads=True),
+        Variant("c", "speedlab._native.fasta:fasta_c"),
+    ),
+    make_input=size_input,
+    sizes=Sizes(test=1000, quick=25_000, full=250_000, headline=25_000_000),
+    unit="output character",
+    work=output_length,
+    render=render,
+    oracles={1000: "fasta-1000.txt"},
+    # 0 (headers only), partial and exact lines, one ALU period, several chunks' worth
+    sample_sizes=(0, 1, 6, 30, 287, 12_345),
+    bad_inputs=bad_sizes(MAX_N, ((2**31,), ValueError)),  # 2**31 would wrap a C int
+)

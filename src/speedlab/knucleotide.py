@@ -19,6 +19,8 @@ from __future__ import annotations
 
 from speedlab._impl import call
 from speedlab._validate import check_fasta
+from speedlab.fasta import BAD_FASTA, reader_bytes, reader_input
+from speedlab.spec import KernelSpec, Sizes, Variant
 
 #: What record THREE may hold (bases in either case, and the line breaks).
 _BASES = b"ACGTacgt\n"
@@ -88,3 +90,52 @@ def render(result, n):
         lines.append("\n")
     lines += ["%d\t%s\n" % pair for pair in counts]
     return "".join(lines).encode("ascii")
+
+
+def _random_three(rng):
+    """Random valid knucleotide input: a record THREE of random bases, mixed case, any width."""
+    width = rng.randint(1, 80)
+    sequence = bytes(rng.choice(b"ACGTacgt") for _ in range(rng.randint(0, 400)))
+    lines = b"".join(sequence[i:i + width] + b"\n" for i in range(0, len(sequence), width))
+    return (b">ONE x\nNNNN\n>THREE y\n" + lines + b">FOUR\nacgt\n",)
+
+
+#: What the catalog knows about this kernel (speedlab list/run/verify/bench/explain read it).
+SPEC = KernelSpec(
+    name="knucleotide",
+    summary="1-mer and 2-mer frequencies and five fragment counts in FASTA record THREE",
+    api="speedlab.knucleotide:knucleotide",
+    variants=(
+        # pure Python counts ~2 M windows a second, seven tables of len(THREE)
+        # windows each (n = 100,000: 3.5 M windows); bigger runs are
+        # normalised per input byte
+        Variant("python", "speedlab.pure.knucleotide:knucleotide", max_n=100_000),
+        Variant("compiled", "speedlab._compiled.knucleotide:knucleotide", max_n=100_000),
+        Variant("typed", "speedlab._native.knucleotide:knucleotide_typed", max_n=100_000),
+        Variant("native", "speedlab._native.knucleotide:knucleotide_native"),
+        Variant("parallel", "speedlab._native.knucleotide:knucleotide_parallel", threads=True),
+        Variant("packed", "speedlab._native.knucleotide:knucleotide_packed",
+                note="breaks the official rule: 2-bit keys in speedlab's own open-addressing "
+                "table instead of a library hash table"),
+        Variant("c", "speedlab._native.knucleotide:knucleotide_c",
+                note="hand-written C of packed's algorithm (C has no library hash table)"),
+    ),
+    make_input=reader_input,
+    # NOTE: below ~100,000 most 12- and 18-mers are new (the generator repeats
+    # after 139,968 draws), so a smaller quick size would time table inserts
+    # rather than the counting the program is about.
+    sizes=Sizes(test=1000, quick=100_000, full=250_000, headline=25_000_000),
+    unit="input byte",
+    work=reader_bytes,
+    render=render,
+    oracles={1000: "knucleotide-1000.txt"},
+    # empty THREE, shorter than the longest fragment, past the parallel threshold
+    sample_sizes=(0, 1, 3, 287, 12_345, 30_000),
+    reads_fasta=True,
+    random_input=_random_three,
+    bad_inputs=BAD_FASTA + (
+        ((b">ONE\nACGT\n",), ValueError),                # no record THREE
+        ((b">THREE\nACGTN\n",), ValueError),             # not a base: no 2-bit code
+        ((b">THREE\r\nACGT\r\n",), ValueError),          # CR line ends
+    ),
+)

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 from speedlab._impl import call
 from speedlab._validate import check_int
+from speedlab.spec import KernelSpec, Sizes, Variant, bad_sizes, exact, size_input
 
 #: The largest N accepted. The bitmap is N * ceil(N/8) bytes, 1.25 GB at
 #: N = 100,000, returned as one bytes object: about what a desktop machine can
@@ -65,3 +66,44 @@ def pbm(n, *, impl=None, n_threads=None):
 def render(result, n):
     """The program's output for ``result = pbm(n)``: the PBM file itself."""
     return result
+
+
+def _pixels(n):
+    return float(n * n)
+
+
+def _mandelbrot_random(rng):
+    # Any width, most of them not a multiple of 8 (padded rows); 64 keeps the
+    # pure twin under ~50 ms.
+    return (rng.randint(0, 64),)
+
+
+#: What the catalog knows about this kernel (speedlab list/run/verify/bench/explain read it).
+SPEC = KernelSpec(
+    name="mandelbrot",
+    summary="N x N binary PBM bitmap of the Mandelbrot set, 50 iterations",
+    api="speedlab.mandelbrot:pbm",
+    variants=(
+        # pure Python needs ~6 us a pixel: 0.25 s at n = 200
+        Variant("python", "speedlab.pure.mandelbrot:pbm", max_n=200),
+        Variant("compiled", "speedlab._compiled.mandelbrot:pbm", max_n=200),
+        Variant("typed", "speedlab._native.mandelbrot:pbm_typed", max_n=1000),
+        Variant("native", "speedlab._native.mandelbrot:pbm_native"),
+        Variant("parallel", "speedlab._native.mandelbrot:pbm_parallel", threads=True),
+        # about eight arrays of n² entries alive at once: ~60 MB at n = 1,000
+        Variant("numpy", "speedlab.vectorized.mandelbrot:pbm", max_n=1000),
+        Variant("c", "speedlab._native.mandelbrot:pbm_c"),
+    ),
+    make_input=size_input,
+    sizes=Sizes(test=200, quick=1000, full=3000, headline=16_000),
+    unit="pixel",
+    work=_pixels,
+    render=render,
+    compare=exact,
+    oracles={200: "mandelbrot-200.pbm"},
+    # Widths that are not multiples of 8 (padded rows), and both sides of
+    # the parallel rung's serial threshold.
+    sample_sizes=(0, 1, 7, 9, 15, 16, 17, 63, 101),
+    random_input=_mandelbrot_random,
+    bad_inputs=bad_sizes(MAX_N),  # past 100,000 the bitmap alone passes 1.25 GB
+)

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from speedlab._impl import choose
 from speedlab._validate import C_INT_MAX, check_int
+from speedlab.spec import KernelSpec, Sizes, Variant, bad_sizes, floats, size_input
 
 
 def energies(steps, *, impl=None):
@@ -51,3 +52,34 @@ def render(result, n):
     """The program's output for ``result = energies(n)``: two ``%.9f`` lines."""
     before, after = result
     return b"%.9f\n%.9f\n" % (before, after)
+
+
+#: What the catalog knows about this kernel (speedlab list/run/verify/bench/explain read it).
+SPEC = KernelSpec(
+    name="nbody",
+    summary="Sun and 4 planets, symplectic steps; energy before and after",
+    api="speedlab.nbody:energies",
+    variants=(
+        # pure Python needs ~1 s for 150,000 steps; bigger runs are normalised per step
+        Variant("python", "speedlab.pure.nbody:energies", max_n=150_000),
+        Variant("compiled", "speedlab._compiled.nbody:energies", max_n=150_000),
+        Variant("typed", "speedlab._native.nbody:energies_typed", max_n=1_000_000),
+        Variant("native", "speedlab._native.nbody:energies_native"),
+        Variant("numpy", "speedlab.vectorized.nbody:energies", max_n=50_000),
+        Variant("c", "speedlab._native.nbody:energies_c"),
+        Variant("numba", "speedlab.peers.nbody_numba:energies", optional=True, peer=True,
+                note="Numba @njit (just-in-time peer): compiles on the first call"),
+    ),
+    make_input=size_input,
+    sizes=Sizes(test=1000, quick=20_000, full=150_000, headline=50_000_000),
+    unit="step",
+    work=float,
+    render=render,
+    # The official check allows 1e-8; the rungs share one operation order,
+    # so they agree far closer, and numpy's pairwise sums differ by ~1e-16.
+    compare=floats(abs_tol=1e-9),
+    oracles={1000: "nbody-1000.txt"},
+    sample_sizes=(0, 1, 10, 2500),
+    bad_inputs=bad_sizes(C_INT_MAX),  # 2**31 would wrap around in a C int
+    no_parallel="five bodies that all depend on each other, steps in sequence: nothing divides",
+)

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 from speedlab._impl import choose
 from speedlab._validate import check_int
+from speedlab.spec import KernelSpec, Sizes, Variant, bad_sizes, size_input
 
 #: The spigot is quadratic in N (N terms on numbers of O(N) limbs): 10,000
 #: digits take seconds in Python, 100,000 take minutes even on the native rung.
@@ -66,3 +67,35 @@ def render(result, n):
         chunk = result[start:start + LINE]
         lines.append(f"{chunk:<{LINE}}\t:{start + len(chunk)}\n")
     return "".join(lines).encode("ascii")
+
+
+#: What the catalog knows about this kernel (speedlab list/run/verify/bench/explain read it).
+SPEC = KernelSpec(
+    name="pidigits",
+    summary="digits of pi from Gibbons' unbounded spigot, 10 per line",
+    api="speedlab.pidigits:digits",
+    variants=(
+        Variant("python", "speedlab.pure.pidigits:digits"),
+        Variant("compiled", "speedlab._compiled.pidigits:digits"),
+        Variant("typed", "speedlab._native.pidigits:digits_typed"),
+        Variant("native", "speedlab._native.pidigits:digits_native",
+                note="32-bit-limb numbers updated in place (no GMP)"),
+        Variant("c", "speedlab._native.pidigits:digits_c"),
+    ),
+    make_input=size_input,
+    # The work is quadratic in n, so every variant runs the same n (no
+    # per-digit normalisation): quick 2,000 digits, full 5,000, headline 10,000.
+    sizes=Sizes(test=30, quick=2000, full=5000, headline=10_000),
+    unit="digit",
+    work=float,
+    render=render,
+    oracles={27: "pidigits-27.txt", 30: "pidigits-30.txt"},
+    sample_sizes=(0, 1, 9, 10, 11, 250, 1200),
+    bad_inputs=bad_sizes(MAX_DIGITS),
+    no_parallel="each term of the spigot depends on the one before, and one multiplication "
+    "of a few thousand limbs by a word is far too little work to split across threads",
+    why_small="CPython's int arithmetic is already C, so the pure twin spends its time in "
+    "C; compiled and typed only remove the interpreter between the big-integer calls. "
+    "native gains what in-place limb arithmetic saves over a fresh int object per "
+    "operation, not a faster multiplication (that would take GMP's assembly)",
+)

@@ -19,6 +19,8 @@ from __future__ import annotations
 from speedlab._impl import choose
 from speedlab._validate import check_fasta
 from speedlab.pure.regexredux import VARIANTS
+from speedlab.fasta import BAD_FASTA, reader_input
+from speedlab.spec import KernelSpec, Sizes, Variant
 
 #: Inputs are held in memory with a copy or two alongside (the cleaned
 #: sequence, each replacement's result); 4 GiB is far past any benchmark
@@ -73,3 +75,37 @@ def render(result, n):
     lines = [b"%s %d" % (pattern, count) for pattern, count in zip(VARIANTS, counts)]
     lines += [b"", b"%d" % input_length, b"%d" % clean_length, b"%d" % final_length]
     return b"\n".join(lines) + b"\n"
+
+
+def _fasta_bases(n):
+    # fasta n holds 2n + 3n + 5n = 10n bases (plus newlines and three headers)
+    return 10.0 * n
+
+
+#: What the catalog knows about this kernel (speedlab list/run/verify/bench/explain read it).
+SPEC = KernelSpec(
+    name="regexredux",
+    summary="fasta input: strip headers, count 9 DNA patterns, apply 5 IUB replacements",
+    api="speedlab.regexredux:analyse",
+    variants=(
+        Variant("python", "speedlab.pure.regexredux:analyse"),
+        Variant("compiled", "speedlab._compiled.regexredux:analyse"),
+        Variant("typed", "speedlab._native.regexredux:analyse_typed"),
+        Variant("native", "speedlab._native.regexredux:analyse_native"),
+    ),
+    make_input=reader_input,
+    # quick: fasta 100,000 (~1 MB); full: fasta 1,000,000 (~10 MB); PROGRAMS.md's headline 5M
+    sizes=Sizes(test=1000, quick=100_000, full=1_000_000, headline=5_000_000),
+    unit="base",
+    work=_fasta_bases,
+    render=render,
+    oracles={1000: "regexredux-1000.txt"},
+    sample_sizes=(0, 1, 30, 5000),
+    reads_fasta=True,
+    bad_inputs=BAD_FASTA + (((bytearray(),), ValueError),),  # empty, as a bytearray
+    no_parallel="CPython's re holds the GIL while it matches, so the nine counts cannot run "
+    "on threads at once; that needs a GIL-free regex engine (PCRE2, optional, not built)",
+    why_small="the pure twin already spends ~95% of its time inside CPython's re engine, "
+    "which is C: compiling the Python around it, typing it or removing the headers in C "
+    "(native) can only speed up the few per cent outside re",
+)

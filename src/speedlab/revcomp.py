@@ -18,6 +18,8 @@ from __future__ import annotations
 
 from speedlab._impl import active, choose
 from speedlab._validate import check_fasta
+from speedlab.fasta import BAD_FASTA, random_fasta, reader_bytes, reader_input
+from speedlab.spec import KernelSpec, Sizes, Variant
 
 
 def _as_bytes(view: memoryview, data) -> bytes:
@@ -110,3 +112,33 @@ def reverse_complement_inplace(buf) -> None:
 def render(result, n):
     """The program's output for ``result = reverse_complement(...)``: the bytes themselves."""
     return result
+
+
+#: What the catalog knows about this kernel (speedlab list/run/verify/bench/explain read it).
+SPEC = KernelSpec(
+    name="revcomp",
+    summary="reverse complement of each FASTA record (IUPAC), 60 per line",
+    api="speedlab.revcomp:reverse_complement",
+    variants=(
+        Variant("python", "speedlab.pure.revcomp:reverse_complement"),
+        Variant("compiled", "speedlab._compiled.revcomp:reverse_complement"),
+        Variant("typed", "speedlab._native.revcomp:reverse_complement_typed"),
+        Variant("native", "speedlab._native.revcomp:reverse_complement_native"),
+        Variant("c", "speedlab._native.revcomp:reverse_complement_c"),
+    ),
+    make_input=reader_input,
+    # Python itself runs at ~10 ns a byte here (translate and slicing are C),
+    # so every variant can take the full size.
+    sizes=Sizes(test=1000, quick=100_000, full=1_000_000, headline=25_000_000),
+    unit="input byte",
+    work=reader_bytes,
+    render=render,
+    oracles={1000: "revcomp-1000.txt"},
+    sample_sizes=(0, 1, 7, 287, 12_345),
+    reads_fasta=True,
+    random_input=random_fasta,
+    bad_inputs=BAD_FASTA,
+    no_parallel="two or three passes at memory speed (memchr/memmove, a table lookup per byte) "
+    "that a second core would share the bandwidth of; the in-place line spreading must run "
+    "last line first, and the records are few and unequal",
+)

@@ -279,3 +279,25 @@ class KernelSpec:
     def public_function(self) -> Callable[..., Any]:
         module_name, _, attr = self.api.partition(":")
         return getattr(importlib.import_module(module_name), attr)
+
+
+def size_input(n: int) -> tuple:
+    """``make_input`` of a kernel whose only argument is the size ``n`` itself."""
+    return (n,)
+
+
+def bad_sizes(limit, *extra):
+    """Calls a kernel whose argument is a size up to ``limit`` must refuse.
+
+    Negative, one past the limit, far past any C integer, and the wrong types
+    (a numeric string, a whole float, a bool, None); ``extra`` adds the kernel's own.
+    """
+    return extra + (
+        ((-1,), ValueError),
+        ((limit + 1,), ValueError),
+        ((2**64,), ValueError),
+        (("10",), TypeError),
+        ((10.0,), TypeError),
+        ((True,), TypeError),
+        ((None,), TypeError),
+    )

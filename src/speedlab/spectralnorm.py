@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from speedlab._impl import call
 from speedlab._validate import check_int
+from speedlab.spec import KernelSpec, Sizes, Variant, bad_sizes, floats, size_input
 
 #: The largest n accepted. The work grows as 40 n²: n = 100,000 is 4e11 terms,
 #: about 330 times the headline n = 5,500 and several minutes of native work on
@@ -63,3 +64,47 @@ def norm(n, *, impl=None, n_threads=None):
 def render(result, n):
     """The program's output for ``result = norm(n)``: one ``%.9f`` line."""
     return b"%.9f\n" % result
+
+
+def _spectralnorm_terms(n):
+    # 10 rounds x 2 AᵀA products x 2 matrix-vector products x n² terms A(i,j)*u[j]
+    return 40.0 * n * n
+
+
+def _spectralnorm_random(rng):
+    # n >= 1 (an empty matrix has no norm); 60 keeps the pure twin under ~50 ms.
+    return (rng.randint(1, 60),)
+
+
+#: What the catalog knows about this kernel (speedlab list/run/verify/bench/explain read it).
+SPEC = KernelSpec(
+    name="spectralnorm",
+    summary="spectral norm of an infinite matrix by ten power-method rounds on AᵀA",
+    api="speedlab.spectralnorm:norm",
+    variants=(
+        # pure Python takes ~0.25-0.3 s at n = 200 (1.6 million terms at 150-200 ns);
+        # bigger runs are normalised per matrix element
+        Variant("python", "speedlab.pure.spectralnorm:norm", max_n=200),
+        Variant("compiled", "speedlab._compiled.spectralnorm:norm", max_n=200),
+        Variant("typed", "speedlab._native.spectralnorm:norm_typed", max_n=1000),
+        Variant("native", "speedlab._native.spectralnorm:norm_native"),
+        Variant("parallel", "speedlab._native.spectralnorm:norm_parallel", threads=True),
+        # the matrix is stored: 8 n² bytes, 32 MB at n = 2,000
+        Variant("numpy", "speedlab.vectorized.spectralnorm:norm", max_n=2000),
+        Variant("c", "speedlab._native.spectralnorm:norm_c"),
+    ),
+    make_input=size_input,
+    sizes=Sizes(test=100, quick=1000, full=3000, headline=5500),
+    unit="matrix element",
+    work=_spectralnorm_terms,
+    render=render,
+    # The compiled rungs sum in the twin's order and agree to the bit;
+    # numpy's BLAS products sum in blocks and differ by ~2e-16.
+    compare=floats(abs_tol=1e-12),
+    oracles={2: "spectralnorm-2.txt", 100: "spectralnorm-100.txt"},
+    # Both sides of the parallel rung's serial threshold (80), odd sizes.
+    sample_sizes=(1, 2, 3, 17, 79, 80, 81, 150),
+    random_input=_spectralnorm_random,
+    # n > 100,000: 4e11 terms, minutes to hours of work; 0: an empty matrix has no norm
+    bad_inputs=bad_sizes(MAX_N, ((0,), ValueError)),
+)
