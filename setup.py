@@ -100,6 +100,10 @@ def shared_utility_extension():
 class SpeedlabBuildExt(build_ext):
     """build_ext that cythonizes, sets flags per compiler, probes OpenMP and records what it did."""
 
+    def initialize_options(self):
+        super().initialize_options()
+        self.features = {}  # optional part -> {"built": bool, "reason": str}
+
     def finalize_options(self):
         super().finalize_options()
         if self.parallel is None:
@@ -174,6 +178,9 @@ class SpeedlabBuildExt(build_ext):
                 ext.undef_macros = ["NDEBUG"]
 
         info = self._build_info(compile_args, link_args, openmp, why)
+        # Optional parts (speedlab._buildtools.FEATURES): each probe above records
+        # {"built": bool, "reason": str} under its name; `speedlab info` reports them.
+        info["features"] = dict(self.features)
         # NOTE: build_ext skips an extension whose output is newer than its
         # sources, even when the flags changed (debug -> release): rebuild all then.
         stamp = Path(self.build_temp, "speedlab-config.json")

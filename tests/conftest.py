@@ -17,6 +17,7 @@ from pathlib import Path
 import pytest
 
 from speedlab import catalog
+from speedlab._buildtools import require_variable, required
 from speedlab.spec import KernelSpec, Variant
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -86,9 +87,17 @@ def small_args(spec: KernelSpec) -> tuple:
 
 def _present(item: Impl) -> Impl:
     # An optional peer (Numba, cryptography...) is never a dependency: absent, its
-    # tests have nothing to run. A missing *compiled* variant still fails loudly.
-    if item.variant.optional and not item.variant.available():
-        pytest.skip(f"optional {item.variant.kind} {item.id} is not installed")
+    # tests have nothing to run. A missing *compiled* variant still fails loudly,
+    # and so does a missing optional feature (PCRE2, GMP, Rust) that
+    # SPEEDLAB_REQUIRE_<FEATURE>=1 makes mandatory (CI sets them all).
+    variant = item.variant
+    if variant.optional and not variant.available():
+        if variant.feature is not None:
+            reason = variant.missing_reason()
+            if required(variant.feature):
+                pytest.fail(f"{item.id}: {require_variable(variant.feature)}=1 but {reason}")
+            pytest.skip(f"{item.id}: {reason}")
+        pytest.skip(f"optional {variant.kind} {item.id} is not installed")
     return item
 
 

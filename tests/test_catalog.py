@@ -80,4 +80,4 @@ def test_spec_requires_python_and_a_parallel_reason():
 
 
 def test_rung_order_is_the_ladder():
-    assert RUNGS == ("python", "compiled", "typed", "native", "parallel")
+    assert RUNGS == ("python", "compiled", "typed", "native", "simd", "parallel")

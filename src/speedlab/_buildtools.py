@@ -34,6 +34,36 @@ def flag(name: str) -> bool:
     return os.environ.get(name, "").strip().lower() in {"1", "true", "yes", "on"}
 
 
+#: Optional parts of a build: name -> (what they add, what to install to get them).
+#: Each is probed by setup.py, recorded under ``"features"`` in the build record,
+#: reported by ``speedlab info``/``list`` when missing, and made mandatory by
+#: ``SPEEDLAB_REQUIRE_<NAME>=1`` (the build fails; the tests fail instead of skipping).
+FEATURES = {
+    "pcre2": ("PCRE2 and its JIT (regexredux's pcre2 variant)",
+              "libpcre2-dev (Debian/Ubuntu), pcre2-devel (Fedora), `brew install pcre2` (macOS)"),
+    "gmp": ("GMP big integers (pidigits' gmp variant)",
+            "libgmp-dev (Debian/Ubuntu), gmp-devel (Fedora), `brew install gmp` (macOS)"),
+    "rust": ("a Rust toolchain, rustc and cargo (the rust references)",
+             "rustc and cargo from rustup or your distribution (Debian: rustc cargo)"),
+}
+
+
+def require_variable(feature: str) -> str:
+    """The environment variable that makes ``feature`` mandatory: SPEEDLAB_REQUIRE_PCRE2 ..."""
+    return f"SPEEDLAB_REQUIRE_{feature.upper()}"
+
+
+def required(feature: str) -> bool:
+    """True when ``SPEEDLAB_REQUIRE_<FEATURE>`` is set: its absence is an error, not a skip."""
+    return flag(require_variable(feature))
+
+
+def missing_feature_message(feature: str, reason: str) -> str:
+    """One line: which optional part is missing, why, and what to install."""
+    what, install = FEATURES[feature]
+    return f"{what} not built: {reason}; install {install} and rebuild"
+
+
 def directives(debug: bool) -> dict:
     """The Cython directives for kernels.
 

@@ -16,7 +16,7 @@ from pathlib import Path
 
 from speedlab import catalog
 from speedlab._validate import C_INT_MAX
-from speedlab.spec import VariantUnavailable
+from speedlab.spec import REFERENCES, RUNGS, VariantUnavailable
 
 EXIT_USAGE = 2
 EXIT_INTERRUPTED = 130
@@ -85,9 +85,9 @@ def cmd_list(args) -> int:
     if args.json:
         print(json.dumps({k: [v for v, ok in vs.items() if ok] for k, vs in status.items()}, indent=2))
         return EXIT_USAGE if broken else 0
-    columns = ["python", "compiled", "typed", "native", "parallel", "numpy", "c"]
-    extras = sorted({v.name for s in specs for v in s.variants} - set(columns))
-    columns += extras
+    present = {v.name for s in specs for v in s.variants}
+    columns = [c for c in (*RUNGS, *REFERENCES) if c in present]
+    columns += sorted(present - set(columns))
     width = max(len(s.name) for s in specs)
     print("kernel".ljust(width), *[c.ljust(9) for c in columns])
     for spec in specs:
@@ -108,6 +108,8 @@ def cmd_list(args) -> int:
         for v in spec.variants:
             if v.kind == "extra" and v.note:
                 print(f"{spec.name}/{v.name} (extra): {v.note}")
+            if v.feature is not None and not status[spec.name][v.name]:
+                print(f"{spec.name}/{v.name}: {v.missing_reason()}")
     _openmp_line()
     # NOTE: everything that loads is listed and usable; the exit status still says
     # an installed package's kernels are missing.
@@ -357,7 +359,7 @@ def cmd_info(args) -> int:
     print(f"speedlab {speedlab.__version__} on Python {env['python']} ({env['os']})")
     print(f"CPU: {env['cpu']}, {env['cores']} cores")
     print(f"NumPy {env['numpy'] or 'not installed'}; Numba {env['numba'] or 'not installed'}")
-    missing = []
+    missing, optional = [], []
     if build is None:
         print("BUILD: no build record found: the compiled kernels are NOT BUILT")
     else:
@@ -377,9 +379,13 @@ def cmd_info(args) -> int:
                 continue
             ok = v.available()
             cells.append(f"{v.name}={'built' if ok else 'NOT BUILT'}")
-            if not ok:
+            if not ok and v.feature is not None:
+                optional.append(f"{spec.name}/{v.name}: {v.missing_reason()}")
+            elif not ok:
                 missing.append(f"{spec.name}/{v.name}")
         print(f"  {spec.name:14} {' '.join(cells)}")
+    for line in optional:
+        print(f"optional part missing: {line}")
     from speedlab._buildtools import stale_extensions
 
     for module, source in stale_extensions(build):

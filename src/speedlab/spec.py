@@ -24,14 +24,15 @@ from dataclasses import dataclass, field
 from typing import Any, Callable, Mapping
 
 #: The rungs of the ladder, in order. Each isolates one idea (see README.md).
-RUNGS = ("python", "compiled", "typed", "native", "parallel")
+RUNGS = ("python", "compiled", "typed", "native", "simd", "parallel")
 #: Side references: beside the ladder, never on it.
-REFERENCES = ("numpy", "c")
+REFERENCES = ("numpy", "c", "rust")
 #: What the step onto each rung isolates, for reports.
 RUNG_MEANING = {
     "compiled": "native compilation",
     "typed": "static types",
     "native": "memory discipline",
+    "simd": "vector instructions",
     "parallel": "threads without the GIL",
 }
 
@@ -77,6 +78,12 @@ class Variant:
     peer : bool
         Another project's implementation (Numba, cryptography...), detected at
         run time and never a dependency.
+    feature : str or None
+        An optional part of the build the variant needs (``"pcre2"``, ``"gmp"``,
+        ``"rust"``: see ``speedlab._buildtools.FEATURES``). Such a variant is
+        optional: when it is not built, ``list``/``info`` give the reason from the
+        build record and the package to install, and the tests skip it unless
+        ``SPEEDLAB_REQUIRE_<FEATURE>=1`` makes it mandatory.
     build : str or None
         For kernels brought by a user (see ``speedlab.byok``): ``"compiled"`` or
         ``"native"`` means ``target`` names a module *source* (``NAME.py`` or
@@ -93,9 +100,17 @@ class Variant:
     max_n: int | None = None
     optional: bool = False
     peer: bool = False
+    feature: str | None = None
     build: str | None = None
 
     def __post_init__(self):
+        if self.feature is not None:
+            from speedlab._buildtools import FEATURES
+
+            if self.feature not in FEATURES:
+                raise ValueError(f"variant {self.name!r}: feature must be one of "
+                                 f"{', '.join(FEATURES)}, got {self.feature!r}")
+            object.__setattr__(self, "optional", True)  # frozen dataclass: set once, here
         if self.build is not None and self.build not in BUILD_PACKAGES:
             raise ValueError(
                 f"variant {self.name!r}: build must be one of {', '.join(BUILD_PACKAGES)} or None, "
@@ -157,6 +172,21 @@ class Variant:
         except VariantUnavailable:
             return False
         return True
+
+    def missing_reason(self) -> str | None:
+        """Why the variant cannot be loaded (None when it can): the build's reason for a feature."""
+        try:
+            self.load()
+        except VariantUnavailable as exc:
+            if self.feature is None:
+                return str(exc)
+            from speedlab._buildtools import missing_feature_message
+            from speedlab.bench.environment import build_info
+
+            record = ((build_info() or {}).get("features") or {}).get(self.feature) or {}
+            reason = record.get("reason") or "the build found no record of it"
+            return missing_feature_message(self.feature, reason)
+        return None
 
 
 @dataclass(frozen=True)
