@@ -78,7 +78,8 @@ def native_extensions():
                 include_dirs=[str(KERNELS), str(INCLUDE)],
                 depends=[str(p) for p in KERNELS.glob("*.pxd")]
                 + [str(p) for p in INCLUDE.glob("*")]
-                + [str(p) for p in (KERNELS / "c").glob("*.h")],
+                + [str(p) for p in (KERNELS / "c").glob("*.h")]
+                + [str(p) for p in (KERNELS / "simd").glob("*.h")],
             )
         )
     return exts

@@ -117,7 +117,10 @@ def cmd_list(args) -> int:
 
 
 def _openmp_line():
+    from speedlab._simd import summary
     from speedlab.bench.environment import build_info
+
+    print(summary())
 
     info = build_info()
     if info is not None and not info.get("openmp"):
@@ -371,6 +374,9 @@ def cmd_info(args) -> int:
         native_arch = "yes (local build only: never publish it)" if build["native_arch"] else "no"
         print(f"debug build: {'yes' if build['debug'] else 'no'}; -march=native: {native_arch}")
     print(f"SPEEDLAB_IMPL={mode()} -> default implementation: {speedlab.IMPLEMENTATION}")
+    from speedlab._simd import summary
+
+    print(summary())
     print("compiled variants:")
     for spec in catalog.kernels():
         cells = []

@@ -89,6 +89,8 @@ SPEC = KernelSpec(
         Variant("compiled", "speedlab._compiled.mandelbrot:pbm", max_n=200),
         Variant("typed", "speedlab._native.mandelbrot:pbm_typed", max_n=1000),
         Variant("native", "speedlab._native.mandelbrot:pbm_native"),
+        Variant("simd", "speedlab._native.mandelbrot:pbm_simd",
+                note="4 vectors of 2/4/8 doubles per step (SSE2/AVX2/AVX-512, NEON), chosen at run time"),
         Variant("parallel", "speedlab._native.mandelbrot:pbm_parallel", threads=True),
         # about eight arrays of n² entries alive at once: ~60 MB at n = 1,000
         Variant("numpy", "speedlab.vectorized.mandelbrot:pbm", max_n=1000),
