@@ -209,6 +209,8 @@ SPEC = KernelSpec(
         Variant("compiled", "speedlab._compiled.chacha20:encrypt", max_n=1),
         Variant("typed", "speedlab._native.chacha20:encrypt_typed", max_n=4),
         Variant("native", "speedlab._native.chacha20:encrypt_native"),
+        Variant("simd", "speedlab._native.chacha20:encrypt_simd",
+                note="4/8/16 blocks at once, word i of each in one vector (SSE2, AVX2, AVX-512; NEON)"),
         Variant("parallel", "speedlab._native.chacha20:encrypt_parallel", threads=True),
         Variant("c", "speedlab._native.chacha20:encrypt_c"),
         Variant("cryptography", "speedlab.peers.chacha20:encrypt", optional=True, peer=True,

@@ -23,10 +23,15 @@
 #define SL_SIMD_AVX512 3
 #define SL_SIMD_NEON 4
 
-#if (defined(__GNUC__) || defined(__clang__)) && defined(__x86_64__)
-#  define SL_SIMD_X86 1
-#elif (defined(__GNUC__) || defined(__clang__)) && defined(__aarch64__)
-#  define SL_SIMD_ARM 1
+/* Vector paths need GCC/clang vector extensions and a little-endian CPU (the
+ * kernels read and write words of the caller's bytes in that order). */
+#if (defined(__GNUC__) || defined(__clang__)) && defined(__BYTE_ORDER__) \
+        && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+#  if defined(__x86_64__)
+#    define SL_SIMD_X86 1
+#  elif defined(__aarch64__)
+#    define SL_SIMD_ARM 1
+#  endif
 #endif
 
 /* The paths compiled into this module, as a bit mask (1 << SL_SIMD_*). */
