@@ -1,0 +1,49 @@
+/* The C ABI of the rust references (kernels/rust/src/*.rs), for the Cython wrappers.
+ *
+ * Every function returns a status: SPEEDLAB_RUST_OK, SPEEDLAB_RUST_PANICKED (the
+ * panic was caught at the boundary; speedlab_rust_panic_message() has its text)
+ * or SPEEDLAB_RUST_NO_MEMORY. Results come back through out-pointers.
+ *
+ * setup.py defines SPEEDLAB_RUST when it linked the crate into the module.
+ * Without it (no Rust toolchain) each function is a stub returning
+ * SPEEDLAB_RUST_NOT_BUILT, so the module still builds and links; the wrappers are
+ * then removed at import (rust_abi.pxd's RUST_BUILT), and the variants report the
+ * build's reason. */
+#ifndef SPEEDLAB_RUST_H
+#define SPEEDLAB_RUST_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "c/nbody.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define SPEEDLAB_RUST_OK 0
+#define SPEEDLAB_RUST_PANICKED 1
+#define SPEEDLAB_RUST_NO_MEMORY 2
+#define SPEEDLAB_RUST_NOT_BUILT 3
+
+#ifdef SPEEDLAB_RUST
+#define SPEEDLAB_RUST_BUILT 1
+#define SPEEDLAB_RUST_FN(decl) decl;
+#else
+#define SPEEDLAB_RUST_BUILT 0
+#define SPEEDLAB_RUST_FN(decl) static inline decl { return SPEEDLAB_RUST_NOT_BUILT; }
+#endif
+
+/* lib.rs: the boundary */
+SPEEDLAB_RUST_FN(size_t speedlab_rust_panic_message(char *buf, size_t cap))
+SPEEDLAB_RUST_FN(int speedlab_rust_force_panic(int how))
+
+/* nbody.rs */
+SPEEDLAB_RUST_FN(int nbody_rust_energy(const nbody_c_body *bodies, double *out))
+SPEEDLAB_RUST_FN(int nbody_rust_advance(nbody_c_body *bodies, long steps, double dt))
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif
