@@ -201,6 +201,7 @@ class SpeedlabBuildExt(build_ext):
 
         info = self._build_info(compile_args, link_args, openmp, why)
         info["rust"] = self._rust_info
+        info["rust_kernels"] = sorted(RUST_KERNELS) if self._rust_info else []  # not in CONFIG_KEYS: no full rebuild
         # Optional parts (speedlab._buildtools.FEATURES): each probe above records
         # {"built": bool, "reason": str} under its name; `speedlab info` reports them.
         info["features"] = dict(self.features)
@@ -262,7 +263,6 @@ class SpeedlabBuildExt(build_ext):
             "profile": settings["profile"], "settings": settings["settings"],
             "target_cpu": settings["target_cpu"], "rustflags": settings["rustflags"],
             "link": libs + bt.rust_link_flags(self.compiler.compiler_type, debug=DEBUG),
-            "kernels": sorted(RUST_KERNELS),
         }
         return lib, libs
 

@@ -42,6 +42,11 @@ SPEEDLAB_RUST_FN(int speedlab_rust_force_panic(int how))
 SPEEDLAB_RUST_FN(int nbody_rust_energy(const nbody_c_body *bodies, double *out))
 SPEEDLAB_RUST_FN(int nbody_rust_advance(nbody_c_body *bodies, long steps, double dt))
 
+/* spectralnorm.rs: transpose 0 gives A u, 1 gives A^T u, for rows [row_begin, row_end) */
+SPEEDLAB_RUST_FN(int spectralnorm_rust_times_u(const double *u, double *v, long long n,
+                                               long long row_begin, long long row_end, int transpose))
+SPEEDLAB_RUST_FN(int spectralnorm_rust_result(const double *u, const double *v, long long n, double *out))
+
 #ifdef __cplusplus
 }
 #endif

@@ -16,6 +16,7 @@ use std::os::raw::{c_char, c_int};
 use std::panic::{catch_unwind, AssertUnwindSafe};
 
 pub mod nbody;
+pub mod spectralnorm;
 
 /// The call finished.
 pub const OK: c_int = 0;
