@@ -47,6 +47,9 @@ SPEEDLAB_RUST_FN(int spectralnorm_rust_times_u(const double *u, double *v, long 
                                                long long row_begin, long long row_end, int transpose))
 SPEEDLAB_RUST_FN(int spectralnorm_rust_result(const double *u, const double *v, long long n, double *out))
 
+/* mandelbrot.rs: rows [row_begin, row_end) of the n x n bitmap, as mandelbrot_c_rows */
+SPEEDLAB_RUST_FN(int mandelbrot_rust_rows(unsigned char *bitmap, int n, int row_begin, int row_end))
+
 #ifdef __cplusplus
 }
 #endif
