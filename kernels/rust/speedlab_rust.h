@@ -15,6 +15,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "c/fannkuchredux.h"
 #include "c/nbody.h"
 
 #ifdef __cplusplus
@@ -49,6 +50,11 @@ SPEEDLAB_RUST_FN(int spectralnorm_rust_result(const double *u, const double *v, 
 
 /* mandelbrot.rs: rows [row_begin, row_end) of the n x n bitmap, as mandelbrot_c_rows */
 SPEEDLAB_RUST_FN(int mandelbrot_rust_rows(unsigned char *bitmap, int n, int row_begin, int row_end))
+
+/* fannkuchredux.rs: as fannkuchredux_c_start / fannkuchredux_c_run, on the same state */
+SPEEDLAB_RUST_FN(int fannkuchredux_rust_start(fannkuchredux_c_state *s, int n, long long index))
+SPEEDLAB_RUST_FN(int fannkuchredux_rust_run(fannkuchredux_c_state *s, long long steps,
+                                            long long *checksum, int *max_flips))
 
 #ifdef __cplusplus
 }

@@ -15,6 +15,7 @@ use std::cell::RefCell;
 use std::os::raw::{c_char, c_int};
 use std::panic::{catch_unwind, AssertUnwindSafe};
 
+pub mod fannkuchredux;
 pub mod mandelbrot;
 pub mod nbody;
 pub mod spectralnorm;
