@@ -56,6 +56,10 @@ SPEEDLAB_RUST_FN(int fannkuchredux_rust_start(fannkuchredux_c_state *s, int n, l
 SPEEDLAB_RUST_FN(int fannkuchredux_rust_run(fannkuchredux_c_state *s, long long steps,
                                             long long *checksum, int *max_flips))
 
+/* chacha20.rs: as chacha20_c_xor */
+SPEEDLAB_RUST_FN(int chacha20_rust_xor(const uint32_t *state, const unsigned char *src,
+                                       unsigned char *dst, size_t len))
+
 #ifdef __cplusplus
 }
 #endif

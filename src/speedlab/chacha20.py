@@ -211,6 +211,7 @@ SPEC = KernelSpec(
         Variant("native", "speedlab._native.chacha20:encrypt_native"),
         Variant("parallel", "speedlab._native.chacha20:encrypt_parallel", threads=True),
         Variant("c", "speedlab._native.chacha20:encrypt_c"),
+        Variant("rust", "speedlab._native.chacha20:encrypt_rust", feature="rust"),
         Variant("cryptography", "speedlab.peers.chacha20:encrypt", optional=True, peer=True,
                 note="OpenSSL's SIMD assembly via the cryptography package: the ceiling"),
     ),
