@@ -60,6 +60,11 @@ SPEEDLAB_RUST_FN(int fannkuchredux_rust_run(fannkuchredux_c_state *s, long long 
 SPEEDLAB_RUST_FN(int chacha20_rust_xor(const uint32_t *state, const unsigned char *src,
                                        unsigned char *dst, size_t len))
 
+/* fasta.rs: as fasta_c_repeat / fasta_c_random, with *out advanced past what was written */
+SPEEDLAB_RUST_FN(int fasta_rust_repeat(char **out, const char *seq2, size_t seqlen, size_t count, size_t *pos))
+SPEEDLAB_RUST_FN(int fasta_rust_random(char **out, const char *symbols, const double *cumulative, int nsym,
+                                       size_t count, unsigned *seed))
+
 #ifdef __cplusplus
 }
 #endif

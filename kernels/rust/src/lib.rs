@@ -17,6 +17,7 @@ use std::panic::{catch_unwind, AssertUnwindSafe};
 
 pub mod chacha20;
 pub mod fannkuchredux;
+pub mod fasta;
 pub mod mandelbrot;
 pub mod nbody;
 pub mod spectralnorm;
