@@ -65,6 +65,18 @@ SPEEDLAB_RUST_FN(int fasta_rust_repeat(char **out, const char *seq2, size_t seql
 SPEEDLAB_RUST_FN(int fasta_rust_random(char **out, const char *symbols, const double *cumulative, int nsym,
                                        size_t count, unsigned *seed))
 
+/* revcomp.rs: as revcomp_c_*; compact's count through *written; compact_reverse
+ * writes backwards into out[0:*end] and sets *end to the new end */
+SPEEDLAB_RUST_FN(int revcomp_rust_compact(unsigned char *dst, const unsigned char *src, size_t n, size_t *written))
+SPEEDLAB_RUST_FN(int revcomp_rust_compact_reverse(unsigned char *out, size_t *end, const unsigned char *src,
+                                                  size_t n, const unsigned char *table))
+SPEEDLAB_RUST_FN(int revcomp_rust_compact_reverse_unchecked(unsigned char *out, size_t *end,
+                                                            const unsigned char *src, size_t n,
+                                                            const unsigned char *table))
+SPEEDLAB_RUST_FN(int revcomp_rust_reverse(unsigned char *seq, size_t len, size_t lo, size_t hi,
+                                          const unsigned char *table))
+SPEEDLAB_RUST_FN(int revcomp_rust_expand(unsigned char *buf, size_t len, size_t first, size_t last))
+
 #ifdef __cplusplus
 }
 #endif

@@ -20,6 +20,7 @@ pub mod fannkuchredux;
 pub mod fasta;
 pub mod mandelbrot;
 pub mod nbody;
+pub mod revcomp;
 pub mod spectralnorm;
 
 /// The call finished.
