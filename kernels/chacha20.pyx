@@ -22,6 +22,8 @@ wrap); the ``uint32_t`` counter argument refuses anything else with OverflowErro
   blocks over OpenMP threads. Block ``i`` needs only the key, the nonce and
   ``counter + i``, so the threads share nothing but the read-only input.
 * ``encrypt_c``        -- the ``c`` rung: ``kernels/c/chacha20.c``, same flags.
+* ``encrypt_rust``     -- the ``rust`` reference: ``kernels/rust/src/chacha20.rs``, the
+  same block function in safe Rust, called exactly as ``encrypt_c`` calls the C.
 """
 
 import struct
@@ -34,6 +36,7 @@ from libc.stdint cimport uint32_t
 from libc.string cimport memcpy
 
 cimport omp_shim
+from rust_abi cimport RUST_BUILT, rust_check, rust_force_panic
 
 from speedlab._simd import path_id as simd_path_id
 from speedlab._validate import check_threads
@@ -47,6 +50,10 @@ cdef extern from "simd/chacha20.h":
     ctypedef size_t (*chacha20_simd_fn)(const uint32_t *state, const unsigned char *src,
                                         unsigned char *dst, size_t n_blocks) noexcept nogil
     chacha20_simd_fn chacha20_simd(int path) noexcept nogil
+
+cdef extern from "rust/speedlab_rust.h":
+    int chacha20_rust_xor(const uint32_t *state, const unsigned char *src,
+                          unsigned char *dst, size_t length) noexcept nogil
 
 cdef enum:
     BLOCK = 64  # bytes per block: sixteen 32-bit words
@@ -356,3 +363,34 @@ def encrypt_c(bytes key, bytes nonce, const unsigned char[::1] data, uint32_t co
         done += chunk
         PyErr_CheckSignals()
     return out
+
+
+# -- rust reference: kernels/rust/src/chacha20.rs -------------------------------
+
+def encrypt_rust(bytes key, bytes nonce, const unsigned char[::1] data, uint32_t counter):
+    """``data`` XORed with the keystream from block ``counter``: the ``rust`` reference."""
+    cdef uint32_t state[WORDS]
+    cdef Py_ssize_t n = data.shape[0], done = 0, chunk
+    cdef int status
+    load_state(state, key, nonce, counter)
+    out = PyBytes_FromStringAndSize(NULL, n)
+    cdef unsigned char *dst = <unsigned char *>PyBytes_AS_STRING(out)
+    while done < n:
+        chunk = min(<Py_ssize_t>CHECK_BYTES, n - done)
+        with nogil:
+            status = chacha20_rust_xor(state, &data[done], dst + done, <size_t>chunk)
+        rust_check(status, "chacha20")
+        state[COUNTER_WORD] += <uint32_t>(chunk // BLOCK)
+        done += chunk
+        PyErr_CheckSignals()
+    return out
+
+
+def _rust_panic(int how):
+    """Test only: force a panic inside the rust boundary of this module (see rust_abi.pxd)."""
+    rust_force_panic(how, "chacha20")
+
+
+if not RUST_BUILT:
+    # Built without Rust: the variant reports the build's reason (speedlab info).
+    del encrypt_rust, _rust_panic

@@ -16,6 +16,8 @@ returns ``(checksum, max_flips)``:
   returns a partial checksum and maximum, combined exactly (integer sum and max),
   so the output is the same for every thread count.
 * ``checksum_maxflips_c``        -- the ``c`` rung: ``kernels/c/fannkuchredux.c``.
+* ``checksum_maxflips_rust``     -- the ``rust`` reference: ``kernels/rust/src/fannkuchredux.rs``,
+  the same odometer and flip counter in safe Rust, on the C's state struct.
 """
 
 cimport cython
@@ -24,6 +26,7 @@ from cython.parallel cimport parallel, prange
 from libc.stdlib cimport free, malloc
 
 cimport omp_shim
+from rust_abi cimport RUST_BUILT, rust_check, rust_force_panic
 
 
 cdef extern from "c/fannkuchredux.h":
@@ -33,6 +36,11 @@ cdef extern from "c/fannkuchredux.h":
     void fannkuchredux_c_start(fannkuchredux_c_state *s, int n, long long index) noexcept nogil
     void fannkuchredux_c_run(fannkuchredux_c_state *s, long long steps,
                              long long *checksum, int *max_flips) noexcept nogil
+
+cdef extern from "rust/speedlab_rust.h":
+    int fannkuchredux_rust_start(fannkuchredux_c_state *s, int n, long long index) noexcept nogil
+    int fannkuchredux_rust_run(fannkuchredux_c_state *s, long long steps,
+                               long long *checksum, int *max_flips) noexcept nogil
 
 cdef enum:
     # Permutations per native chunk between Ctrl-C checks: about 10 ms at
@@ -288,3 +296,31 @@ def checksum_maxflips_c(int n):
         done += chunk
         PyErr_CheckSignals()
     return checksum, max_flips
+
+
+def checksum_maxflips_rust(int n):
+    """Checksum and maximum flips over all permutations of 1..n: the ``rust`` reference."""
+    check_n(n)
+    cdef fannkuchredux_c_state s
+    cdef long long total = factorial(n), done = 0, chunk, checksum = 0
+    cdef int max_flips = 0
+    cdef int status
+    rust_check(fannkuchredux_rust_start(&s, n, 0), "fannkuchredux")
+    while done < total:
+        chunk = min(<long long>CHECK_EVERY, total - done)
+        with nogil:
+            status = fannkuchredux_rust_run(&s, chunk, &checksum, &max_flips)
+        rust_check(status, "fannkuchredux")
+        done += chunk
+        PyErr_CheckSignals()
+    return checksum, max_flips
+
+
+def _rust_panic(int how):
+    """Test only: force a panic inside the rust boundary of this module (see rust_abi.pxd)."""
+    rust_force_panic(how, "fannkuchredux")
+
+
+if not RUST_BUILT:
+    # Built without Rust: the variant reports the build's reason (speedlab info).
+    del checksum_maxflips_rust, _rust_panic

@@ -21,6 +21,8 @@ rows as the twin does, so every rung returns the same PBM bytes:
   ``prange``; each row is one thread's, so the bytes are the same for any
   thread count.
 * ``pbm_c``        -- the ``c`` rung: ``kernels/c/mandelbrot.c``, same flags.
+* ``pbm_rust``     -- the ``rust`` reference: ``kernels/rust/src/mandelbrot.rs``, the
+  same rows in safe Rust, driven by the same chunked loop as ``pbm_c``.
 """
 
 cimport cython
@@ -36,6 +38,11 @@ cimport omp_shim
 from speedlab._simd import path_id as simd_path_id
 from speedlab.pure.mandelbrot import LIMIT_SQ, MAX_ITER, header
 
+
+from rust_abi cimport RUST_BUILT, rust_check, rust_force_panic
+
+cdef extern from "rust/speedlab_rust.h":
+    int mandelbrot_rust_rows(unsigned char *bitmap, int n, int row_begin, int row_end) noexcept nogil
 
 cdef extern from "c/mandelbrot.h":
     void mandelbrot_c_rows(unsigned char *bitmap, int n, int row_begin, int row_end) noexcept nogil
@@ -61,6 +68,7 @@ cdef enum Engine:
     SIMD
     PARALLEL
     C_REF
+    RUST_REF
 
 # The loop bounds as C constants (the twin's values, read once at import).
 cdef int max_iter = MAX_ITER
@@ -204,6 +212,7 @@ cdef bytes render(int n, Engine engine, int n_threads):
     cdef unsigned char *buf = <unsigned char *>PyBytes_AS_STRING(out)
     cdef unsigned char *bitmap = buf + head_len
     cdef int per_chunk, begin = 0, end
+    cdef int status = 0
     memcpy(buf, PyBytes_AS_STRING(head), head_len)
     if n == 0:
         return out
@@ -226,10 +235,13 @@ cdef bytes render(int n, Engine engine, int n_threads):
                     rows_parallel(bitmap, n, begin, end, n_threads, row, cr)
                 elif engine == C_REF:
                     mandelbrot_c_rows(bitmap, n, begin, end)
+                elif engine == RUST_REF:
+                    status = mandelbrot_rust_rows(bitmap, n, begin, end)
                 elif row != NULL:
                     rows_simd(bitmap, n, begin, end, row, cr)
                 else:
                     rows_native(bitmap, n, begin, end)
+            rust_check(status, "mandelbrot")
             PyErr_CheckSignals()
             begin = end
     finally:
@@ -267,3 +279,18 @@ def pbm_parallel(int n, n_threads=None):
 def pbm_c(int n):
     """The whole PBM file computed by the hand-written C rows: the ``c`` rung."""
     return render(n, C_REF, 1)
+
+
+def pbm_rust(int n):
+    """The whole PBM file computed by the Rust rows: the ``rust`` reference."""
+    return render(n, RUST_REF, 1)
+
+
+def _rust_panic(int how):
+    """Test only: force a panic inside the rust boundary of this module (see rust_abi.pxd)."""
+    rust_force_panic(how, "mandelbrot")
+
+
+if not RUST_BUILT:
+    # Built without Rust: the variant reports the build's reason (speedlab info).
+    del pbm_rust, _rust_panic

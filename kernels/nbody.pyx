@@ -11,6 +11,8 @@ rung returns the same energies:
   on the stack, the step loop touches no Python object, allocates nothing and
   runs without the GIL. Diffed against ``typed``, only memory discipline changes.
 * ``energies_c``      -- the ``c`` rung: ``kernels/c/nbody.c``, same flags.
+* ``energies_rust``   -- the ``rust`` reference: ``kernels/rust/src/nbody.rs``, the
+  same algorithm in safe Rust, called exactly as ``energies_c`` calls the C.
 
 There is no ``parallel`` rung: one step updates five bodies that all depend on
 each other, and the steps are sequential, so nothing divides across threads.
@@ -20,6 +22,8 @@ cimport cython
 from cpython.exc cimport PyErr_CheckSignals
 from libc.math cimport sqrt
 
+from rust_abi cimport RUST_BUILT, rust_check, rust_force_panic
+
 from speedlab.pure.nbody import DT, make_system, offset_momentum
 
 
@@ -28,6 +32,10 @@ cdef extern from "c/nbody.h":
         double x, y, z, vx, vy, vz, mass
     double nbody_c_energy(const nbody_c_body *bodies) noexcept nogil
     void nbody_c_advance(nbody_c_body *bodies, long steps, double dt) noexcept nogil
+
+cdef extern from "rust/speedlab_rust.h":
+    int nbody_rust_energy(const nbody_c_body *bodies, double *out) noexcept nogil
+    int nbody_rust_advance(nbody_c_body *bodies, long steps, double dt) noexcept nogil
 
 cdef enum:
     N_BODIES = 5
@@ -225,3 +233,33 @@ def energies_c(long steps):
         PyErr_CheckSignals()
     after = nbody_c_energy(bodies)
     return before, after
+
+
+def energies_rust(long steps):
+    """Energies before and after ``steps`` steps: the ``rust`` reference (safe Rust)."""
+    cdef Body bodies[N_BODIES]
+    cdef double before, after
+    cdef long done = 0, chunk
+    cdef double dt = DT
+    cdef int status
+    load_system(bodies)
+    rust_check(nbody_rust_energy(bodies, &before), "nbody")
+    while done < steps:
+        chunk = min(<long>CHECK_EVERY, steps - done)
+        with nogil:
+            status = nbody_rust_advance(bodies, chunk, dt)
+        rust_check(status, "nbody")
+        done += chunk
+        PyErr_CheckSignals()
+    rust_check(nbody_rust_energy(bodies, &after), "nbody")
+    return before, after
+
+
+def _rust_panic(int how):
+    """Test only: force a panic inside the rust boundary of this module (see rust_abi.pxd)."""
+    rust_force_panic(how, "nbody")
+
+
+if not RUST_BUILT:
+    # Built without Rust: the variant reports the build's reason (speedlab info).
+    del energies_rust, _rust_panic

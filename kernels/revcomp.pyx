@@ -23,6 +23,10 @@ module imports), so every rung writes the same bytes:
   single byte changes.
 * ``reverse_complement_c`` / ``reverse_complement_inplace_c`` -- the ``c`` rung:
   ``kernels/c/revcomp.c``, same flags, driven by the same chunked loop.
+* ``reverse_complement_rust`` / ``reverse_complement_inplace_rust`` -- the ``rust``
+  reference: ``kernels/rust/src/revcomp.rs``, the same passes in safe Rust.
+* ``reverse_complement_rust_unchecked`` -- a labelled extra: the same, with the one
+  bounds check left in the copy loop removed (``get_unchecked``), to show its cost.
 
 There is no ``parallel`` rung: see the catalog (the passes run at memory speed).
 """
@@ -35,6 +39,26 @@ from libc.string cimport memchr, memcpy, memmove
 
 from speedlab.pure.revcomp import COMPLEMENT
 
+
+from rust_abi cimport RUST_BUILT, rust_check, rust_force_panic
+
+cdef extern from "rust/speedlab_rust.h":
+    int revcomp_rust_compact(unsigned char *dst, const unsigned char *src, size_t n,
+                             size_t *written) noexcept nogil
+    int revcomp_rust_compact_reverse(unsigned char *out, size_t *end, const unsigned char *src,
+                                     size_t n, const unsigned char *table) noexcept nogil
+    int revcomp_rust_compact_reverse_unchecked(unsigned char *out, size_t *end,
+                                               const unsigned char *src, size_t n,
+                                               const unsigned char *table) noexcept nogil
+    int revcomp_rust_reverse(unsigned char *seq, size_t len, size_t lo, size_t hi,
+                             const unsigned char *table) noexcept nogil
+    int revcomp_rust_expand(unsigned char *buf, size_t len, size_t first, size_t last) noexcept nogil
+
+cdef enum Engine:  # whose primitives the record passes call
+    NATIVE = 0
+    C_REF = 1
+    RUST_REF = 2
+    RUST_UNCHECKED = 3  # RUST_REF, but compact_reverse without its bounds check
 
 cdef extern from "c/revcomp.h":
     size_t revcomp_c_compact(unsigned char *dst, const unsigned char *src, size_t n) noexcept nogil
@@ -187,85 +211,106 @@ cdef void expand_native(unsigned char *buf, size_t length, size_t first, size_t 
 
 
 cdef int process_record(unsigned char *out, const unsigned char *body, size_t body_size,
-                        size_t length, bint use_c) except -1:
+                        size_t length, Engine engine) except -1:
     """Reverse-complement one record's sequence in place in ``out`` (which is ``body``).
 
     Writes ``length`` characters in 60-character lines over the record's
     ``body_size`` bytes, which must be ``length + lines`` (checked by the caller).
     """
-    cdef size_t done, chunk, written = 0
+    cdef size_t done, chunk, written = 0, part = 0
+    cdef int status = 0
     done = 0
     while done < body_size:  # 1: compact (out never runs ahead of body)
         chunk = min(<size_t>CHUNK, body_size - done)
         with nogil:
-            if use_c:
+            if engine == C_REF:
                 written += revcomp_c_compact(out + written, body + done, chunk)
+            elif engine == RUST_REF:
+                status = revcomp_rust_compact(out + written, body + done, chunk, &part)
+                written += part
             else:
                 written += compact_native(out + written, body + done, chunk)
+        rust_check(status, "revcomp")
         done += chunk
         PyErr_CheckSignals()
-    reverse_and_expand(out, length, use_c)
+    reverse_and_expand(out, length, engine)
     return 0
 
 
 cdef int copy_record(unsigned char *out, const unsigned char *body, size_t body_size,
-                     size_t length, bint use_c) except -1:
+                     size_t length, Engine engine) except -1:
     """Write one record's reverse complement into the separate buffer ``out``.
 
     ``out`` gets ``length + lines`` bytes: the sequence copied backwards and
     complemented in one pass, then spread into 60-character lines in place.
     """
-    cdef size_t done = 0, chunk
+    cdef size_t done = 0, chunk, end_at = length
     cdef unsigned char *end = out + length
+    cdef int status = 0
     while done < body_size:
         chunk = min(<size_t>CHUNK, body_size - done)
         with nogil:
-            if use_c:
+            if engine == C_REF:
                 end = revcomp_c_compact_reverse(end, body + done, chunk, TABLE)
+            elif engine == RUST_REF:
+                status = revcomp_rust_compact_reverse(out, &end_at, body + done, chunk, TABLE)
+                end = out + end_at
+            elif engine == RUST_UNCHECKED:
+                status = revcomp_rust_compact_reverse_unchecked(out, &end_at, body + done, chunk, TABLE)
+                end = out + end_at
             else:
                 end = compact_reverse_native(end, body + done, chunk, TABLE)
+        rust_check(status, "revcomp")
         done += chunk
         PyErr_CheckSignals()
     if end != out:  # the scan's length and this pass must agree
         raise AssertionError("revcomp: record length changed between passes")
-    expand(out, length, use_c)
+    expand(out, length, engine)
     return 0
 
 
-cdef int reverse_and_expand(unsigned char *out, size_t length, bint use_c) except -1:
+cdef int reverse_and_expand(unsigned char *out, size_t length, Engine engine) except -1:
     """Reverse and complement ``out[0:length]`` in place, then spread it into lines."""
     cdef size_t done, chunk, half = (length + 1) // 2
+    cdef int status = 0
     done = 0
     while done < half:  # 2: reverse and complement
         chunk = min(<size_t>CHUNK, half - done)
         with nogil:
-            if use_c:
+            if engine == C_REF:
                 revcomp_c_reverse(out, length, done, done + chunk, TABLE)
+            elif engine == RUST_REF:
+                status = revcomp_rust_reverse(out, length, done, done + chunk, TABLE)
             else:
                 reverse_native(out, length, done, done + chunk, TABLE)
+        rust_check(status, "revcomp")
         done += chunk
         PyErr_CheckSignals()
-    expand(out, length, use_c)
+    expand(out, length, engine)
     return 0
 
 
-cdef int expand(unsigned char *out, size_t length, bint use_c) except -1:
+cdef int expand(unsigned char *out, size_t length, Engine engine) except -1:
     """Spread ``out[0:length]`` into 60-character lines in place, last lines first."""
     cdef size_t chunk, lines = (length + LINE - 1) // LINE
     cdef size_t done = lines
+    cdef int status = 0
     while done > 0:
         chunk = min(<size_t>CHUNK_LINES, done)
         with nogil:
-            if use_c:
+            if engine == C_REF:
                 revcomp_c_expand(out, length, done - chunk, done)
+            elif engine == RUST_REF or engine == RUST_UNCHECKED:
+                status = revcomp_rust_expand(out, length, done - chunk, done)
             else:
                 expand_native(out, length, done - chunk, done)
+        rust_check(status, "revcomp")
         done -= chunk
         PyErr_CheckSignals()
     return 0
 
 
-cdef object copy_and_process(const unsigned char[::1] data, bint use_c):
+cdef object copy_and_process(const unsigned char[::1] data, Engine engine):
     """The output as a new bytes object, each record written into it by ``copy_record``."""
     cdef size_t n = data.shape[0], start = 0, size = 0, header
     cdef const unsigned char *d = &data[0] if n else NULL
@@ -284,13 +329,13 @@ cdef object copy_and_process(const unsigned char[::1] data, bint use_c):
         memcpy(out, d + rec.start, header)
         out[header] = b'\n'
         out += header + 1
-        copy_record(out, d + rec.body, rec.end - rec.body, rec.length, use_c)
+        copy_record(out, d + rec.body, rec.end - rec.body, rec.length, engine)
         out += rec.length + (rec.length + LINE - 1) // LINE
         start = rec.end
     return result
 
 
-cdef int process_inplace(unsigned char[::1] buf, bint use_c) except -1:
+cdef int process_inplace(unsigned char[::1] buf, Engine engine) except -1:
     """Reverse-complement every record of ``buf`` in place, after checking they all fit."""
     cdef size_t n = buf.shape[0], start = 0, index = 0
     cdef unsigned char *d = &buf[0] if n else NULL
@@ -307,26 +352,51 @@ cdef int process_inplace(unsigned char[::1] buf, bint use_c) except -1:
     start = 0
     while start < n:
         scan_record(d, n, start, &rec)
-        process_record(d + rec.body, d + rec.body, rec.end - rec.body, rec.length, use_c)
+        process_record(d + rec.body, d + rec.body, rec.end - rec.body, rec.length, engine)
         start = rec.end
     return 0
 
 
 def reverse_complement_native(const unsigned char[::1] data):
     """The program's output for the FASTA ``data``: the ``native`` rung."""
-    return copy_and_process(data, False)
+    return copy_and_process(data, NATIVE)
 
 
 def reverse_complement_c(const unsigned char[::1] data):
     """The program's output for the FASTA ``data``: the hand-written C ceiling."""
-    return copy_and_process(data, True)
+    return copy_and_process(data, C_REF)
 
 
 def reverse_complement_inplace_native(unsigned char[::1] buf):
     """Replace the FASTA in ``buf`` by its reverse complement, in place (native rung)."""
-    process_inplace(buf, False)
+    process_inplace(buf, NATIVE)
 
 
 def reverse_complement_inplace_c(unsigned char[::1] buf):
     """Replace the FASTA in ``buf`` by its reverse complement, in place (C ceiling)."""
-    process_inplace(buf, True)
+    process_inplace(buf, C_REF)
+
+
+def reverse_complement_rust(const unsigned char[::1] data):
+    """The program's output for the FASTA ``data``: the ``rust`` reference."""
+    return copy_and_process(data, RUST_REF)
+
+
+def reverse_complement_rust_unchecked(const unsigned char[::1] data):
+    """``reverse_complement_rust`` with ``get_unchecked`` in its copy loop: what the check costs."""
+    return copy_and_process(data, RUST_UNCHECKED)
+
+
+def reverse_complement_inplace_rust(unsigned char[::1] buf):
+    """Replace the FASTA in ``buf`` by its reverse complement, in place (``rust`` reference)."""
+    process_inplace(buf, RUST_REF)
+
+
+def _rust_panic(int how):
+    """Test only: force a panic inside the rust boundary of this module (see rust_abi.pxd)."""
+    rust_force_panic(how, "revcomp")
+
+
+if not RUST_BUILT:
+    # Built without Rust: the variant reports the build's reason (speedlab info).
+    del reverse_complement_rust, reverse_complement_rust_unchecked, reverse_complement_inplace_rust, _rust_panic

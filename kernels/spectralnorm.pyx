@@ -17,6 +17,8 @@ The compiled rungs compute a product's rows two at a time (see the NOTE on
   (pairs of rows) shared out by ``prange``. Each row is still summed by one
   thread in index order, so the result is identical for every thread count.
 * ``norm_c``        -- the ``c`` rung: ``kernels/c/spectralnorm.c``, same flags.
+* ``norm_rust``     -- the ``rust`` reference: ``kernels/rust/src/spectralnorm.rs``,
+  the same products in safe Rust, driven by the same chunked loop as ``norm_c``.
 """
 
 cimport cython
@@ -26,6 +28,7 @@ from libc.math cimport sqrt
 from libc.stdlib cimport free, malloc
 
 cimport omp_shim
+from rust_abi cimport RUST_BUILT, rust_check, rust_force_panic
 
 from speedlab.pure.spectralnorm import ROUNDS
 
@@ -36,6 +39,11 @@ cdef extern from "c/spectralnorm.h":
     void spectralnorm_c_at_times_u(const double *u, double *v, long long n,
                                    long long row_begin, long long row_end) noexcept nogil
     double spectralnorm_c_result(const double *u, const double *v, long long n) noexcept nogil
+
+cdef extern from "rust/speedlab_rust.h":
+    int spectralnorm_rust_times_u(const double *u, double *v, long long n, long long row_begin,
+                                  long long row_end, int transpose) noexcept nogil
+    int spectralnorm_rust_result(const double *u, const double *v, long long n, double *out) noexcept nogil
 
 cdef enum:
     # Terms A(i, j) * u[j] computed between two checks for Ctrl-C: at ~0.7 ns
@@ -51,6 +59,7 @@ cdef enum Engine:
     NATIVE
     PARALLEL
     C_REF
+    RUST_REF
 
 
 # -- typed rung: C scalars, Python lists, checks on ----------------------------
@@ -212,12 +221,15 @@ cdef int product(const double *u, double *v, long long n, bint transpose,
     """v = A·u (or Aᵀ·u) in chunks of rows, without the GIL, checking Ctrl-C between chunks."""
     cdef long long per_chunk = CHUNK_TERMS * (n_threads if engine == PARALLEL else 1) // n
     cdef long long begin = 0, end
+    cdef int status = 0
     if per_chunk < 1:
         per_chunk = 1
     while begin < n:
         end = min(n, begin + per_chunk)
         with nogil:
-            if engine == PARALLEL:
+            if engine == RUST_REF:
+                status = spectralnorm_rust_times_u(u, v, n, begin, end, transpose)
+            elif engine == PARALLEL:
                 rows_parallel(u, v, n, begin, end, transpose, n_threads)
             elif engine == C_REF and transpose:
                 spectralnorm_c_at_times_u(u, v, n, begin, end)
@@ -225,6 +237,7 @@ cdef int product(const double *u, double *v, long long n, bint transpose,
                 spectralnorm_c_a_times_u(u, v, n, begin, end)
             else:
                 rows_native(u, v, n, begin, end, transpose)
+        rust_check(status, "spectralnorm")
         PyErr_CheckSignals()
         begin = end
     return 0
@@ -235,6 +248,7 @@ cdef double power_method(long long n, Engine engine, int n_threads) except -1.0:
     cdef double *u = NULL
     cdef double *v = NULL
     cdef double *w = NULL  # scratch: A·u, the first half of AᵀA·u
+    cdef double result
     cdef long long i
     cdef int r
     if n < 1:
@@ -256,6 +270,9 @@ cdef double power_method(long long n, Engine engine, int n_threads) except -1.0:
             product(w, u, n, True, engine, n_threads)
         if engine == C_REF:
             return spectralnorm_c_result(u, v, n)
+        if engine == RUST_REF:
+            rust_check(spectralnorm_rust_result(u, v, n, &result), "spectralnorm")
+            return result
         return result_native(u, v, n)
     finally:
         free(u)
@@ -285,3 +302,18 @@ def norm_parallel(long long n, n_threads=None):
 def norm_c(long long n):
     """The spectral norm estimate computed by the hand-written C products: the ``c`` rung."""
     return power_method(n, C_REF, 1)
+
+
+def norm_rust(long long n):
+    """The spectral norm estimate computed by the Rust products: the ``rust`` reference."""
+    return power_method(n, RUST_REF, 1)
+
+
+def _rust_panic(int how):
+    """Test only: force a panic inside the rust boundary of this module (see rust_abi.pxd)."""
+    rust_force_panic(how, "spectralnorm")
+
+
+if not RUST_BUILT:
+    # Built without Rust: the variant reports the build's reason (speedlab info).
+    del norm_rust, _rust_panic

@@ -213,6 +213,7 @@ SPEC = KernelSpec(
                 note="4/8/16 blocks at once, word i of each in one vector (SSE2, AVX2, AVX-512; NEON)"),
         Variant("parallel", "speedlab._native.chacha20:encrypt_parallel", threads=True),
         Variant("c", "speedlab._native.chacha20:encrypt_c"),
+        Variant("rust", "speedlab._native.chacha20:encrypt_rust", feature="rust"),
         Variant("cryptography", "speedlab.peers.chacha20:encrypt", optional=True, peer=True,
                 note="OpenSSL's SIMD assembly via the cryptography package: the ceiling"),
     ),

@@ -37,7 +37,7 @@ def checksum_maxflips(n, *, impl=None, n_threads=None):
         is refused.)
     impl : str, optional
         Variant to run (``python``, ``compiled``, ``typed``, ``native``,
-        ``parallel``, ``c``); None follows ``SPEEDLAB_IMPL`` (native when built).
+        ``parallel``, ``c``, ``rust``); None follows ``SPEEDLAB_IMPL`` (native when built).
     n_threads : int, optional
         Threads for ``impl="parallel"``; None uses every core. The result is the
         same for every thread count.
@@ -84,6 +84,7 @@ SPEC = KernelSpec(
         Variant("parallel", "speedlab._native.fannkuchredux:checksum_maxflips_parallel",
                 note="blocks of permutation indices over OpenMP threads", threads=True),
         Variant("c", "speedlab._native.fannkuchredux:checksum_maxflips_c"),
+        Variant("rust", "speedlab._native.fannkuchredux:checksum_maxflips_rust", feature="rust"),
     ),
     make_input=size_input,
     sizes=Sizes(test=7, quick=9, full=10, headline=12),

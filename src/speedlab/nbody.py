@@ -28,7 +28,7 @@ def energies(steps, *, impl=None):
         Number of steps of 0.01 years, 0 <= steps <= 2**31 - 1.
     impl : str, optional
         Variant to run (``python``, ``compiled``, ``typed``, ``native``, ``numpy``,
-        ``c``); None follows ``SPEEDLAB_IMPL`` (native when built).
+        ``c``, ``rust``); None follows ``SPEEDLAB_IMPL`` (native when built).
 
     Returns
     -------
@@ -67,6 +67,7 @@ SPEC = KernelSpec(
         Variant("native", "speedlab._native.nbody:energies_native"),
         Variant("numpy", "speedlab.vectorized.nbody:energies", max_n=50_000),
         Variant("c", "speedlab._native.nbody:energies_c"),
+        Variant("rust", "speedlab._native.nbody:energies_rust", feature="rust"),
         Variant("numba", "speedlab.peers.nbody_numba:energies", optional=True, peer=True,
                 note="Numba @njit (just-in-time peer): compiles on the first call"),
     ),

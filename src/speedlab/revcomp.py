@@ -39,7 +39,7 @@ def reverse_complement(data, *, impl=None) -> bytes:
         (``bytearray``, ``memoryview``, NumPy ``uint8`` array...), which is
         copied to ``bytes`` first. It must start with a ``>`` header line.
     impl : str, optional
-        Variant to run (``python``, ``compiled``, ``typed``, ``native``, ``c``);
+        Variant to run (``python``, ``compiled``, ``typed``, ``native``, ``c``, ``rust``);
         None follows ``SPEEDLAB_IMPL`` (native when built).
 
     Returns
@@ -125,6 +125,10 @@ SPEC = KernelSpec(
         Variant("typed", "speedlab._native.revcomp:reverse_complement_typed"),
         Variant("native", "speedlab._native.revcomp:reverse_complement_native"),
         Variant("c", "speedlab._native.revcomp:reverse_complement_c"),
+        Variant("rust", "speedlab._native.revcomp:reverse_complement_rust", feature="rust"),
+        Variant("rust_unchecked", "speedlab._native.revcomp:reverse_complement_rust_unchecked",
+                feature="rust", note="extra: rust with get_unchecked in the copy loop "
+                "(its one bounds check left out), to show what the check costs"),
     ),
     make_input=reader_input,
     # Python itself runs at ~10 ns a byte here (translate and slicing are C),

@@ -34,7 +34,7 @@ def norm(n, *, impl=None, n_threads=None):
         Size of the matrix section, 1 <= n <= 100,000.
     impl : str, optional
         Variant to run (``python``, ``compiled``, ``typed``, ``native``,
-        ``parallel``, ``numpy``, ``c``); None follows ``SPEEDLAB_IMPL``
+        ``parallel``, ``numpy``, ``c``, ``rust``); None follows ``SPEEDLAB_IMPL``
         (native when built).
     n_threads : int, optional
         Threads for ``impl="parallel"`` (None: all cores). The result is the
@@ -92,6 +92,7 @@ SPEC = KernelSpec(
         # the matrix is stored: 8 n² bytes, 32 MB at n = 2,000
         Variant("numpy", "speedlab.vectorized.spectralnorm:norm", max_n=2000),
         Variant("c", "speedlab._native.spectralnorm:norm_c"),
+        Variant("rust", "speedlab._native.spectralnorm:norm_rust", feature="rust"),
     ),
     make_input=size_input,
     sizes=Sizes(test=100, quick=1000, full=3000, headline=5500),
