@@ -207,7 +207,8 @@ cdef void rows_parallel(const double *u, double *v, long long n, long long begin
 
     With a vector path (``rows`` not NULL) the threads share blocks of
     SPECTRALNORM_SIMD_MAX_ROWS rows, a whole number of every path's groups;
-    without one (scalar), pairs of rows of the native code.
+    without one (scalar), pairs of rows of the native code. Which thread sums
+    a row never changes its bits.
     """
     cdef long long p, pairs = (end - begin) // 2
     cdef long long last = begin + 2 * pairs
