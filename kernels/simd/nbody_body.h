@@ -30,6 +30,20 @@
 typedef double SL_FN(nb_vd) __attribute__((vector_size(NB_LANES * 8)));
 typedef long long SL_FN(nb_vi) __attribute__((vector_size(NB_LANES * 8)));
 
+/* NB_PICK(a, b, i...): lanes i... of the concatenation a ++ b. clang (and GCC
+ * >= 12) spell it __builtin_shufflevector, older GCC __builtin_shuffle with
+ * the indices in a vector. (Building the vectors lane by lane instead, as
+ * (vd){q0[0], q1[0], ...}, also works everywhere but measured 5% slower on
+ * AVX2.) */
+#if defined(__has_builtin)
+#  if __has_builtin(__builtin_shufflevector)
+#    define NB_PICK(a, b, ...) __builtin_shufflevector(a, b, __VA_ARGS__)
+#  endif
+#endif
+#ifndef NB_PICK
+#  define NB_PICK(a, b, ...) __builtin_shuffle(a, b, (SL_FN(nb_vi)){__VA_ARGS__})
+#endif
+
 /* Square root of each lane. A lane loop rather than an intrinsic, so the same
  * source serves every instruction set: with -fno-math-errno (the build's flag)
  * GCC and clang compile it to one vector square root (sqrtpd, vsqrtpd, fsqrt);
@@ -49,7 +63,6 @@ static inline SL_FN(nb_vd) SL_FN(nb_sqrt)(SL_FN(nb_vd) x)
 static void SL_FN(nbody_advance)(nbody_c_body *b, long steps, double dt)
 {
     typedef SL_FN(nb_vd) vd;
-    typedef SL_FN(nb_vi) vi;
     /* The pairs in the native rung's order: (0,1), (0,2) ... (3,4). */
     static const int first[NBODY_C_PAIRS] = {0, 0, 0, 0, 1, 1, 1, 2, 2, 3};
     static const int second[NBODY_C_PAIRS] = {1, 2, 3, 4, 2, 3, 4, 3, 4, 4};
@@ -89,19 +102,19 @@ static void SL_FN(nbody_advance)(nbody_c_body *b, long steps, double dt)
             vd dx, dy, dz;
 #if NB_LANES == 4
             /* 4 x (x, y, z, 0) -> (x0 x1 x2 x3), (y0 ...), (z0 ...). */
-            vd *q = &d[4 * g][0];
-            vd lo01 = __builtin_shuffle(q[0], q[1], (vi){0, 4, 1, 5});  /* x0 x1 y0 y1 */
-            vd lo23 = __builtin_shuffle(q[2], q[3], (vi){0, 4, 1, 5});  /* x2 x3 y2 y3 */
-            vd hi01 = __builtin_shuffle(q[0], q[1], (vi){2, 6, 3, 7});  /* z0 z1 0 0 */
-            vd hi23 = __builtin_shuffle(q[2], q[3], (vi){2, 6, 3, 7});  /* z2 z3 0 0 */
-            dx = __builtin_shuffle(lo01, lo23, (vi){0, 1, 4, 5});
-            dy = __builtin_shuffle(lo01, lo23, (vi){2, 3, 6, 7});
-            dz = __builtin_shuffle(hi01, hi23, (vi){0, 1, 4, 5});
+            const vd *q = &d[4 * g][0];
+            vd xy01 = NB_PICK(q[0], q[1], 0, 4, 1, 5);  /* x0 x1 y0 y1 */
+            vd xy23 = NB_PICK(q[2], q[3], 0, 4, 1, 5);  /* x2 x3 y2 y3 */
+            vd z01 = NB_PICK(q[0], q[1], 2, 6, 3, 7);   /* z0 z1 0 0 */
+            vd z23 = NB_PICK(q[2], q[3], 2, 6, 3, 7);   /* z2 z3 0 0 */
+            dx = NB_PICK(xy01, xy23, 0, 1, 4, 5);
+            dy = NB_PICK(xy01, xy23, 2, 3, 6, 7);
+            dz = NB_PICK(z01, z23, 0, 1, 4, 5);
 #else
             /* 2 x ((x, y), (z, 0)) -> (x0 x1), (y0 y1), (z0 z1). */
-            dx = __builtin_shuffle(d[2 * g][0], d[2 * g + 1][0], (vi){0, 2});
-            dy = __builtin_shuffle(d[2 * g][0], d[2 * g + 1][0], (vi){1, 3});
-            dz = __builtin_shuffle(d[2 * g][1], d[2 * g + 1][1], (vi){0, 2});
+            dx = NB_PICK(d[2 * g][0], d[2 * g + 1][0], 0, 2);
+            dy = NB_PICK(d[2 * g][0], d[2 * g + 1][0], 1, 3);
+            dz = NB_PICK(d[2 * g][1], d[2 * g + 1][1], 0, 2);
 #endif
             vd d2 = dx * dx + dy * dy + dz * dz;
             vd mag = vdt / (d2 * SL_FN(nb_sqrt)(d2));
@@ -140,3 +153,4 @@ static void SL_FN(nbody_advance)(nbody_c_body *b, long steps, double dt)
 #undef NB_LANES
 #undef NB_PARTS
 #undef NB_GROUPS
+#undef NB_PICK
