@@ -547,7 +547,7 @@ def reverse_complement_simd(const unsigned char[::1] data):
 
     Raises ``speedlab._simd.SimdUnavailable`` when ``SPEEDLAB_SIMD`` forces a
     path this CPU lacks (before any vector instruction runs); ``scalar`` runs
-    the native code.
+    the native code (as does ``parallel``, on one thread).
     """
     return simd_and_parallel(data, 1)
 
