@@ -2,13 +2,13 @@
  * sl_simd_instantiate.h: SL_FN names it per path, SL_VBYTES sizes the vectors).
  *
  * One pass writes each sequence byte straight to its place in the output: a
- * record's input is read as runs between newlines; a run whose sequence
- * bytes have indices p..p+len-1 (newlines left out) lands reversed at output
- * positions q = length-1-p ... , which sit at out + q + q / 60 once the
- * output's newlines are counted in. A run is cut where an output line ends,
- * so every piece is at most 60 bytes, reversed and complemented a vector at a
- * time (overlapping vectors cover a length that is not a multiple of the
- * width; AVX-512 masks its loads and stores instead), and the newline that
+ * record's input is read as runs between newlines (found by vector compares);
+ * a run whose sequence bytes have indices p..p+len-1 (newlines left out)
+ * lands reversed at output positions q = length-1-p-len+1 .. length-1-p,
+ * which sit at out + q + q / 60 once the output's newlines are counted in. A
+ * run is cut where an output line ends, so every piece is at most 60 bytes,
+ * reversed and complemented a vector at a time (two overlapping vectors
+ * cover a length that is not a multiple of the width), and the newline that
  * ends each output line is written after the piece that ends it. Nothing is
  * written outside a record's own output bytes, and no byte twice with two
  * values, so any cut of the input into pieces gives the same bytes: the
@@ -18,12 +18,16 @@
  * has: a letter (either case) maps by its low five bits to an upper-case
  * letter or stays, anything else stays. `letters` (32 bytes) holds, for each
  * low-five-bit value, the complement of that letter, or 0 where the letter is
- * kept; revcomp.pyx builds it from the table and tests check every byte.
- *   - AVX2, AVX-512: two 16-entry byte shuffles (pshufb) look the five bits up;
- *   - NEON: one two-register table lookup (tbl);
- *   - SSE2 (no byte shuffle): one compare-and-select per complemented letter.
- * Reversal is a byte shuffle within 16-byte lanes and a lane permutation
- * (SSE2: dword, word and byte swaps by shuffles and shifts).
+ * kept; revcomp.pyx builds it from the table and checks the shape for all 256
+ * bytes.
+ *   - AVX2, AVX-512: two 16-entry byte shuffles (pshufb) look the five bits
+ *     up, 32 bytes a step (AVX-512 searches and counts newlines 64 bytes a
+ *     step and masks the loads and stores of pieces under 16 bytes);
+ *   - NEON: one two-register table lookup (tbl), 16 bytes a step;
+ *   - SSE2 has no byte shuffle: it searches and counts newlines 16 bytes a
+ *     step and complements through the table, byte by byte (a compare and
+ *     select per IUPAC letter, 16 of them, measured no faster).
+ * Reversal is a byte shuffle within 16-byte lanes, then a swap of the lanes.
  */
 #define RC_LINE 60 /* characters per output line (the program's format) */
 
@@ -32,9 +36,6 @@ typedef struct {
 #if defined(SL_SIMD_X86) && SL_VBYTES >= 32
     __m128i low16, high16;   /* letters[0..15], letters[16..31] */
     __m128i reverse16;       /* byte indices 15..0 */
-#  if SL_VBYTES == 64
-    __m512i low, high, reverse; /* the same in every 128-bit lane */
-#  endif
 #elif !defined(SL_SIMD_X86)
     uint8x16x2_t letters;
 #endif
@@ -49,11 +50,6 @@ static void SL_FN(rc_setup)(SL_FN(rc_ctx) *c, const unsigned char *letters,
     c->low16 = _mm_loadu_si128((const __m128i *)letters);
     c->high16 = _mm_loadu_si128((const __m128i *)(letters + 16));
     c->reverse16 = _mm_setr_epi8(15, 14, 13, 12, 11, 10, 9, 8, 7, 6, 5, 4, 3, 2, 1, 0);
-#  if SL_VBYTES == 64
-    c->low = _mm512_broadcast_i32x4(c->low16);
-    c->high = _mm512_broadcast_i32x4(c->high16);
-    c->reverse = _mm512_broadcast_i32x4(c->reverse16);
-#  endif
 #elif !defined(SL_SIMD_X86)
     c->letters.val[0] = vld1q_u8(letters);
     c->letters.val[1] = vld1q_u8(letters + 16);
@@ -111,21 +107,6 @@ static inline void SL_FN(rc_store16)(unsigned char *p, uint8x16_t v)
 
 /* -- one full-width vector --------------------------------------------------- */
 
-#if defined(SL_SIMD_X86) && SL_VBYTES == 64
-static inline __m512i SL_FN(rc_wide)(const SL_FN(rc_ctx) *c, __m512i v)
-{
-    __m512i five = _mm512_and_si512(v, _mm512_set1_epi8(0x1F));
-    __m512i t = _mm512_or_si512(
-        _mm512_shuffle_epi8(c->low, _mm512_add_epi8(five, _mm512_set1_epi8(0x70))),
-        _mm512_shuffle_epi8(c->high, _mm512_sub_epi8(five, _mm512_set1_epi8(0x10))));
-    __mmask64 letter = _mm512_cmpeq_epi8_mask(_mm512_and_si512(v, _mm512_set1_epi8((char)0xC0)),
-                                              _mm512_set1_epi8(0x40));
-    __mmask64 keep = ~(letter & _mm512_test_epi8_mask(t, t)); /* not a complemented letter */
-    t = _mm512_mask_mov_epi8(t, keep, v);
-    t = _mm512_shuffle_epi8(t, c->reverse);
-    return _mm512_shuffle_i64x2(t, t, 0x1B);        /* 128-bit lanes 3 2 1 0 */
-}
-#endif
 #if defined(SL_SIMD_X86) && SL_VBYTES >= 32
 static inline __m256i SL_FN(rc_32)(const SL_FN(rc_ctx) *c, __m256i v)
 {
@@ -148,14 +129,20 @@ static inline __m256i SL_FN(rc_32)(const SL_FN(rc_ctx) *c, __m256i v)
 static inline void SL_FN(rc_piece)(const SL_FN(rc_ctx) *c, unsigned char *dst,
                                    const unsigned char *src, size_t len)
 {
-#if defined(SL_SIMD_X86) && SL_VBYTES == 64
-    /* The len source bytes fill the top of a masked load (the bytes below are
-     * not read), so the reversal brings them to the bottom. */
-    __mmask64 top = ~0ULL << (64 - len), bottom = ~0ULL >> (64 - len);
-    __m512i v = _mm512_maskz_loadu_epi8(top, src + len - 64);
-    _mm512_mask_storeu_epi8(dst, bottom, SL_FN(rc_wide)(c, v));
-#else
     size_t i;
+#if defined(SL_SIMD_X86) && SL_VBYTES == 64
+    /* NOTE: a piece is at most 60 bytes, yet one masked 64-byte load and store
+     * per piece measured ~18% slower than the AVX2 way on Zen 4, so pieces
+     * take 32-byte vectors here too, and masks only spare short ones the
+     * scalar loop: their len bytes fill the top of a masked 16-byte load (the
+     * bytes below are not read), which the reversal brings to the bottom. */
+    if (len < 16) {
+        __mmask16 top = (__mmask16)(0xFFFFu << (16 - len)), bottom = (__mmask16)(0xFFFFu >> (16 - len));
+        __m128i v = _mm_maskz_loadu_epi8(top, src + len - 16);
+        _mm_mask_storeu_epi8(dst, bottom, SL_FN(rc_16)(c, v));
+        return;
+    }
+#endif
 #  if defined(SL_SIMD_X86) && SL_VBYTES >= 32
     if (len >= 32) { /* two overlapping vectors cover 32..64 bytes */
         __m256i a = _mm256_loadu_si256((const __m256i *)(src + len - 32));
@@ -176,7 +163,6 @@ static inline void SL_FN(rc_piece)(const SL_FN(rc_ctx) *c, unsigned char *dst,
 #  endif
     for (i = 0; i < len; i++)
         dst[i] = c->table[src[len - 1 - i]];
-#endif
 }
 
 /* The first newline in [s, end), or end. */
