@@ -25,8 +25,9 @@
  *     step and masks the loads and stores of pieces under 16 bytes);
  *   - NEON: one two-register table lookup (tbl), 16 bytes a step;
  *   - SSE2 has no byte shuffle: it searches and counts newlines 16 bytes a
- *     step and complements through the table, byte by byte (a compare and
- *     select per IUPAC letter, 16 of them, measured no faster).
+ *     step, complements 16 bytes of A/C/G/T (either case) by compares and
+ *     reverses them by dword, word and byte swaps; 16 bytes with any other
+ *     letter, and pieces under 16 bytes, go through the table byte by byte.
  * Reversal is a byte shuffle within 16-byte lanes, then a swap of the lanes.
  */
 #define RC_LINE 60 /* characters per output line (the program's format) */
@@ -124,6 +125,34 @@ static inline __m256i SL_FN(rc_32)(const SL_FN(rc_ctx) *c, __m256i v)
 }
 #endif
 
+#if defined(SL_SIMD_X86) && SL_VBYTES == 16
+/* dst[0..16) = complement(src[15..0]) without a byte shuffle: 16 bytes that
+ * are all A, C, G or T (either case; the bulk of real sequence) by four
+ * compares and two XORs (A ^ T = 0x15, C ^ G = 0x04); any other 16 through the
+ * table, byte by byte. Compares for all 16 IUPAC letters measured no faster
+ * than the table: 48 operations per 16 bytes. */
+static inline void SL_FN(rc_sse2_16)(const SL_FN(rc_ctx) *c, unsigned char *dst,
+                                     const unsigned char *src)
+{
+    __m128i v = _mm_loadu_si128((const __m128i *)src);
+    __m128i u = _mm_and_si128(v, _mm_set1_epi8((char)0xDF));
+    __m128i at = _mm_or_si128(_mm_cmpeq_epi8(u, _mm_set1_epi8('A')), _mm_cmpeq_epi8(u, _mm_set1_epi8('T')));
+    __m128i cg = _mm_or_si128(_mm_cmpeq_epi8(u, _mm_set1_epi8('C')), _mm_cmpeq_epi8(u, _mm_set1_epi8('G')));
+    if (_mm_movemask_epi8(_mm_or_si128(at, cg)) != 0xFFFF) {
+        int k;
+        for (k = 0; k < 16; k++)
+            dst[k] = c->table[src[15 - k]];
+        return;
+    }
+    __m128i t = _mm_xor_si128(u, _mm_or_si128(_mm_and_si128(at, _mm_set1_epi8(0x15)),
+                                              _mm_and_si128(cg, _mm_set1_epi8(0x04))));
+    t = _mm_shuffle_epi32(t, 0x1B);                                /* dwords 3 2 1 0 */
+    t = _mm_shufflehi_epi16(_mm_shufflelo_epi16(t, 0xB1), 0xB1);   /* words in dwords */
+    t = _mm_or_si128(_mm_slli_epi16(t, 8), _mm_srli_epi16(t, 8));  /* bytes in words */
+    _mm_storeu_si128((__m128i *)dst, t);
+}
+#endif
+
 /* -- a piece: dst[i] = complement(src[len - 1 - i]), 0 < len <= 60 ------------ */
 
 static inline void SL_FN(rc_piece)(const SL_FN(rc_ctx) *c, unsigned char *dst,
@@ -143,7 +172,7 @@ static inline void SL_FN(rc_piece)(const SL_FN(rc_ctx) *c, unsigned char *dst,
         return;
     }
 #endif
-#  if defined(SL_SIMD_X86) && SL_VBYTES >= 32
+#if defined(SL_SIMD_X86) && SL_VBYTES >= 32
     if (len >= 32) { /* two overlapping vectors cover 32..64 bytes */
         __m256i a = _mm256_loadu_si256((const __m256i *)(src + len - 32));
         __m256i b = _mm256_loadu_si256((const __m256i *)src);
@@ -151,8 +180,16 @@ static inline void SL_FN(rc_piece)(const SL_FN(rc_ctx) *c, unsigned char *dst,
         _mm256_storeu_si256((__m256i *)(dst + len - 32), SL_FN(rc_32)(c, b));
         return;
     }
-#  endif
-#  if !(defined(SL_SIMD_X86) && SL_VBYTES == 16) /* SSE2: the table, byte by byte */
+#endif
+#if defined(SL_SIMD_X86) && SL_VBYTES == 16
+    if (len >= 16) { /* 16-byte steps from the top, the last one overlapping */
+        for (i = 0; i + 16 <= len; i += 16)
+            SL_FN(rc_sse2_16)(c, dst + i, src + len - i - 16);
+        if (i < len)
+            SL_FN(rc_sse2_16)(c, dst + len - 16, src);
+        return;
+    }
+#else
     if (len >= 16) { /* 16-byte vectors from the top, the last one overlapping */
         for (i = 0; i + 16 <= len; i += 16)
             SL_FN(rc_store16)(dst + i, SL_FN(rc_16)(c, SL_FN(rc_load16)(src + len - i - 16)));
@@ -160,7 +197,7 @@ static inline void SL_FN(rc_piece)(const SL_FN(rc_ctx) *c, unsigned char *dst,
             SL_FN(rc_store16)(dst + len - 16, SL_FN(rc_16)(c, SL_FN(rc_load16)(src)));
         return;
     }
-#  endif
+#endif
     for (i = 0; i < len; i++)
         dst[i] = c->table[src[len - 1 - i]];
 }
