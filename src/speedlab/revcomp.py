@@ -8,7 +8,7 @@ Python already runs this in C (``bytes.translate``, slicing), so the ladder's fi
 gain comes from memory discipline alone: ``native`` sizes the output first and works
 in place inside one buffer -- no per-line objects, no intermediate copies, no GIL.
 ``simd`` writes every byte straight to its place in one pass, reversing and
-complementing 16, 32 or 64 bytes per step with byte shuffles (the instruction set
+complementing 16 or 32 bytes per step with byte shuffles (the instruction set
 chosen at run time), and ``parallel`` shares that pass's pieces among threads.
 :func:`reverse_complement_inplace` runs native's passes on the caller's own buffer.
 
@@ -137,9 +137,9 @@ SPEC = KernelSpec(
         Variant("typed", "speedlab._native.revcomp:reverse_complement_typed"),
         Variant("native", "speedlab._native.revcomp:reverse_complement_native"),
         Variant("simd", "speedlab._native.revcomp:reverse_complement_simd",
-                note="one pass straight to the output lines; 32/64/16 bytes reversed and "
-                "complemented per step by byte shuffles (AVX2/AVX-512 pshufb, NEON tbl; SSE2: "
-                "vector newline search, table complement), chosen at run time"),
+                note="one pass straight to the output lines, 32 bytes reversed and complemented "
+                "per step by byte shuffles (AVX2/AVX-512 pshufb; NEON tbl, 16 bytes; SSE2, "
+                "no byte shuffle: A/C/G/T by compares, other bytes by table), chosen at run time"),
         Variant("parallel", "speedlab._native.revcomp:reverse_complement_parallel",
                 note="the simd rung's 1 MiB pieces over OpenMP threads", threads=True),
         Variant("c", "speedlab._native.revcomp:reverse_complement_c"),
