@@ -508,7 +508,7 @@ cdef object simd_and_parallel(const unsigned char[::1] data, int n_threads):
     cdef revcomp_simd_piece_fn piece = revcomp_simd_piece(path)
     cdef revcomp_simd_newlines_fn newlines = revcomp_simd_newlines(path)
     if piece == NULL:  # SPEEDLAB_SIMD=scalar
-        return copy_and_process(data, False)
+        return copy_and_process(data, NATIVE)
     if not LETTERS_HOLD:
         raise RuntimeError("revcomp: the complement table is not in the IUPAC shape the vector "
                            "paths look it up by")
