@@ -113,12 +113,15 @@ def forced(name: str):
         _cached = previous
 
 
-def describe(name: str, element_bytes: int = 8, element: str = "double") -> str:
-    """``"avx2: 256-bit vectors, 4 doubles per instruction"`` (for explain and info)."""
+def describe(name: str) -> str:
+    """``"avx2: instructions on vectors of up to 256 bits"`` (for info and list).
+
+    Up to: a kernel may use narrower vectors on a wide path where its data is
+    narrower (nbody's bodies are 4 doubles); each simd variant's note says what it does.
+    """
     if name == "scalar":
         return "scalar: no explicit vector instructions (the native code)"
-    lanes = WIDTH[name] // element_bytes
-    return f"{name}: {WIDTH[name] * 8}-bit vectors, {lanes} {element}s per instruction"
+    return f"{name}: instructions on vectors of up to {WIDTH[name] * 8} bits"
 
 
 def summary() -> str:
