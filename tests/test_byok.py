@@ -434,8 +434,8 @@ def _pyproject_cython() -> tuple[str, str]:
     import re
 
     text = (ROOT / "pyproject.toml").read_text()
-    system = re.search(r'^requires = \[.*?"(Cython[^"]*)"', text, re.M).group(1)
-    extra = re.search(r'^build = \[.*?"(Cython[^"]*)"', text, re.M).group(1)
+    system = re.search(r'^requires = \[.*?"(Cython[^"]*)"', text, re.MULTILINE).group(1)
+    extra = re.search(r'^build = \[.*?"(Cython[^"]*)"', text, re.MULTILINE).group(1)
     return system, extra
 
 

@@ -770,10 +770,11 @@ def render(report: dict[str, Any]) -> str:
 
     if conc.get("gil_share"):
         ref = (conc.get("gil_reference") or {}).get("share")
-        lines += ["", "the GIL: another Python thread's speed while the rung runs, relative to its speed beside a "
-                  "call that releases the GIL",
-                  f"(hashlib; {_fmt_share(ref)} of its speed alone here): <= {HELD_AT_MOST} held, "
-                  f">= {RELEASED_AT_LEAST} released, between: held part of the time"]
+        lines += ["",
+                  ("the GIL: another Python thread's speed while the rung runs, relative to its speed beside a "
+                   "call that releases the GIL"),
+                  (f"(hashlib; {_fmt_share(ref)} of its speed alone here): <= {HELD_AT_MOST} held, "
+                   f">= {RELEASED_AT_LEAST} released, between: held part of the time")]
         if ref is not None and ref < TWO_CORES:
             lines.append(f"(the reference is below {TWO_CORES}: fewer than two free cores, so a released GIL "
                          "reads like a shared one)")
