@@ -105,7 +105,7 @@ def cmd_list(args) -> int:
     present = {v.name for s in specs for v in s.variants}
     columns = [c for c in (*RUNGS, *REFERENCES) if c in present]
     columns += sorted(present - set(columns))
-    width = max(len("kernel"), *(len(s.name) for s in specs))
+    width = max([len("kernel"), *(len(s.name) for s in specs)])
     rows = []
     for spec in specs:
         cells = []
@@ -117,7 +117,7 @@ def cmd_list(args) -> int:
                 cells.append("-")
         rows.append(cells)
     # Each column as wide as its name or its widest cell (`cryptography`, `MISSING`).
-    widths = [max(len(col), *(len(row[i]) for row in rows)) for i, col in enumerate(columns)]
+    widths = [max([len(col), *(len(row[i]) for row in rows)]) for i, col in enumerate(columns)]
     print(" ".join(["kernel".ljust(width), *[c.ljust(w) for c, w in zip(columns, widths)]]).rstrip())
     for spec, cells in zip(specs, rows):
         print(" ".join([spec.name.ljust(width), *[c.ljust(w) for c, w in zip(cells, widths)]]).rstrip())

@@ -72,7 +72,7 @@ TAIL_CHARS = 800
 #: Bumped when what a cache entry holds changes (2: the annotation page and its
 #: summary beside the module), so older entries are never taken for complete ones.
 CACHE_LAYOUT = 2
-#: Where ``SPEEDLAB_ANNOTATE`` pages go, inside the build directory.
+#: Where every module's annotation page goes, inside the build directory.
 ANNOTATE_DIRNAME = "annotate"
 
 
