@@ -19,7 +19,7 @@ and metadata steps stay fast and never generate C.
 Build switches (environment variables, documented in README.md):
 
 * ``SPEEDLAB_DEBUG_BUILD=1``   -O0 -g, Cython bounds/wraparound/initialised checks on;
-* ``SPEEDLAB_ANNOTATE=1``      Cython's HTML annotation written under build/cython;
+* ``SPEEDLAB_ANNOTATE=1``      Cython's HTML annotation written under .build/cython;
 * ``SPEEDLAB_NATIVE_ARCH=1``   -march=native, for a local build only (never a wheel);
 * ``SPEEDLAB_REQUIRE_OPENMP=1`` fail the build when OpenMP cannot be used;
 * ``SPEEDLAB_DISABLE_OPENMP=1`` build without OpenMP (``parallel`` runs serially);
@@ -64,10 +64,14 @@ REQUIRE_RUST = bt.required("rust")
 RUST_SOURCES = sorted((KERNELS / "rust").rglob("*.rs")) + [KERNELS / "rust" / "Cargo.toml"]
 RUST_KERNELS = {p.stem for p in (KERNELS / "rust" / "src").glob("*.rs")} - {"lib"}  # src/NAME.rs: the rust reference of NAME
 DIRECTIVES = bt.directives(DEBUG)
+# NOTE: everything the build writes goes under .build/, not setuptools' default
+# build/: a build/ folder at the root of the checkout is an importable namespace
+# package that shadows `python -m build` (pypa/build) when that is not installed.
+BUILD_BASE = Path(".build")
 # Generated C stays out of the source tree (and so out of git and the sdist).
 # NOTE: one directory per set of directives: cythonize only compares timestamps,
 # so a release build must never pick up C generated for a debug build.
-CYTHON_BUILD_DIR = Path("build", "cython", "debug" if DEBUG else "release")
+CYTHON_BUILD_DIR = BUILD_BASE / "cython" / ("debug" if DEBUG else "release")
 
 if NATIVE_ARCH and bt.building_release_wheel():
     raise SystemExit(bt.NATIVE_ARCH_IN_WHEEL)
@@ -324,4 +328,6 @@ def _original(source):
 setup(
     ext_modules=native_extensions() + compiled_extensions() + [shared_utility_extension()],
     cmdclass={"build_ext": SpeedlabBuildExt},
+    # build_lib, build_temp and bdist dirs all derive from build_base (sdist prunes it)
+    options={"build": {"build_base": str(BUILD_BASE)}},
 )

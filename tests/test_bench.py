@@ -339,3 +339,171 @@ def test_a_broken_catalog_entry_fails_alone(fake, monkeypatch):
     assert "fakebroken/python" in doc["failed"] and "fakesq/c" in doc["failed"]
     ok = {r["label"] for r in doc["results"] if r["kernel"] == "fakesq" and r["status"] == "ok"}
     assert {"python", "native", "parallel"} <= ok
+
+
+# -- numbers that add up -------------------------------------------------------------------------
+
+_UNITS = {"s": 1.0, "ms": 1e-3, "us": 1e-6, "ns": 1e-9, "ps": 1e-12}
+
+
+def _seconds(text: str) -> float:
+    value, unit = text.split()
+    return float(value) * _UNITS[unit]
+
+
+def _ratio(text: str) -> float:
+    return float(text.rstrip("x"))
+
+
+def test_table_ratios_are_the_ratios_of_the_printed_medians():
+    # Per-round ratios 10, 10, 30 (median 10); the medians 20 and 1: the table says 20x.
+    py = _result("python", [10.0, 20.0, 30.0])
+    typed = _result("typed", [5.0, 5.0, 7.5])
+    nat = _result("native", [1.0, 2.0, 1.0])
+    attach_ratios([py, typed, nat])
+    text = table([py, typed, nat])
+    rows = {line.split()[0]: line for line in text.splitlines()[2:5]}
+    times = {name: _seconds(" ".join(row.split()[2:4])) for name, row in rows.items()}
+    for name, previous in (("typed", "python"), ("native", "typed")):
+        cells = rows[name].split()
+        vs_python, vs_previous = _ratio(cells[-6]), _ratio(cells[-5])
+        assert vs_python == pytest.approx(times["python"] / times[name], rel=0.01), rows[name]
+        assert vs_previous == pytest.approx(times[previous] / times[name], rel=0.01), rows[name]
+        assert f"over {previous}" in rows[name]
+    assert "ratios: of the medians printed" in text
+
+
+def test_table_spread_needs_two_rounds_and_first_call_states_its_size():
+    one = _result("python", [2.0])
+    one.first_call, one.first_call_n = 1.0, 3
+    two = _result("native", [1.0, 1.5])
+    two.first_call, two.first_call_n = 0.5, two.n
+    attach_ratios([one, two])
+    rows = table([one, two]).splitlines()
+    python, native = rows[2], rows[3]
+    assert " - " in python and "±" not in python  # one round: no spread to show
+    assert "±20.0%" in native  # (1.5 - 1) / 1.25 / 2
+    assert "1 s at n=3" in python and "500 ms " in native and "at n=" not in native
+
+
+def test_a_step_over_rungs_not_run_names_every_idea_it_climbs():
+    results = [_result("python", [8.0]), _result("native", [1.0])]
+    attach_ratios(results, defined=["python", "compiled", "typed", "native", "parallel"])
+    assert "8x over python (native compilation + static types + memory discipline)" in table(results)
+    # a kernel without a rung in between: that idea is not claimed
+    results = [_result("python", [8.0]), _result("native", [1.0])]
+    attach_ratios(results, defined=["python", "native"])
+    assert "8x over python (memory discipline)" in table(results)
+
+
+def test_bench_of_two_variants_credits_the_rungs_in_between(fake, capsys):
+    assert cli.main(["bench", "fakesq", "--variants", "python", "parallel", "--quick", "--rounds", "1"]) == 0
+    out = capsys.readouterr().out
+    assert "over python (memory discipline + threads without the GIL)" in out
+
+
+def _report(steps, *, gil=None, reference=1.0, annotation_native=None):
+    """A minimal explain report: what render() and reading() read."""
+    lad = {"unit": "op", "steps": [], "total": None, "top": None}
+    previous = None
+    for rung, per in steps:
+        step = {"rung": rung, "n": 10, "normalised": False, "seconds_per_unit": per, "status": "ok",
+                "error": None, "factor": None, "isolates": None, "round_factors": None}
+        if previous:
+            step.update(factor=previous[1] / per, isolates=explain.RUNG_MEANING[rung], previous=previous[0])
+        lad["steps"].append(step)
+        previous = (rung, per)
+    lad["total"] = steps[0][1] / steps[-1][1]
+    lad["top"] = steps[-1][0]
+    fastest = min(steps, key=lambda s: s[1])
+    lad["fastest"], lad["fastest_total"] = fastest[0], steps[0][1] / fastest[1]
+    conc = {"threads": [1]}
+    if gil:
+        conc["gil_reference"] = {"share": reference}
+        conc["gil_share"] = {}
+        for name, share in gil.items():
+            relative, verdict = explain.gil_verdict(share, reference)
+            conc["gil_share"][name] = {"n": 10, "seconds": 0.1, "share": share, "relative": relative,
+                                       "verdict": verdict}
+    report = {"kernel": "k", "summary": "a kernel", "unit": "op", "ladder": lad, "build": {},
+              "annotation": {"available": annotation_native is not None,
+                             "rungs": {"native": annotation_native}},
+              "memory": {"n": 10, "rungs": {}}, "latency": {"n": 10, "rungs": {}},
+              "concurrency": conc, "failed": [], "no_parallel": None, "why_small": None}
+    report["reading"] = explain.reading(report)
+    return report
+
+
+@pytest.mark.parametrize("share, reference, verdict", [
+    (0.05, 1.0, "held"), (0.5, 1.0, "partly held"), (0.95, 1.0, "released"),
+    (0.47, 0.5, "released or shared"), (0.12, 0.5, "held"), (0.66, 0.95, "partly held"),
+])
+def test_gil_verdicts_follow_the_stated_bounds(share, reference, verdict):
+    relative, got = explain.gil_verdict(share, reference)
+    assert got == verdict and relative == pytest.approx(min(1.0, share / reference))
+
+
+def test_gil_numbers_legend_and_prose_agree():
+    # the issue's case: python 0.66 and native 0.47 on a machine whose reference reads 0.95
+    report = _report([("python", 1.0), ("native", 0.01)], gil={"python": 0.66, "native": 0.47, "typed": 0.05},
+                     reference=0.95)
+    text = explain.render(report)
+    legend = text[text.index("the GIL:"):]
+    assert f"<= {explain.HELD_AT_MOST} held, >= {explain.RELEASED_AT_LEAST} released" in legend
+    assert "python 0.69 (partly held)  native 0.49 (partly held)  typed 0.05 (held)" in legend
+    assert "python (0.69), native (0.49) hold the GIL part of the time" in report["reading"]
+    assert "typed (0.05) holds the GIL for the whole call" in report["reading"]
+    assert ") releases the GIL" not in report["reading"] and ") release the GIL" not in report["reading"]
+    # too few free cores: released and shared read alike, and all three say so
+    report = _report([("python", 1.0), ("native", 0.01)], gil={"python": 0.5, "native": 0.48}, reference=0.5)
+    assert "fewer than two free cores" in explain.render(report)
+    assert "(released or shared" in report["reading"]
+
+
+def test_reading_follows_the_measured_order_of_the_rungs():
+    report = _report([("python", 78.3), ("native", 1.0), ("parallel", 2.0)])
+    assert "the fastest rung is `native`, 78.3x faster" in report["reading"]
+    assert "`parallel`, is slower than it here (39.1x over python)" in report["reading"]
+    assert "`parallel` runs" not in report["reading"]
+    report = _report([("python", 78.3), ("native", 2.0), ("parallel", 1.0)])
+    assert report["reading"].startswith("On k, `parallel` runs 78.3x faster")
+
+
+def test_reading_counts_lines_in_words_that_agree():
+    ev = {"functions": {"work": {"nogil": True, "py_lines": 1}, "wrap": {"nogil": False, "py_lines": 3}},
+          "py_lines": 4, "lines": 9, "loop_py_lines": 0}
+    reading = _report([("python", 10.0), ("typed", 5.0), ("native", 1.0)], annotation_native=ev)["reading"]
+    assert "(work) have 1 line calling the C-API" in reading and "(4 lines)" in reading
+    assert "1 lines" not in reading
+
+
+PURE_MODE_PAGE = """
+<pre class="cython line score-0">&#xA0;<span class="">01</span>: @cython.cfunc</pre>
+<pre class="cython line score-0">&#xA0;<span class="">02</span>: @cython.nogil</pre>
+<pre class="cython line score-0">&#xA0;<span class="">03</span>: def _count(a: cython.int) -&gt; cython.int:</pre>
+<pre class="cython line score-0">&#xA0;<span class="">04</span>:     return a</pre>
+<pre class="cython line score-7" onclick="x">+<span class="">05</span>: def run(a):</pre>
+<pre class="cython line score-0">&#xA0;<span class="">06</span>:     with cython.nogil:</pre>
+<pre class="cython line score-0">&#xA0;<span class="">07</span>:         _count(a)</pre>
+"""
+
+
+def test_annotation_reads_cythons_pure_python_mode():
+    funcs = annotation.functions(annotation.parse_html(PURE_MODE_PAGE))
+    assert funcs["_count"]["nogil"] and funcs["_count"]["py_lines"] == 0
+    assert not funcs["run"]["nogil"] and funcs["run"]["nogil_lines"] == 1 and funcs["run"]["calls"] == ["_count"]
+
+
+def test_annotation_of_a_user_module_is_found_beside_it_even_inside_a_package(tmp_path, monkeypatch):
+    from speedlab.spec import Variant
+
+    built = tmp_path / "pkgx" / "_speedlab_native"
+    built.mkdir(parents=True)
+    (tmp_path / "pkgx" / "__init__.py").write_text("")
+    (built / "mod.py").write_text("def f():\n    pass\n")
+    funcs = annotation.functions(annotation.parse_html(PURE_MODE_PAGE))
+    (built / annotation.FILENAME).write_text(json.dumps({"modules": {"_speedlab_native.mod": {"functions": funcs}}}))
+    monkeypatch.syspath_prepend(str(tmp_path))
+    ev = annotation.variant_evidence(Variant("native", "pkgx.mod:run", build="native"))
+    assert ev is not None and list(ev["functions"]) == ["run", "_count"] and ev["nogil_lines"] == 2
+    assert annotation.variant_evidence(Variant("python", "pkgx.mod:run")) is None

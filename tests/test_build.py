@@ -150,3 +150,48 @@ def test_import_speedlab_is_cheap():
     line = next(line for line in out.stderr.splitlines() if line.rstrip().endswith("| speedlab"))
     cumulative_us = int(line.split("|")[1])
     assert cumulative_us < 50_000, line
+
+
+def test_every_manifest_pattern_matches_a_file_and_nothing_is_excluded():
+    # setuptools warns for a MANIFEST.in line that matches nothing ("no files found
+    # matching '*.pxd' under directory 'kernels'", "no previously-included files
+    # matching '*.so'" in a clean checkout): every line must match a source file.
+    manifest = ROOT / "MANIFEST.in"
+    if not manifest.exists():
+        pytest.skip("no MANIFEST.in beside the tests (an installed copy)")
+    for line in manifest.read_text().splitlines():
+        words = line.split("#")[0].split()
+        if not words:
+            continue
+        command, *args = words
+        assert command in {"include", "recursive-include", "graft"}, f"{line!r}: an exclusion warns when nothing matches"
+        if command == "include":
+            missing = [a for a in args if not (ROOT / a).is_file()]
+            assert not missing, f"{line!r}: {missing} do not exist"
+        elif command == "recursive-include":
+            directory, *patterns = args
+            for pattern in patterns:
+                assert any(p.is_file() for p in (ROOT / directory).rglob(pattern)), f"{line!r}: nothing matches {pattern}"
+
+
+def test_the_build_writes_nothing_importable_at_the_root(tmp_path):
+    # A build/ folder at the root of the checkout is a namespace package: `python -m build`
+    # run there says "No module named build.__main__" instead of building (or saying
+    # that pypa/build is not installed). Every directory setuptools writes must avoid it.
+    code = (
+        "import setuptools, json\n"
+        "from distutils.core import run_setup\n"
+        "dist = run_setup('setup.py', stop_after='config')\n"
+        "dirs = {}\n"
+        "for name, attrs in (('build', ('build_base', 'build_lib', 'build_temp')), ('build_ext', ('build_temp',)),\n"
+        "                    ('bdist', ('bdist_base',))):\n"
+        "    cmd = dist.get_command_obj(name)\n"
+        "    cmd.ensure_finalized()\n"
+        "    dirs.update({f'{name}.{a}': getattr(cmd, a) for a in attrs})\n"
+        "print(json.dumps(dirs))\n")
+    out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=120)
+    assert out.returncode == 0, out.stderr[-2000:]
+    dirs = json.loads(out.stdout.strip().splitlines()[-1])
+    for what, path in dirs.items():
+        top = Path(path).parts[0]
+        assert not top.isidentifier(), f"{what} = {path}: {top}/ at the root would be an importable package"

@@ -2,6 +2,7 @@
 
 import json
 import os
+import re
 import subprocess
 import sys
 
@@ -91,3 +92,26 @@ def test_bench_writes_json(tmp_path):
     # A floor so loose it cannot flake: the claim itself is measured, not asserted.
     assert records["native"]["ratio_to_python"]["median"] > 5
     assert b"vs python" in out.stdout
+
+
+def test_version():
+    from speedlab import __version__
+
+    out = speedlab("--version")
+    assert out.returncode == 0 and out.stdout.decode().strip() == f"speedlab {__version__}"
+
+
+def test_list_columns_are_as_wide_as_their_names():
+    # each cell starts where its column's name starts: a name wider than the
+    # column (`cryptography`) would shift every row after it
+    lines = speedlab("list").stdout.decode().splitlines()
+    starts = [m.start() for m in re.finditer(r"\S+", lines[0])]
+    for line in lines[1:len(catalog.names()) + 1]:
+        assert [m.start() for m in re.finditer(r"\S+", line)] == starts, f"{line!r} vs {lines[0]!r}"
+
+
+@pytest.mark.native
+def test_run_threads_alone_selects_the_parallel_variant():
+    out = speedlab("run", "mandelbrot", "200", "--threads", "2")
+    assert out.returncode == 0, out.stderr
+    assert out.stdout == golden("mandelbrot-200.pbm")

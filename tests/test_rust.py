@@ -183,7 +183,7 @@ def test_build_without_cargo_records_the_reason_and_leaves_rust_out(tmp_path):
                          capture_output=True, text=True, timeout=900, env=_setup_env())
     assert out.returncode == 0, out.stderr[-3000:]
     assert "rustc and cargo" in out.stderr and "not built: cargo not found on PATH" in out.stderr
-    lib = next((tree / "build").glob("lib.*"))
+    lib = next((tree / ".build").glob("lib.*"))  # setup.py's build_base
     info = json.loads((lib / "speedlab/_native" / bt.BUILD_INFO).read_text())
     assert info["features"]["rust"] == {"built": False, "reason": "cargo not found on PATH"}
     assert info["rust"] is None

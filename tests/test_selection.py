@@ -65,3 +65,43 @@ def test_native_mode_fails_loudly_when_unbuilt(monkeypatch):
     monkeypatch.setenv("SPEEDLAB_IMPL", "auto")
     with pytest.warns(RuntimeWarning, match="not built"):
         assert _impl.choose("ghost", None).__module__ == "speedlab.pure.nbody"
+
+
+# -- n_threads alone selects the threaded variant (speedlab._impl.call) ------------------------
+
+def test_n_threads_alone_selects_the_threaded_variant(monkeypatch):
+    import fake_kernel
+
+    calls = []
+
+    def parallel(n, n_threads=None):
+        calls.append(n_threads)
+        return fake_kernel.native(n)
+
+    monkeypatch.setattr(fake_kernel, "parallel", parallel)
+    monkeypatch.delenv("SPEEDLAB_IMPL", raising=False)
+    assert _impl.call(fake_kernel.SPEC, None, 10, n_threads=2) == fake_kernel.python(10)
+    assert calls == [2]
+    # an explicit single-thread variant with n_threads stays an error
+    with pytest.raises(ValueError, match="n_threads applies only to impl='parallel'.*not impl='native'"):
+        _impl.call(fake_kernel.SPEC, "native", 10, n_threads=2)
+    monkeypatch.setenv("SPEEDLAB_IMPL", "pure")
+    with pytest.raises(ValueError, match="SPEEDLAB_IMPL=pure"):
+        _impl.call(fake_kernel.SPEC, None, 10, n_threads=2)
+
+
+def test_n_threads_on_a_kernel_without_threads_says_why():
+    with pytest.raises(ValueError, match="n_threads does not apply to nbody: it has no threaded variant: five bodies"):
+        _impl.call("nbody", None, 10, n_threads=2)
+
+
+@pytest.mark.native
+def test_public_functions_take_n_threads_alone():
+    from speedlab import catalog
+
+    for spec in catalog.builtin_kernels():
+        if "parallel" not in spec.variant_names:
+            continue
+        args = spec.make_input(spec.sizes.test)
+        api = spec.public_function()
+        assert spec.compare(api(*args, impl="python"), api(*args, n_threads=2)), spec.name

@@ -177,10 +177,11 @@ def bad_command_lines(spec: KernelSpec) -> list[list[str]]:
     lines = [
         ["run", k, "-5"], ["run", k, "abc"], ["run", k, "1.5"], ["run", k, str(2**64)],
         ["run", k, "1", "--impl", "nosuch"], ["run", k, "1", "--threads", "0"],
-        ["run", k, "1", "--threads", "2"],  # --threads without a threaded --impl
         ["bench", k, "--rounds", "0"], ["bench", k, "--variants", "nosuch"],
         ["bench", k, "--threads", "-1"], ["verify", k, "nosuch"],
     ]
+    if not any(v.threads for v in spec.variants):
+        lines.append(["run", k, "1", "--threads", "2"])  # alone, --threads selects a threaded variant: none here
     lines += [["run", k, "1", "--impl", v.name, "--threads", "2"] for v in spec.variants if not v.threads]
     if spec.reads_fasta:
         lines.append(["run", k, "1", "--input", str(ROOT / "no" / "such.fa")])

@@ -11,7 +11,7 @@
 #
 # Nothing touches the checkout's own build: the tracked and untracked (not ignored)
 # files are copied to $SANITIZE_DIR (default ${TMPDIR:-/tmp}/speedlab-sanitize-MODE),
-# which gets its own venv and its own build/ directory. The sanitizer flags reach
+# which gets its own venv and its own .build/ directory. The sanitizer flags reach
 # the compiler through CFLAGS/LDFLAGS, which setuptools passes to every compile and
 # link (and CC, for the executables setup.py links to probe the compiler);
 # setup.py is not changed. Environment: PYTHON (default python3) makes the

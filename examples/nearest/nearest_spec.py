@@ -11,7 +11,11 @@ import math
 import random
 from numbers import Real
 
-from speedlab import KernelSpec, Sizes, Variant, floats
+from speedlab import KernelSpec, Sizes, Variant, call, floats
+
+#: Top-level while speedlab loads this directory (``--from``), the package's name
+#: once installed from its wheel (``speedlab build examples/nearest --wheel``).
+PACKAGE = f"{__package__}." if __package__ else ""
 
 #: The loop is O(n^2): 200,000 points is 4e10 pairs, about a minute on all cores;
 #: more is refused rather than left to run for hours.
@@ -27,7 +31,7 @@ def nearest(points, *, impl=None, n_threads=None):
         At most ``MAX_POINTS`` points.
     impl : str, optional
         ``python``, ``compiled``, ``typed``, ``native`` or ``parallel``; None runs
-        ``native`` (built by ``speedlab build``).
+        ``native`` (built by ``speedlab build``), or ``parallel`` with ``n_threads``.
     n_threads : int, optional
         Threads for ``parallel`` (None: all cores).
 
@@ -52,16 +56,7 @@ def nearest(points, *, impl=None, n_threads=None):
             raise TypeError(f"points[{index}] must be a tuple of 3 real numbers, got {point!r:.60}")
         if not all(math.isfinite(c) for c in point):
             raise ValueError(f"points[{index}] has a coordinate that is not finite: {point!r}")
-    variant = SPEC.variant(impl or "native")
-    if n_threads is None:
-        return variant.load()(points)
-    if not variant.threads:
-        raise ValueError(f"n_threads applies to a threaded variant, not {variant.name!r}")
-    if isinstance(n_threads, bool) or not isinstance(n_threads, int):
-        raise TypeError(f"n_threads must be an int or None, not {type(n_threads).__name__}")
-    if n_threads < 1:
-        raise ValueError(f"n_threads must be >= 1, got {n_threads}")
-    return variant.load()(points, n_threads=n_threads)
+    return call(SPEC, impl, points, n_threads=n_threads)
 
 
 def make_input(n):
@@ -83,14 +78,14 @@ def pairs(n):
 SPEC = KernelSpec(
     name="nearest",
     summary="distance from each point to its nearest neighbour (all pairs, 3-D)",
-    api="nearest_spec:nearest",
+    api=PACKAGE + "nearest_spec:nearest",
     variants=(
         # math.dist costs ~100 ns a pair: 2,000 points (4 M pairs) is ~0.4 s a call
-        Variant("python", "nearest:nearest", max_n=2000),
-        Variant("compiled", "nearest:nearest", build="compiled", max_n=2000),
-        Variant("typed", "nearest_typed:nearest_typed", build="native", max_n=5000),
-        Variant("native", "nearest_typed:nearest_native", build="native"),
-        Variant("parallel", "nearest_typed:nearest_parallel", build="native", threads=True),
+        Variant("python", PACKAGE + "nearest:nearest", max_n=2000),
+        Variant("compiled", PACKAGE + "nearest:nearest", build="compiled", max_n=2000),
+        Variant("typed", PACKAGE + "nearest_typed:nearest_typed", build="native", max_n=5000),
+        Variant("native", PACKAGE + "nearest_typed:nearest_native", build="native"),
+        Variant("parallel", PACKAGE + "nearest_typed:nearest_parallel", build="native", threads=True),
     ),
     make_input=make_input,
     sizes=Sizes(test=200, quick=2000, full=20_000),

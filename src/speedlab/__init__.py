@@ -12,7 +12,8 @@ on first use.
 Bring your own kernel: describe it with :class:`KernelSpec` and :class:`Variant`
 (with :class:`Sizes`, :func:`exact`, :func:`floats`) and add it with
 :func:`register`, or declare it in the ``speedlab.kernels`` entry-point group of
-your package; ``speedlab new``/``build``/``verify --from`` do the rest (README.md).
+your package; its public function dispatches with :func:`call` as speedlab's own do;
+``speedlab new``/``build``/``verify --from`` do the rest (README.md).
 """
 
 __version__ = "0.1.0"
@@ -25,7 +26,7 @@ KERNEL_MODULES = (
 )
 
 __all__ = [
-    "IMPLEMENTATION", "KernelSpec", "Sizes", "Variant", "__version__", "catalog", "exact",
+    "IMPLEMENTATION", "KernelSpec", "Sizes", "Variant", "__version__", "call", "catalog", "exact",
     "floats", "get_include", "register", *KERNEL_MODULES,
 ]
 
@@ -38,6 +39,7 @@ _LAZY = {
     "exact": "speedlab.spec",
     "floats": "speedlab.spec",
     "register": "speedlab.catalog",
+    "call": "speedlab._impl",
 }
 
 

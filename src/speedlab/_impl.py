@@ -46,8 +46,19 @@ def active() -> str:
     return "pure"
 
 
-def resolve(kernel: str, impl: str | None):
+def _spec(kernel):
+    """``kernel`` itself when it is a KernelSpec, else the catalog's kernel of that name."""
+    from speedlab import catalog
+    from speedlab.spec import KernelSpec
+
+    return kernel if isinstance(kernel, KernelSpec) else catalog.get(kernel)
+
+
+def resolve(kernel, impl: str | None):
     """The :class:`~speedlab.spec.Variant` that ``impl`` selects for ``kernel``.
+
+    ``kernel`` is a kernel name or a :class:`~speedlab.spec.KernelSpec` (a user's,
+    registered or not).
 
     Raises
     ------
@@ -56,9 +67,7 @@ def resolve(kernel: str, impl: str | None):
     ValueError
         ``impl`` names no variant of the kernel.
     """
-    from speedlab import catalog
-
-    spec = catalog.get(kernel)
+    spec = _spec(kernel)
     if impl is None:
         current = mode()
         if current == "pure":
@@ -89,16 +98,49 @@ def choose(kernel: str, impl: str | None) -> Callable[..., Any]:
     return resolve(kernel, impl).load()
 
 
-def call(kernel: str, impl: str | None, *args: Any, n_threads: Any = None) -> Any:
+def threaded(kernel):
+    """The variant ``n_threads`` alone selects: ``parallel``, else the kernel's one threaded rung.
+
+    Raises
+    ------
+    ValueError
+        The kernel has no threaded variant (the message gives its ``no_parallel``
+        reason), or ``SPEEDLAB_IMPL=pure`` asks for the single-threaded ``python``.
+    """
+    spec = _spec(kernel)
+    if mode() == "pure":
+        raise ValueError("n_threads selects the threaded variant 'parallel', but SPEEDLAB_IMPL=pure "
+                         "selects 'python'; pass impl='parallel' or unset SPEEDLAB_IMPL")
+    candidates = [v for v in spec.variants if v.threads and v.name == "parallel"]
+    candidates += [v for v in spec.variants if v.threads and v.kind == "rung" and v not in candidates]
+    if not candidates:
+        why = f": {spec.no_parallel}" if spec.no_parallel else ""
+        raise ValueError(f"n_threads does not apply to {spec.name}: it has no threaded variant{why}")
+    return candidates[0]
+
+
+def call(kernel, impl: str | None, *args: Any, n_threads: Any = None) -> Any:
     """Choose the variant and call it; ``n_threads`` goes only to a threaded variant.
 
-    The one place the public functions dispatch, so every kernel treats
-    ``n_threads`` alike: validated first, and refused (ValueError) for a variant
-    that runs on one thread rather than silently ignored.
+    The one place the public functions dispatch (speedlab's, and a user's kernel
+    through ``speedlab.call(SPEC, impl, *args, n_threads=n_threads)``), so every
+    kernel treats ``n_threads`` alike: validated first; alone (``impl=None``) it
+    selects the threaded variant (``parallel``, see :func:`threaded`); with a
+    single-thread ``impl`` it is refused (ValueError) rather than silently ignored.
+
+    Parameters
+    ----------
+    kernel : str or KernelSpec
+    impl : str or None
+    *args
+        The kernel's arguments, validated by the caller.
+    n_threads : int or None
     """
     from speedlab._validate import check_threads
 
     n_threads = check_threads(n_threads)
+    if n_threads is not None and impl is None:
+        return threaded(kernel).load()(*args, n_threads=n_threads)
     variant = resolve(kernel, impl)
     fn = variant.load()
     if n_threads is None:

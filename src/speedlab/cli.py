@@ -37,7 +37,24 @@ def _kernel(name: str):
     try:
         return catalog.get(name)
     except ValueError as exc:
-        raise UsageError(f"speedlab: {exc}") from None
+        raise UsageError(f"speedlab: {exc}{_own_kernel_hint(name)}") from None
+
+
+def _own_kernel_hint(name) -> str:
+    """How to point at a kernel of one's own: ``--from`` (naming the directory when one is here)."""
+    if not isinstance(name, str):
+        return ""
+    from speedlab.byok import SPEC_PATTERN
+
+    try:  # the working directory, or one directory below it
+        here = [p.parent for p in (Path(f"{name}_spec.py"), *sorted(Path().glob(f"*/{name}_spec.py")))
+                if p.is_file()]
+    except OSError:
+        here = []
+    if here:
+        return f"; if it is yours, add --from {here[0]}"
+    return (f"; for a kernel of your own, add --from DIR (the directory of its {SPEC_PATTERN} file) "
+            "or install its wheel (`speedlab build DIR --wheel`)")
 
 
 def _kernels(names: list[str]):
@@ -88,17 +105,22 @@ def cmd_list(args) -> int:
     present = {v.name for s in specs for v in s.variants}
     columns = [c for c in (*RUNGS, *REFERENCES) if c in present]
     columns += sorted(present - set(columns))
-    width = max(len(s.name) for s in specs)
-    print("kernel".ljust(width), *[c.ljust(9) for c in columns])
+    width = max([len("kernel"), *(len(s.name) for s in specs)])
+    rows = []
     for spec in specs:
         cells = []
         for col in columns:
             if col in status[spec.name]:
                 absent = "absent" if spec.variant(col).optional else "MISSING"
-                cells.append(("yes" if status[spec.name][col] else absent).ljust(9))
+                cells.append("yes" if status[spec.name][col] else absent)
             else:
-                cells.append("-".ljust(9))
-        print(spec.name.ljust(width), *cells)
+                cells.append("-")
+        rows.append(cells)
+    # Each column as wide as its name or its widest cell (`cryptography`, `MISSING`).
+    widths = [max([len(col), *(len(row[i]) for row in rows)]) for i, col in enumerate(columns)]
+    print(" ".join(["kernel".ljust(width), *[c.ljust(w) for c, w in zip(columns, widths)]]).rstrip())
+    for spec, cells in zip(specs, rows):
+        print(" ".join([spec.name.ljust(width), *[c.ljust(w) for c, w in zip(cells, widths)]]).rstrip())
     print("\nyes: built and importable; MISSING: not built (rebuild with `pip install .`, "
           "or `speedlab build DIR` for your own kernels); absent: an optional peer that is not "
           "installed (`pip install 'speedlab[peers]'`); -: no such variant")
@@ -134,9 +156,12 @@ def cmd_run(args) -> int:
         raise UsageError(f"--input applies to kernels that read FASTA, not {spec.name}")
     kwargs = {"impl": args.impl}
     if args.threads is not None:
-        if args.impl is None or not spec.variant(args.impl).threads:
-            raise UsageError("--threads applies only with --impl set to a threaded variant (parallel)")
-        kwargs["n_threads"] = args.threads
+        if args.impl is not None and not spec.variant(args.impl).threads:
+            raise UsageError(f"--threads applies to the threaded variant (parallel), not --impl {args.impl}")
+        if args.impl is None and not any(v.threads for v in spec.variants):
+            why = f": {spec.no_parallel}" if spec.no_parallel else ""
+            raise UsageError(f"--threads does not apply to {spec.name}: it has no threaded variant{why}")
+        kwargs["n_threads"] = args.threads  # alone, it selects the threaded variant
     if args.impl is not None:
         spec.variant(args.impl)  # unknown names fail here, before any work
     if args.n is None and args.input is None:
@@ -152,11 +177,12 @@ def cmd_run(args) -> int:
 
 
 def verify_kernel(spec, variants=None, emit=print) -> bool:
-    """Check every variant against the canonical outputs and against ``python``."""
+    """Check every variant against the canonical outputs and against ``python`` (:mod:`speedlab.verify`)."""
+    from speedlab import verify
+
     ok = True
     try:
-        reference = spec.variant("python").load()
-        expected = {n: reference(*spec.make_input(n)) for n in spec.sample_sizes}
+        expected = verify.reference_results(spec)
     except Exception as exc:  # a user's spec or twin may raise anything: say so, no traceback
         emit(f"{spec.name:14} {'python':10} FAILED    no reference results: {type(exc).__name__}: {exc}")
         return False
@@ -164,7 +190,7 @@ def verify_kernel(spec, variants=None, emit=print) -> bool:
         if variants and variant.name not in variants:
             continue
         try:
-            fn = variant.load()
+            problems = verify.check_variant(spec, variant, expected)
         except VariantUnavailable as exc:
             if variant.optional:
                 emit(f"{spec.name:14} {variant.name:10} skipped   {exc}")
@@ -172,18 +198,6 @@ def verify_kernel(spec, variants=None, emit=print) -> bool:
             emit(f"{spec.name:14} {variant.name:10} FAILED    {exc}")
             ok = False
             continue
-        problems = []
-        try:
-            for n, filename in spec.oracles.items():
-                golden = catalog.oracle_path(filename).read_bytes()
-                if spec.render(fn(*spec.make_input(n)), n) != golden:
-                    problems.append(f"output for n={n} differs from {filename}")
-            for n, want in expected.items():
-                got = fn(*spec.make_input(n))
-                if not spec.compare(want, got):
-                    problems.append(f"n={n}: {variant.name} gave {got!r:.80}, python gave {want!r:.80}")
-        except Exception as exc:  # a user's kernel may raise anything: report it, go on
-            problems.append(f"raised {type(exc).__name__}: {exc}")
         checks = f"{len(spec.oracles)} golden, {len(expected)} sizes vs python"
         if problems:
             ok = False
@@ -291,6 +305,11 @@ def cmd_bench(args) -> int:
 def cmd_explain(args) -> int:
     from speedlab.bench import explain
 
+    if args.kernel is None:
+        if not getattr(args, "from_paths", None) or len(catalog.names()) != 1:
+            held = f" (--from holds {', '.join(catalog.names())})" if getattr(args, "from_paths", None) else ""
+            raise UsageError(f"speedlab explain: name the KERNEL{held}")
+        args.kernel = catalog.names()[0]
     spec = _kernel(args.kernel)
     _writable(args.json, "--json")
     _writable_plot(args.plot)
@@ -325,19 +344,22 @@ def cmd_new(args) -> int:
     from speedlab.byok.scaffold import new
 
     written = new(args.name, args.dir)
-    where = written[0].parent
+    where = Path(args.dir if args.dir is not None else args.name)
+    print(f"wrote {len(written)} files in {where}:")
     for path in written:
-        print(f"wrote {path}")
+        print(f"  {path.relative_to(where).as_posix()}")
     print(f"next: speedlab build {where} && speedlab verify --from {where} && "
           f"speedlab bench --from {where} --quick")
     return 0
 
 
 def cmd_build(args) -> int:
-    from speedlab.byok.build import BuildError, build, build_wheel
+    from speedlab.byok.build import BuildError, build, build_wheel, check_out_dir
 
     try:
         start = time.perf_counter()
+        if args.wheel and args.wheel_dir:
+            check_out_dir(args.wheel_dir)  # before any compiling
         done = build(args.path, force=args.force)
         if done:
             print(f"{len(done)} module(s) ready in {time.perf_counter() - start:.2f} s")
@@ -346,7 +368,7 @@ def cmd_build(args) -> int:
 
             out = args.wheel_dir or spec_files(args.path)[0].parent / "dist"
             build_wheel(args.path, out)
-    except BuildError as exc:  # several lines: each error with its file:line
+    except BuildError as exc:  # several lines only for compile errors: each with its file:line
         print(str(exc), file=sys.stderr)
         return EXIT_USAGE
     return 0
@@ -477,6 +499,9 @@ def build_parser() -> argparse.ArgumentParser:
         "that take the speedup apart: python -> compiled -> typed -> native -> parallel.",
         epilog="Run `speedlab list` to see the kernels and which variants are built.",
     )
+    from speedlab import __version__
+
+    parser.add_argument("--version", action="version", version=f"speedlab {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
 
     with_from = [from_parent()]
@@ -490,7 +515,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("n", metavar="N", type=_size, nargs="?",
                    help="the program's size argument (optional with --input)")
     p.add_argument("--impl", metavar="VARIANT", help="variant to run (default: SPEEDLAB_IMPL, native when built)")
-    p.add_argument("--threads", type=_positive, metavar="T", help="threads for the parallel variant")
+    p.add_argument("--threads", type=_positive, metavar="T",
+                   help="threads for the parallel variant (without --impl, selects it)")
     p.add_argument("--input", metavar="PATH", help="FASTA input for knucleotide/revcomp/regexredux ('-' = stdin)")
     p.set_defaults(func=cmd_run)
 
@@ -519,10 +545,13 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--compare", metavar="OLD.json", help="say what got faster/slower since an earlier --json")
     p.set_defaults(func=cmd_bench)
 
-    p = sub.add_parser("new", help="write a kernel of your own to start from (pure, typed, spec, test)",
-                       description="Write NAME.py (pure twin), NAME_typed.py (typed twin in Cython's "
-                       "pure-Python mode), NAME_spec.py (the KernelSpec) and test_NAME.py: a byte "
-                       "histogram that builds, verifies and benches as it is; then make it yours.")
+    from speedlab.byok.scaffold import TEMPLATES
+
+    p = sub.add_parser("new", help="write a kernel of your own to start from (pure, typed, spec, test, golden)",
+                       description=f"Write {len(TEMPLATES) + 1} files: "
+                       + "; ".join(f"{t.replace('mykernel', 'NAME')} ({why})" for t, why in TEMPLATES.items())
+                       + "; and .gitignore. A histogram of a XOR b (two inputs) that builds, verifies "
+                       "and benches as it is; then make it yours.")
     p.add_argument("name", metavar="NAME", help="the kernel's name (a Python module name)")
     p.add_argument("--dir", metavar="D", help="directory to write into (default: ./NAME)")
     p.set_defaults(func=cmd_new)
@@ -542,7 +571,8 @@ def build_parser() -> argparse.ArgumentParser:
                        description="The ladder of one kernel, each step named and multiplying to "
                        "the total, with the evidence: Python C-API lines left per rung (Cython "
                        "annotation), allocations and GC per call, latency tails, thread scaling.")
-    p.add_argument("kernel", metavar="KERNEL")
+    p.add_argument("kernel", metavar="KERNEL", nargs="?",
+                   help="the kernel (optional with --from when PATH holds one kernel)")
     p.add_argument("--full", action="store_true", help="longer, steadier measurements")
     p.add_argument("--threads", type=_positive, nargs="+", metavar="T",
                    help="thread counts for the concurrency test (default 1..cores)")

@@ -135,9 +135,16 @@ class Variant:
 
     @property
     def module(self) -> str:
-        """The module imported by :meth:`load`."""
+        """The module imported by :meth:`load`.
+
+        For a ``build`` variant, the built extension in the build package beside its
+        source: ``NAME`` -> ``_speedlab_native.NAME`` (a kernel directory), and
+        ``PKG.NAME`` -> ``PKG._speedlab_native.NAME`` (the same kernel installed from
+        its wheel, inside the package ``PKG``).
+        """
         if self.build is not None:
-            return f"{BUILD_PACKAGES[self.build]}.{self.source_module}"
+            package, _, name = self.source_module.rpartition(".")
+            return ".".join(part for part in (package, BUILD_PACKAGES[self.build], name) if part)
         return self.source_module
 
     @property
@@ -153,7 +160,10 @@ class Variant:
         VariantUnavailable
             The module cannot be imported; the message says how to rebuild.
         """
-        module_name, attr = self.module, self.target.partition(":")[2]
+        module_name, colon, attr = self.module, *self.target.partition(":")[1:]
+        if not colon or not attr or not self.source_module:
+            raise VariantUnavailable(f"variant {self.name!r}: target {self.target!r} is not "
+                                     "'module:function'; fix it in the spec")
         try:
             module = importlib.import_module(module_name)
         except ImportError as exc:
@@ -167,10 +177,13 @@ class Variant:
         try:
             return getattr(module, attr)
         except AttributeError as exc:
-            if self.feature is None:
-                raise
-            # A module built without an optional part leaves its entry point out.
-            raise VariantUnavailable(f"{module_name} was built without {self.feature}") from exc
+            if self.feature is not None:
+                # A module built without an optional part leaves its entry point out.
+                raise VariantUnavailable(f"{module_name} was built without {self.feature}") from exc
+            # NOTE: an ImportError, as `from module import name` raises: a typo in a
+            # spec's target is a variant that cannot be loaded, reported per variant.
+            raise VariantUnavailable(f"{module_name} has no {attr!r}: check the target "
+                                     f"{self.target!r} of variant {self.name!r} in the spec") from None
 
     def available(self) -> bool:
         try:
@@ -249,7 +262,10 @@ class KernelSpec:
     compare : callable
         ``compare(expected, actual) -> bool``; :func:`exact` or :func:`floats`.
     oracles : mapping
-        ``n -> file name`` of canonical outputs in ``speedlab/data/oracles``.
+        ``n -> file name`` of golden outputs (``render(result, n)`` exactly):
+        in ``speedlab/data/oracles`` for speedlab's kernels; for a user's kernel,
+        a path relative to the module of ``api`` (``golden/NAME-1000.txt`` beside
+        the spec file, see :mod:`speedlab.verify`).
     sample_sizes : tuple of int
         Extra sizes the differential tests run every variant at.
     reads_fasta : bool

@@ -11,6 +11,9 @@ the line compiled to plain C. This module turns the HTML into numbers:
   per top-level function, its line range, code lines, lines with a C-API call
   (``py_lines``), those inside a loop (``loop_py_lines``), the summed score and
   the module-level functions it calls;
+* ``speedlab build DIR`` writes the same summary for a user's kernel, beside its
+  built modules (``DIR/.speedlab/lib/_speedlab_native/_annotation.json``; in the
+  kernel's wheel, ``PKG/_speedlab_native/_annotation.json``);
 * at run time, :func:`rung_evidence` follows a variant's entry point
   (``module:function``) through that call graph and totals the functions it
   reaches: the evidence ``speedlab explain`` prints per rung.
@@ -35,7 +38,10 @@ _NUMBERED = re.compile(r"^\D*?(\d+): ?(.*)$", re.S)
 _TAG = re.compile(r"<[^>]+>")
 _DEF = re.compile(r"^(?:async\s+)?(?:def|cpdef|cdef)\b(?!\s+(?:extern|class|enum|struct|union)\b)[^(=]*?\b(\w+)\s*\(")
 _LOOP = re.compile(r"^(for|while)\b")
-_NOGIL = re.compile(r"^with\s+nogil\b|^for\b.*\bprange\(.*nogil\s*=\s*True")
+# `with nogil:` in .pyx, `with cython.nogil:` in Cython's pure-Python mode
+_NOGIL = re.compile(r"^with\s+(?:cython\.)?nogil\b|^for\b.*\bprange\(.*nogil\s*=\s*True")
+# pure-Python mode's `@cython.nogil` (or `@nogil`) decorator on the def that follows
+_NOGIL_DECORATOR = re.compile(r"^@(?:cython\.)?nogil\b")
 
 
 def parse_html(text: str) -> list[tuple[int, int, str]]:
@@ -62,6 +68,7 @@ def functions(lines: list[tuple[int, int, str]]) -> dict[str, dict[str, Any]]:
     signature = ":"
     loops: list[int] = []  # indents of the enclosing for/while lines
     nogil: list[int] = []  # indents of the enclosing `with nogil` lines
+    decorated_nogil = False  # an `@cython.nogil` line since the last def
     for number, score, text in lines:
         stripped = text.strip()
         if not stripped:
@@ -71,24 +78,29 @@ def functions(lines: list[tuple[int, int, str]]) -> dict[str, dict[str, Any]]:
             m = _DEF.match(stripped)
             current = None
             loops, nogil = [], []
+            if stripped.startswith("@"):
+                decorated_nogil = decorated_nogil or bool(_NOGIL_DECORATOR.match(stripped))
+                continue
             if m:
                 current = found.setdefault(m.group(1), {
                     "start": number, "end": number, "lines": 0, "py_lines": 0,
                     "loop_py_lines": 0, "nogil_lines": 0, "score": 0, "nogil": False, "body": [],
                 })
                 signature = stripped
-                current["nogil"] = " nogil" in signature.split(")")[-1]
+                current["nogil"] = decorated_nogil or " nogil" in signature.split(")")[-1]
+                current["decorated_nogil"] = decorated_nogil
                 current["score"] += score
                 if score:
                     current["py_lines"] += 1
                 current["lines"] += 1
+            decorated_nogil = False
             continue
         if current is None or stripped.startswith("#"):
             continue
         if not signature.rstrip().endswith(":"):
             # a signature continued over several lines: nogil is at its end
             signature += " " + stripped
-            current["nogil"] = " nogil" in signature.split(")")[-1]
+            current["nogil"] = current["decorated_nogil"] or " nogil" in signature.split(")")[-1]
         current["end"] = number
         current["lines"] += 1
         current["body"].append(stripped)
@@ -110,6 +122,7 @@ def functions(lines: list[tuple[int, int, str]]) -> dict[str, dict[str, Any]]:
                 current["loop_py_lines"] += 1
     names = set(found)
     for name, info in found.items():
+        info.pop("decorated_nogil", None)
         words = set(re.findall(r"\b\w+\b", " ".join(info.pop("body"))))
         info["calls"] = sorted((words & names) - {name})
     return found
@@ -202,3 +215,35 @@ def rung_evidence(target: str, summary: dict[str, Any] | None = None) -> dict[st
         "loop_py_lines": sum(f["loop_py_lines"] for f in picked.values()),
         "nogil_lines": sum(f["nogil_lines"] for f in picked.values()),
     }
+
+
+def variant_evidence(variant) -> dict[str, Any] | None:
+    """:func:`rung_evidence` for a :class:`~speedlab.spec.Variant`, wherever its summary lives.
+
+    The summary beside the variant's module (``_annotation.json`` in the same
+    directory: a user's kernel built by ``speedlab build``, or installed from its
+    wheel) is looked at first, then speedlab's own. A summary's module names are
+    those the module was built as (``_speedlab_native.NAME``); installed inside a
+    package (``PKG._speedlab_native.NAME``) the module is matched by that suffix.
+    """
+    import importlib.util
+
+    module, entry = variant.module, variant.target.partition(":")[2]
+    summaries = []
+    try:
+        found = importlib.util.find_spec(module)
+    except (ImportError, ValueError):
+        found = None
+    if found is not None and found.origin:
+        try:
+            summaries.append(json.loads((Path(found.origin).parent / FILENAME).read_text()))
+        except (OSError, ValueError):
+            pass
+    own = load()
+    if own:
+        summaries.append(own)
+    for summary in summaries:
+        for key in summary.get("modules", {}):
+            if module == key or module.endswith("." + key):
+                return rung_evidence(f"{key}:{entry}", summary)
+    return None

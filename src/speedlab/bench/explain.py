@@ -18,7 +18,8 @@ The report has six parts, each a function of the catalog entry alone:
   threads: pure Python in a ``ThreadPoolExecutor`` (held by the GIL), ``native``
   in the same pool (the GIL released), and the OpenMP ``parallel`` rung run with
   ``n_threads`` = T; and how fast another Python thread runs while each rung
-  runs (:func:`gil_share`): whether the rung holds the GIL;
+  runs, next to a reference that releases the GIL (:func:`gil_share`,
+  :func:`gil_verdict`): whether the rung holds the GIL;
 * ``reading``  -- a plain-language paragraph generated from those numbers.
 """
 
@@ -37,7 +38,7 @@ from typing import Any, Callable
 
 from speedlab.bench import annotation
 from speedlab.bench.report import fmt_ratio, fmt_time
-from speedlab.bench.timing import measure_kernel, median
+from speedlab.bench.timing import crossed_rungs, measure_kernel, median
 from speedlab.spec import RUNG_MEANING, RUNGS, KernelSpec, VariantUnavailable
 
 SCHEMA = "speedlab-explain/1"
@@ -53,7 +54,8 @@ def ladder(spec: KernelSpec, rungs: list[str], *, full: bool, budget: float) -> 
     results = measure_kernel(spec, names, spec.sizes.quick, rounds=5 if full else 3,
                              min_time=0.05 if full else 0.02, budget=budget)
     by_name = {r.variant: r for r in results}
-    steps, previous, skipped = [], None, []
+    defined = [v.name for v in spec.variants if v.name in RUNGS]
+    steps, previous = [], None
     for name in rungs:
         res = by_name[name]
         per_unit = median(res.per_unit)
@@ -62,18 +64,23 @@ def ladder(spec: KernelSpec, rungs: list[str], *, full: bool, budget: float) -> 
                 "round_factors": None}
         if per_unit and previous is not None and previous["seconds_per_unit"]:
             step["factor"] = previous["seconds_per_unit"] / per_unit
-            # a rung that failed in between: this step isolates both ideas
-            step["isolates"] = " + ".join(RUNG_MEANING.get(r, r) for r in skipped + [name])
+            # a rung that failed or is not built in between: this step isolates both ideas
+            step["isolates"] = " + ".join(RUNG_MEANING.get(r, r)
+                                          for r in crossed_rungs(previous["rung"], name, defined))
+            step["previous"] = previous["rung"]
             spread = res.ratio_to_previous
             step["round_factors"] = {"min": min(spread), "max": max(spread)} if spread else None
         steps.append(step)
         if per_unit:
-            previous, skipped = step, []
-        elif previous is not None:
-            skipped.append(name)
+            previous = step
     ok = [s for s in steps if s["seconds_per_unit"]]
     total = ok[0]["seconds_per_unit"] / ok[-1]["seconds_per_unit"] if len(ok) > 1 and ok[0]["rung"] == "python" else None
-    out = {"unit": spec.unit, "steps": steps, "total": total, "top": ok[-1]["rung"] if ok else None}
+    fastest = min(ok, key=lambda s: s["seconds_per_unit"]) if ok else None
+    out = {"unit": spec.unit, "steps": steps, "total": total, "top": ok[-1]["rung"] if ok else None,
+           # the rung with the least time per unit: not always the top one (threads can cost more than they save)
+           "fastest": fastest["rung"] if fastest else None,
+           "fastest_total": (ok[0]["seconds_per_unit"] / fastest["seconds_per_unit"]
+                             if fastest and ok[0]["rung"] == "python" else None)}
     c = by_name.get("c")
     native = by_name.get("native")
     if c is not None and c.ok and native is not None and native.ok:
@@ -283,6 +290,24 @@ def scaling(run: Callable[[int, int], None], counts: list[int], *, budget: float
             "speedup": {str(t): seconds[counts[0]] / seconds[t] for t in counts}}
 
 
+#: Pairs of windows in :func:`_share` (alone, then beside the call), interleaved so a
+#: change of the machine's load between them cancels; the median pair is kept.
+GIL_WINDOWS = 3
+#: hashlib hashes a buffer of 2 KiB or more with the GIL released; 1 MiB is ~1-3 ms
+#: of SHA-256: a reference call that releases the GIL and keeps a core busy.
+REFERENCE_BYTES = 1 << 20
+#: The readings of :func:`gil_verdict`, relative to that reference. Compiled code that
+#: holds the GIL lets the other thread in only between its calls (0.1-0.3 of the
+#: reference, measured on a loaded 2-core machine); Python bytecode hands the GIL over
+#: every 5 ms (``sys.getswitchinterval``): about half; a released GIL: about the
+#: reference itself. The bounds sit between those.
+HELD_AT_MOST = 0.35
+RELEASED_AT_LEAST = 0.7
+#: A reference below this means the two threads got less than two cores (other load,
+#: a CPU quota): then a released GIL and a shared one read alike, and the verdict says so.
+TWO_CORES = 0.75
+
+
 def _spin(stop) -> int:
     """Loop iterations of this thread until ``stop`` is set: how fast it gets to run."""
     count = 0
@@ -291,48 +316,96 @@ def _spin(stop) -> int:
     return count
 
 
-def gil_share(spec: KernelSpec, fn: Callable[..., Any], *, seconds: float) -> dict[str, Any]:
-    """How fast another Python thread runs while ``fn`` runs, relative to running alone.
+def _share(call: Callable[[], Any], seconds: float) -> float:
+    """Another Python thread's speed while ``call()`` runs back to back, over its speed alone.
 
-    The size is the largest (up to ``sizes.full``) whose call lasts about
-    ``seconds``, so a call that holds the GIL holds it for long stretches: a
-    worker thread calls ``fn`` until ``seconds`` have passed while this thread
-    spins; then it spins as long again with a timer thread (which sleeps) in the
-    worker's place. About 1: the kernel releases the GIL (given a free core);
-    about 0.5: the two threads share it (pure Python); near 0: compiled code that
-    holds the GIL for the whole call.
+    :data:`GIL_WINDOWS` pairs of windows of ``seconds / GIL_WINDOWS`` each: the
+    thread spins alone (a sleeping timer ends the window), then spins while a
+    worker thread calls ``call`` until the window has passed. Speeds are
+    iterations per second; the median of the pairs' ratios is returned (at most 1).
     """
     import threading
 
+    window = seconds / GIL_WINDOWS
+    ratios = []
+    for _ in range(GIL_WINDOWS):
+        stop = threading.Event()
+        timer = threading.Timer(window, stop.set)
+        t0 = time.perf_counter()
+        timer.start()
+        alone = _spin(stop) / (time.perf_counter() - t0)
+        timer.join()
+        done = threading.Event()
+
+        def work(done=done):
+            end = time.perf_counter() + window
+            try:
+                while True:
+                    call()
+                    if time.perf_counter() >= end:
+                        break
+            finally:
+                done.set()
+
+        worker = threading.Thread(target=work)
+        t0 = time.perf_counter()
+        worker.start()
+        during = _spin(done) / (time.perf_counter() - t0)
+        worker.join()
+        ratios.append(min(1.0, during / max(alone, 1e-9)))
+    return statistics.median(ratios)
+
+
+def gil_reference(*, seconds: float) -> float:
+    """:func:`_share` beside SHA-256 of a large buffer (the GIL released): what "released" reads here now."""
+    import hashlib
+
+    data = bytes(REFERENCE_BYTES)
+    return _share(lambda: hashlib.sha256(data).digest(), seconds)
+
+
+def gil_share(spec: KernelSpec, fn: Callable[..., Any], *, seconds: float) -> dict[str, Any]:
+    """How fast another Python thread runs while ``fn`` runs (:func:`_share`), relative to alone.
+
+    The size is the largest (up to ``sizes.full``) whose call lasts about one
+    window, so a call that holds the GIL holds it for long stretches (between
+    calls the other thread gets in).
+    """
     from speedlab.bench.timing import fitting_size
 
     small = spec.sizes.test
     t0 = time.perf_counter()
     fn(*spec.make_input(small))
-    n = fitting_size(spec, small, max(small, spec.sizes.full), time.perf_counter() - t0, seconds)
+    n = fitting_size(spec, small, max(small, spec.sizes.full), time.perf_counter() - t0, seconds / GIL_WINDOWS)
     args = spec.make_input(n)
-    done = threading.Event()
+    return {"n": n, "seconds": seconds, "share": _share(lambda: fn(*args), seconds)}
 
-    def work():
-        end = time.perf_counter() + seconds
-        while True:
-            fn(*args)
-            if time.perf_counter() >= end:
-                break
-        done.set()
 
-    worker = threading.Thread(target=work)
-    t0 = time.perf_counter()
-    worker.start()
-    during = _spin(done)
-    busy = time.perf_counter() - t0
-    worker.join()
-    stop = threading.Event()
-    timer = threading.Timer(busy, stop.set)
-    timer.start()
-    alone = _spin(stop)
-    timer.join()
-    return {"n": n, "seconds": busy, "share": min(1.0, during / max(alone, 1))}
+def gil_verdict(share: float, reference: float | None) -> tuple[float, str]:
+    """``(share relative to the reference, verdict)``: one rule for the legend, the table and the prose.
+
+    Relative share <= :data:`HELD_AT_MOST`: ``held``; >= :data:`RELEASED_AT_LEAST`:
+    ``released`` -- or ``released or shared`` when the reference is below
+    :data:`TWO_CORES` (the machine cannot tell them apart); between: ``partly held``.
+    """
+    relative = min(1.0, share / reference) if reference else share
+    if relative <= HELD_AT_MOST:
+        return relative, "held"
+    if relative < RELEASED_AT_LEAST:
+        return relative, "partly held"
+    if reference is not None and reference < TWO_CORES:
+        return relative, "released or shared"
+    return relative, "released"
+
+
+#: What each verdict means, in the words the legend and the prose use.
+VERDICT_WORDS = {
+    "held": "holds the GIL for the whole call",
+    "partly held": "holds the GIL part of the time",
+    "released": "releases the GIL",
+    "released or shared": "does not hold the GIL throughout (released or shared: with less than two "
+                          "free cores this machine cannot tell which)",
+}
 
 
 def _pool_runner(fn, args, kwargs):
@@ -354,7 +427,13 @@ def concurrency(spec: KernelSpec, loaded: dict[str, Callable], counts: list[int]
     """Thread scaling of python (pool), native (pool) and parallel (OpenMP)."""
     out: dict[str, Any] = {"threads": counts}
     small, big = spec.make_input(spec.sizes.test), spec.make_input(spec.sizes.quick)
-    out["gil_share"] = {name: gil_share(spec, fn, seconds=budget / 2) for name, fn in loaded.items()}
+    reference = gil_reference(seconds=budget / 2)
+    out["gil_reference"] = {"share": reference, "call": f"hashlib.sha256 of {REFERENCE_BYTES:,} bytes"}
+    out["gil_share"] = {}
+    for name, fn in loaded.items():
+        g = gil_share(spec, fn, seconds=budget / 2)
+        g["relative"], g["verdict"] = gil_verdict(g["share"], reference)
+        out["gil_share"][name] = g
     if "python" in loaded:
         out["python_pool"] = dict(scaling(_pool_runner(loaded["python"], small, {}), counts, budget=budget),
                                   n=spec.sizes.test)
@@ -424,11 +503,15 @@ def explain(spec: KernelSpec, *, threads: list[int] | None = None, full: bool = 
     report["ladder"] = ladder(spec, [r for r in rungs if r in loaded], full=full, budget=8.0 * scale)
     failed += [f"{s['rung']}: {s['error']}" for s in report["ladder"]["steps"] if s["status"] == "failed"]
 
-    summary = annotation.load()
+    evidence = {name: annotation.variant_evidence(spec.variant(name)) if name in loaded else None
+                for name in rungs}
+    user_built = any(spec.variant(name).build for name in rungs)
     report["annotation"] = {
-        "available": summary is not None,
-        "rungs": {name: annotation.rung_evidence(spec.variant(name).target, summary) if summary else None
-                  for name in rungs},
+        "available": any(ev is not None for ev in evidence.values()),
+        "rungs": evidence,
+        # where a missing summary comes from, for the text
+        "hint": ("rebuild with `speedlab build DIR` (it writes _annotation.json beside the modules)"
+                 if user_built else "rebuild speedlab to get it (speedlab/_native/_annotation.json)"),
     }
 
     n_small = spec.sizes.test
@@ -470,6 +553,19 @@ def _x(value: float | None) -> str:
     return fmt_ratio(value) if value is not None else "?"
 
 
+def _verb(phrase: str, count: int) -> str:
+    """``holds ...`` for one subject, ``hold ...`` for several (the phrase's first word is the verb)."""
+    if count == 1:
+        return phrase
+    verb, _, rest = phrase.partition(" ")
+    plural = {"holds": "hold", "releases": "release", "does": "do"}.get(verb, verb)
+    return f"{plural} {rest}"
+
+
+def _lines(count: int) -> str:
+    return f"{count} line" if count == 1 else f"{count} lines"
+
+
 def reading(report: dict[str, Any]) -> str:
     """One paragraph, in plain language, generated from the numbers of ``report``.
 
@@ -487,22 +583,34 @@ def reading(report: dict[str, Any]) -> str:
     ann = report["annotation"]["rungs"]
     mem = report["memory"]["rungs"]
     parts = []
-    if lad["total"]:
-        parts.append(f"On {report['kernel']}, `{lad['top']}` runs {_x(lad['total'])} faster than the "
+    fastest, top = lad.get("fastest") or lad["top"], lad["top"]
+    if lad["total"] and fastest == top:
+        parts.append(f"On {report['kernel']}, `{top}` runs {_x(lad['total'])} faster than the "
                      f"pure-Python twin per {report['unit']}.")
-    comp = steps.get("compiled", {}).get("factor")
+    elif lad["total"] and lad.get("fastest_total"):
+        # NOTE: phrased from the measured order: the top rung is not always the fastest
+        # (threads on a small input, or a loaded machine, cost more than they save).
+        parts.append(f"On {report['kernel']}, the fastest rung is `{fastest}`, {_x(lad['fastest_total'])} "
+                     f"faster than the pure-Python twin per {report['unit']}; the top rung, `{top}`, is "
+                     f"slower than it here ({_x(lad['total'])} over python).")
+
+    def single(name):  # the step's factor, when it isolates this rung's idea alone
+        step = steps.get(name, {})
+        return step.get("factor") if step.get("previous") and len(step.get("isolates", "").split(" + ")) == 1 else None
+
+    comp = single("compiled")
     if comp:
         parts.append(f"Compiling the unchanged Python source gives {_x(comp)}: the interpreter's dispatch "
                      "goes, but every value is still a Python object.")
-    typed = steps.get("typed", {}).get("factor")
+    typed = single("typed")
     if typed:
         line = f"C types on the scalars give {_x(typed)}"
         ev = ann.get("typed")
         if ev:
-            line += (f", yet {ev['py_lines']} of its {ev['lines']} lines still call the Python C-API "
+            line += (f", yet {ev['py_lines']} of its {_lines(ev['lines'])} still call the Python C-API "
                      f"({ev['loop_py_lines']} inside loops)")
         parts.append(line + ".")
-    native = steps.get("native", {}).get("factor")
+    native = single("native")
     if native:
         line = f"Memory discipline gives {_x(native)}"
         ev = ann.get("native")
@@ -510,16 +618,21 @@ def reading(report: dict[str, Any]) -> str:
             hot = [name for name, f in ev["functions"].items() if f["nogil"]]
             hot_py = sum(ev["functions"][name]["py_lines"] for name in hot)
             if hot:
-                line += (f": the functions that do the work ({', '.join(hot)}) have {hot_py} lines calling "
-                         f"the C-API and run without the GIL; what remains ({ev['py_lines']} lines) builds "
+                line += (f": the functions that do the work ({', '.join(hot)}) have {_lines(hot_py)} calling "
+                         f"the C-API and run without the GIL; what remains ({_lines(ev['py_lines'])}) builds "
                          "the input and the result")
         parts.append(line + ".")
-    vector = steps.get("simd", {}).get("factor")
+    vector = single("simd")
     simd = report.get("simd")
     if vector and simd:
         parts.append(f"Vector instructions give {_x(vector)}: the {simd['path']} path ({simd['vector_bits']}-bit "
                      f"vectors, chosen at run time from what this CPU runs: {', '.join(simd['cpu'])}); "
                      f"{simd['what']}.")
+    for step in lad["steps"]:
+        # a step over rungs that were not run (or failed): its factor is theirs together
+        if step.get("factor") and step.get("previous") and " + " in (step.get("isolates") or ""):
+            parts.append(f"From {step['previous']} to {step['rung']}, {step['isolates']} together "
+                         f"give {_x(step['factor'])}.")
     py_gc, nat_gc = mem.get("python", {}).get("gc"), mem.get("native", {}).get("gc")
     py_tm, nat_tm = mem.get("python", {}).get("tracemalloc"), mem.get("native", {}).get("tracemalloc")
     if py_gc and nat_gc and py_tm and nat_tm:
@@ -557,20 +670,16 @@ def reading(report: dict[str, Any]) -> str:
         if bits:
             parts.append(f"With {top_t} threads on the same total work: {'; '.join(bits)}.")
     share = conc.get("gil_share", {})
-    # NOTE: compiled code either holds the GIL for the whole call (another thread
-    # gets a few percent: the gaps between calls) or releases it; on a loaded
-    # machine a released GIL still shows well below 1, hence the low bar of 0.3.
-    held = [name for name, g in share.items() if name != "python" and g["share"] < 0.2]
-    freed = [name for name, g in share.items() if name != "python" and g["share"] >= 0.3]
-    if held or freed:
-        bits = []
-        if freed:
-            speeds = ", ".join(f"{share[name]['share']:.0%}" for name in freed)
-            bits.append(f"{', '.join(freed)} let{'s' if len(freed) == 1 else ''} another Python thread run "
-                        f"({speeds} of its solo speed: the GIL is released)")
-        if held:
-            bits.append(f"{', '.join(held)} hold{'s' if len(held) == 1 else ''} the GIL for the whole call")
-        parts.append("While a call runs, " + "; ".join(bits) + ".")
+    ref = (conc.get("gil_reference") or {}).get("share")
+    verdicts: dict[str, list[str]] = {}
+    for name, g in share.items():
+        relative, verdict = gil_verdict(g["share"], ref)
+        verdicts.setdefault(g.get("verdict") or verdict, []).append(f"{name} ({relative:.2f})")
+    if verdicts:
+        bits = [f"{', '.join(names)} {_verb(VERDICT_WORDS[v], len(names))}"
+                for v, names in sorted(verdicts.items(), key=lambda kv: list(VERDICT_WORDS).index(kv[0]))]
+        parts.append("While a call runs, another Python thread keeps this share of its speed beside a call "
+                     "that releases the GIL: " + "; ".join(bits) + ".")
     if report.get("no_parallel"):
         parts.append(f"There is no parallel rung: {report['no_parallel']}.")
     if lad.get("native_over_c"):
@@ -623,7 +732,7 @@ def render(report: dict[str, Any]) -> str:
     lines += ["", "Python C-API calls left (Cython annotation: lines / in loops / lines without the GIL)"]
     ann = report["annotation"]
     if not ann["available"]:
-        lines.append("  no annotation summary in this build (speedlab/_native/_annotation.json); rebuild to get it")
+        lines.append(f"  no annotation summary for these modules: {ann.get('hint') or 'rebuild to get it'}")
     for name, ev in ann["rungs"].items():
         if ev is None:
             why = "interpreted, every line" if name == "python" else "not annotated in this build"
@@ -660,13 +769,27 @@ def render(report: dict[str, Any]) -> str:
             lines.append(f"  {label:20}" + "".join(f"{conc[key]['speedup'][str(t)]:>6.2f}x" for t in conc["threads"]))
 
     if conc.get("gil_share"):
-        lines += ["", "the GIL: another Python thread's speed while the rung runs (1 = released, 0.5 = shared, 0 = held)"]
-        lines.append("  " + "  ".join(f"{name} {g['share']:.2f}" for name, g in conc["gil_share"].items()))
+        ref = (conc.get("gil_reference") or {}).get("share")
+        lines += ["",
+                  ("the GIL: another Python thread's speed while the rung runs, relative to its speed beside a "
+                   "call that releases the GIL"),
+                  (f"(hashlib; {_fmt_share(ref)} of its speed alone here): <= {HELD_AT_MOST} held, "
+                   f">= {RELEASED_AT_LEAST} released, between: held part of the time")]
+        if ref is not None and ref < TWO_CORES:
+            lines.append(f"(the reference is below {TWO_CORES}: fewer than two free cores, so a released GIL "
+                         "reads like a shared one)")
+        lines.append("  " + "  ".join(f"{name} {_fmt_share(g.get('relative', g['share']))} "
+                                      f"({g.get('verdict') or gil_verdict(g['share'], ref)[1]})"
+                                      for name, g in conc["gil_share"].items()))
 
     lines += ["", _wrap(report["reading"])]
     if report["failed"]:
         lines += ["", "FAILED: " + "; ".join(report["failed"])]
     return "\n".join(lines)
+
+
+def _fmt_share(value: float | None) -> str:
+    return "?" if value is None else f"{value:.2f}"
 
 
 def _wrap(text: str, width: int = 88) -> str:

@@ -111,8 +111,11 @@ def bench_figure(doc: dict[str, Any], path: str) -> None:
         ax.set_xscale("log")
         ax.set_title(f"{kernel}: seconds per {records[0]['unit']}", fontsize=9)
         ax.tick_params(axis="x", labelsize=7)
+        # The ratio of the medians drawn (as `speedlab bench` prints it), so label and bars agree.
+        python = next((r["seconds_per_unit"]["median"] for r in records
+                       if r["variant"] == "python" and r.get("label", "python") == "python"), None)
         for y, r, v in zip(ys, records, values):
-            ratio = (r.get("ratio_to_python") or {}).get("median")
+            ratio = python / v if python and v else None
             if ratio:
                 ax.text(v, y, f" {ratio:.3g}x", va="center", fontsize=7)
         ax.set_xlim(min(values) / 2, max(values) * 8)  # room for the ratio labels

@@ -25,20 +25,42 @@ def fmt_ratio(ratio: float | None) -> str:
 
 
 def step_label(res: Result) -> str:
-    """What the step from ``res.previous`` to ``res`` isolates."""
+    """What the step from ``res.previous`` to ``res`` isolates: the idea of every rung it climbs."""
     if res.kind == "peer":
         return "peer"
     if res.kind == "extra":
         return "extra"
+    if res.crossed:
+        return " + ".join(RUNG_MEANING.get(r, r) for r in res.crossed)
     return RUNG_MEANING.get(res.variant, "reference")
 
 
+def _median_per_unit(res: Result | None) -> float | None:
+    return median(res.per_unit) if res is not None and res.ok else None
+
+
+def _ratio(slow: float | None, fast: float | None) -> float | None:
+    return slow / fast if slow and fast else None
+
+
+#: Printed under every table: how the columns are made, so each can be recomputed.
+RULE = ("ratios: of the medians printed (per {unit}); spread: ±(max - min) / 2 over the rounds, "
+        "relative to the median (- for one round);\n1st call: the warm-up call, at the row's n unless stated")
+
+
 def table(results: list[Result]) -> str:
-    """One kernel's ladder: time per unit, spread, first call, ratio to python and to the rung before."""
+    """One kernel's ladder: time per unit, spread, first call, ratio to python and to the rung before.
+
+    Every ratio is the ratio of the medians printed beside it, so a reader can
+    recompute it (:data:`RULE`, printed under the table); the round-by-round
+    ratios, which cancel drift shared within a round, are in the JSON.
+    """
     if not results:
         return ""
     first = results[0]
     sizes = sorted({r.n for r in results})
+    plain = {r.variant: r for r in results if r.label == r.variant}
+    python = _median_per_unit(plain.get("python"))
     header = f"{first.kernel}: n={', '.join(f'{s:,}' for s in sizes)}, time per {first.unit}"
     rows = [("variant", "n", f"per {first.unit}", "spread", "1st call", "vs python", "vs previous")]
     for r in results:
@@ -51,14 +73,18 @@ def table(results: list[Result]) -> str:
         per = summary(r.per_unit)
         step = "-"
         if r.previous:
-            step = f"{fmt_ratio(median(r.ratio_to_previous))} over {r.previous} ({step_label(r)})"
+            ratio = _ratio(_median_per_unit(plain.get(r.previous)), per["median"])
+            step = f"{fmt_ratio(ratio)} over {r.previous} ({step_label(r)})"
+        first_call = fmt_time(r.first_call)
+        if r.first_call is not None and r.first_call_n is not None and r.first_call_n != r.n:
+            first_call += f" at n={r.first_call_n:,}"
         rows.append((
             r.label + (" *" if r.normalised else ""),
             f"{r.n:,}",
             fmt_time(per["median"]),
-            f"±{per['spread'] / 2:.1%}",
-            fmt_time(r.first_call),
-            fmt_ratio(median(r.ratio_to_python)) if r.variant != "python" else "1x",
+            f"±{per['spread'] / 2:.1%}" if len(r.per_unit) > 1 else "-",
+            first_call,
+            fmt_ratio(_ratio(python, per["median"])) if r.variant != "python" else "1x",
             step,
         ))
     widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
@@ -68,4 +94,5 @@ def table(results: list[Result]) -> str:
         lines.append("  ".join(cells).rstrip())
     if any(r.normalised for r in results):
         lines.append(f"* run at a smaller n and normalised per {first.unit} (the rung is too slow for the full size)")
+    lines.append(RULE.format(unit=first.unit))
     return "\n".join(lines)

@@ -66,6 +66,7 @@ class Result:
     ratio_to_python: list[float] = field(default_factory=list)
     ratio_to_previous: list[float] = field(default_factory=list)
     previous: str | None = None
+    crossed: list[str] = field(default_factory=list)  # the rungs the step from `previous` climbs
 
     def __post_init__(self):
         if not self.label:
@@ -211,6 +212,16 @@ def previous_rung(name: str, present: list[str]) -> str | None:
     return "native" if "native" in present and name != "native" else None
 
 
+def crossed_rungs(previous: str | None, name: str, defined: list[str]) -> list[str]:
+    """The rungs a step from ``previous`` to ``name`` climbs: every rung of the kernel after
+    ``previous`` up to ``name`` (``python -> native`` climbs compiled, typed and native when
+    the kernel has them, whether or not they were run). Empty for a reference or extra."""
+    if previous is None or name not in RUNGS or previous not in RUNGS:
+        return []
+    ladder = [r for r in RUNGS if r in defined or r in (previous, name)]
+    return ladder[ladder.index(previous) + 1:ladder.index(name) + 1]
+
+
 def _entries(spec: KernelSpec, variants: list[str], threads: list[int] | None):
     """``(label, variant, n_threads)`` for every measurement: one per thread count for threaded variants."""
     out = []
@@ -348,15 +359,16 @@ def measure_kernel(
                 calls.pop(label)
         order = [label for label in order if label in calls]
 
-    attach_ratios(list(results.values()))
+    attach_ratios(list(results.values()), defined=list(spec.variant_names))
     return list(results.values())
 
 
-def attach_ratios(results: list[Result]) -> None:
-    """Fill ``previous``, ``ratio_to_python`` and ``ratio_to_previous`` of every ok result.
+def attach_ratios(results: list[Result], defined: list[str] | None = None) -> None:
+    """Fill ``previous``, ``crossed``, ``ratio_to_python`` and ``ratio_to_previous`` of every ok result.
 
     ``parallel@T`` results compare with the same ``native`` and ``python`` as a
-    single ``parallel`` would.
+    single ``parallel`` would. ``defined``: the kernel's variant names (default:
+    those measured), so a step over rungs that were not run says so in ``crossed``.
     """
     ok = [r for r in results if r.ok]
     by_label = {r.label: r for r in ok}
@@ -364,6 +376,7 @@ def attach_ratios(results: list[Result]) -> None:
     plain = {r.variant: r for r in ok if r.label == r.variant}
     for res in ok:
         res.previous = previous_rung(res.variant, present)
+        res.crossed = crossed_rungs(res.previous, res.variant, defined if defined is not None else present)
         python = plain.get("python") or by_label.get("python")
         if python is not None and res.variant != "python":
             res.ratio_to_python = ratios(python, res)

@@ -7,11 +7,16 @@ A *kernel directory* holds, for each kernel, what speedlab holds for its own:
   it runs as ordinary Python and compiles to native) -- or ``NAME_typed.pyx``;
 * ``NAME_spec.py``   the spec file: a :class:`speedlab.KernelSpec` bound to ``SPEC``
   (or several bound to ``SPECS``), whose variants with ``build="compiled"`` or
-  ``build="native"`` name sources that ``speedlab build DIR`` compiles.
+  ``build="native"`` name sources that ``speedlab build DIR`` compiles; its
+  targets start with ``PACKAGE`` (``""`` here, ``"DIR."`` once installed from the
+  wheel), and its public function dispatches with :func:`speedlab.call`;
+* ``golden/``        golden outputs the spec's ``oracles`` name (``n -> file``, relative
+  to the spec file), which ``verify`` checks byte for byte.
 
 ``speedlab new NAME --dir DIR`` writes such a directory (:mod:`speedlab.byok.scaffold`);
-``speedlab build DIR`` compiles it (:mod:`speedlab.byok.build`); ``--from DIR`` on
-``verify``/``bench``/``list``/``run`` loads it with :func:`load` -- which registers
+``speedlab build DIR`` compiles it (:mod:`speedlab.byok.build`), ``--wheel`` packs it
+into one package named after DIR; ``--from DIR`` on
+``verify``/``bench``/``list``/``run``/``explain`` loads it with :func:`load` -- which registers
 every spec through :func:`speedlab.register`, the one way into the catalog.
 """
 

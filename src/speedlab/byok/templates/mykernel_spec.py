@@ -1,24 +1,33 @@
 """mykernel's spec: what speedlab needs to build, verify and bench it, and its public function.
 
 ``speedlab build DIR`` compiles the variants with ``build=`` set;
-``speedlab verify --from DIR`` checks every variant against ``python``;
-``speedlab bench --from DIR --quick`` times the ladder. See speedlab's README.
+``speedlab verify --from DIR`` checks every variant against ``python`` and the
+golden outputs in ``golden/``; ``speedlab bench --from DIR --quick`` times the
+ladder; ``speedlab build DIR --wheel`` packs it all into one package. See
+speedlab's README.
 """
 
 import random
 
-from speedlab import KernelSpec, Sizes, Variant, exact
+from speedlab import KernelSpec, Sizes, Variant, call, exact
+
+#: Where this kernel's modules live: top-level while speedlab loads this directory
+#: (``--from DIR``), inside the package named after the directory once installed from
+#: its wheel (``speedlab build DIR --wheel``). Start every target below with it.
+PACKAGE = f"{__package__}." if __package__ else ""
 
 
-def mykernel(data, *, impl=None, n_threads=None):
-    """Counts of the byte values 0..255 in ``data``, by the variant ``impl``.
+def mykernel(a, b, *, impl=None, n_threads=None):
+    """Counts of the values 0..255 of ``a[i] ^ b[i]``, by the variant ``impl``.
 
     Parameters
     ----------
-    data : bytes
+    a, b : bytes
+        Of one length.
     impl : str, optional
         A variant name (``python``, ``compiled``, ``typed``, ``native``,
-        ``parallel``); None runs ``native`` (built by ``speedlab build``).
+        ``parallel``); None runs ``native`` (built by ``speedlab build``), or
+        ``parallel`` when ``n_threads`` is given.
     n_threads : int, optional
         Threads for ``parallel`` (None: all cores).
 
@@ -30,50 +39,46 @@ def mykernel(data, *, impl=None, n_threads=None):
     Raises
     ------
     TypeError
-        ``data`` is not bytes, or ``n_threads`` is not an int.
+        ``a`` or ``b`` is not bytes, or ``n_threads`` is not an int.
     ValueError
-        ``n_threads`` < 1, or ``impl`` names no variant.
+        ``a`` and ``b`` differ in length, ``n_threads`` < 1, or ``impl`` names no
+        variant (or a single-thread one with ``n_threads``).
     """
-    if not isinstance(data, bytes):
-        raise TypeError(f"data must be bytes, not {type(data).__name__}")
-    variant = SPEC.variant(impl or "native")
-    if n_threads is not None:
-        if not variant.threads:
-            raise ValueError(f"n_threads applies to a threaded variant, not {variant.name!r}")
-        if isinstance(n_threads, bool) or not isinstance(n_threads, int):
-            raise TypeError(f"n_threads must be an int or None, not {type(n_threads).__name__}")
-        if n_threads < 1:
-            raise ValueError(f"n_threads must be >= 1, got {n_threads}")
-        return variant.load()(data, n_threads=n_threads)
-    return variant.load()(data)
+    for name, value in (("a", a), ("b", b)):
+        if not isinstance(value, bytes):
+            raise TypeError(f"{name} must be bytes, not {type(value).__name__}")
+    if len(a) != len(b):
+        raise ValueError(f"a and b must be of one length, got {len(a)} and {len(b)} bytes")
+    return call(SPEC, impl, a, b, n_threads=n_threads)
 
 
 def make_input(n):
-    """``n`` pseudo-random bytes, the same for the same ``n``."""
-    return (random.Random(n).randbytes(n),)
+    """Two strings of ``n`` pseudo-random bytes, the same for the same ``n``."""
+    rng = random.Random(n)
+    return rng.randbytes(n), rng.randbytes(n)
 
 
 def render(counts, n):
-    """One line per byte value that occurs: ``value count``."""
+    """One line per value that occurs: ``value count``."""
     return "".join(f"{value} {count}\n" for value, count in enumerate(counts) if count).encode()
 
 
 SPEC = KernelSpec(
     name="mykernel",
-    summary="histogram of the 256 byte values (the speedlab new template)",
-    api="mykernel_spec:mykernel",
+    summary="histogram of a XOR b, byte by byte (the speedlab new template)",
+    api=PACKAGE + "mykernel_spec:mykernel",
     variants=(
-        # the pure twin counts ~30 M bytes/s: 2 MB keeps a benchmark call near 0.1 s
-        Variant("python", "mykernel:mykernel", max_n=2_000_000),
-        Variant("compiled", "mykernel:mykernel", build="compiled", max_n=2_000_000),
-        Variant("typed", "mykernel_typed:mykernel_typed", build="native"),
-        Variant("native", "mykernel_typed:mykernel_native", build="native"),
-        Variant("parallel", "mykernel_typed:mykernel_parallel", build="native", threads=True),
+        # the pure twin takes 0.1-0.3 us a byte (2 loaded cores): 2 MB keeps a benchmark call under 1 s
+        Variant("python", PACKAGE + "mykernel:mykernel", max_n=2_000_000),
+        Variant("compiled", PACKAGE + "mykernel:mykernel", build="compiled", max_n=2_000_000),
+        Variant("typed", PACKAGE + "mykernel_typed:mykernel_typed", build="native"),
+        Variant("native", PACKAGE + "mykernel_typed:mykernel_native", build="native"),
+        Variant("parallel", PACKAGE + "mykernel_typed:mykernel_parallel", build="native", threads=True),
         # The typed file is plain Python too: run uncompiled, it must still agree. It
         # imports the `cython` module that ships with Cython (pip install Cython; speedlab
         # build needs it anyway), so the variant is optional: skipped where Cython is not.
-        # ~300 ns a byte uncompiled: 200,000 bytes keeps a call near 60 ms.
-        Variant("uncompiled", "mykernel_typed:mykernel_parallel", threads=True, max_n=200_000,
+        # ~1 us a byte uncompiled: 100,000 bytes keeps a call near 0.1 s.
+        Variant("uncompiled", PACKAGE + "mykernel_typed:mykernel_parallel", threads=True, max_n=100_000,
                 optional=True, note="the typed twin run by the interpreter (no build): still plain Python"),
     ),
     make_input=make_input,
@@ -83,6 +88,14 @@ SPEC = KernelSpec(
     work=float,
     render=render,
     compare=exact,
+    # Golden outputs: n -> a file beside this spec holding render(result, n) exactly;
+    # `speedlab verify` and test_mykernel.py check every variant against each.
+    oracles={1000: "golden/mykernel-1000.txt"},
     sample_sizes=(0, 1, 1000, 300_000),
-    bad_inputs=((("text",), TypeError), ((None,), TypeError), ((bytearray(3),), TypeError)),
+    bad_inputs=(
+        (("text", b"text"), TypeError),
+        ((b"text", None), TypeError),
+        ((bytearray(3), bytes(3)), TypeError),
+        ((b"abc", b"ab"), ValueError),
+    ),
 )

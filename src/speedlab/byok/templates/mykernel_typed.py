@@ -6,11 +6,14 @@ compiles it to C with speedlab's own flags. Each rung differs from the one befor
 by one idea:
 
 * ``mykernel_typed``    C integer index, but Python containers and checks on;
-* ``mykernel_native``   memory discipline: typed memoryviews over the bytes and a
-  C buffer of counts, no Python object in the loop, the GIL released (and taken
-  back every 16 MiB to check for Ctrl-C);
+* ``mykernel_native``   memory discipline: typed memoryviews over the two inputs
+  and a C buffer of counts, no Python object in the loop, the GIL released (and
+  taken back every 16 MiB to check for Ctrl-C);
 * ``mykernel_parallel`` the native loop split into chunks across threads with
   ``prange``, each chunk counting into its own row, rows summed at the end.
+
+Like the pure twin, every rung reads only the common length of ``a`` and ``b``
+(the public function refuses unequal lengths before any of this runs).
 """
 
 import array
@@ -40,52 +43,55 @@ COUNT_TYPECODE = "q"
 @cython.boundscheck(True)
 @cython.wraparound(True)
 @cython.cdivision(False)
-def mykernel_typed(data: bytes) -> list:
-    """Counts of the byte values in ``data``: C index, Python list of counts, checks on."""
+def mykernel_typed(a: bytes, b: bytes) -> list:
+    """Counts of the values of ``a[i] ^ b[i]``: C index, Python list of counts, checks on."""
     counts: list = [0] * 256
     i: cython.Py_ssize_t
-    for i in range(len(data)):
-        counts[data[i]] += 1
+    for i in range(min(len(a), len(b))):
+        counts[a[i] ^ b[i]] += 1
     return counts
 
 
 @cython.cfunc
 @cython.nogil
 @cython.exceptval(check=False)
-def _count(view: cython.const[cython.uchar][::1], start: cython.Py_ssize_t, stop: cython.Py_ssize_t,
+def _count(a: cython.const[cython.uchar][::1], b: cython.const[cython.uchar][::1],
+           start: cython.Py_ssize_t, stop: cython.Py_ssize_t,
            out: cython.longlong[::1], base: cython.Py_ssize_t) -> cython.void:
-    """Add the counts of ``view[start:stop]`` to ``out[base:base + 256]`` (no GIL, no checks)."""
+    """Add the counts of ``a[i] ^ b[i]`` for ``start <= i < stop`` to ``out[base:base + 256]`` (no GIL, no checks)."""
     i: cython.Py_ssize_t
     for i in range(start, stop):
-        out[base + view[i]] += 1
+        out[base + (a[i] ^ b[i])] += 1
 
 
-def mykernel_native(data: bytes) -> list:
-    """Counts of the byte values in ``data``: typed memoryviews, no GIL in the loop."""
-    view: cython.const[cython.uchar][::1] = data
+def mykernel_native(a: bytes, b: bytes) -> list:
+    """Counts of the values of ``a[i] ^ b[i]``: typed memoryviews, no GIL in the loop."""
+    va: cython.const[cython.uchar][::1] = a
+    vb: cython.const[cython.uchar][::1] = b
     counts = array.array(COUNT_TYPECODE, bytes(8 * 256))
     out: cython.longlong[::1] = counts
-    n: cython.Py_ssize_t = len(data)
+    n: cython.Py_ssize_t = min(len(a), len(b))
     block: cython.Py_ssize_t = SIGNAL_BLOCK
     start: cython.Py_ssize_t
     for start in range(0, n, block):
         with cython.nogil:
-            _count(view, start, min(start + block, n), out, 0)
+            _count(va, vb, start, min(start + block, n), out, 0)
         PyErr_CheckSignals()
     return counts.tolist()
 
 
-def mykernel_parallel(data: bytes, n_threads=None) -> list:
-    """Counts of the byte values in ``data`` on ``n_threads`` threads (None: all cores).
+def mykernel_parallel(a: bytes, b: bytes, n_threads=None) -> list:
+    """Counts of the values of ``a[i] ^ b[i]`` on ``n_threads`` threads (None: all cores).
 
     The same answer for every thread count: each chunk counts into its own row,
     and the rows are summed in a fixed order.
     """
-    n: cython.Py_ssize_t = len(data)
+    n: cython.Py_ssize_t = min(len(a), len(b))
     if n < PARALLEL_MIN:
-        return mykernel_native(data)
+        return mykernel_native(a, b)
     threads: cython.int = (os.cpu_count() or 1) if n_threads is None else n_threads
-    view: cython.const[cython.uchar][::1] = data
+    va: cython.const[cython.uchar][::1] = a
+    vb: cython.const[cython.uchar][::1] = b
     chunks: cython.Py_ssize_t = (n + CHUNK - 1) // CHUNK
     rows = array.array(COUNT_TYPECODE, bytes(8 * 256 * chunks))
     part: cython.longlong[::1] = rows
@@ -100,7 +106,7 @@ def mykernel_parallel(data: bytes, n_threads=None) -> list:
     for first in range(0, chunks, group):
         last = min(first + group, chunks)
         for c in prange(first, last, nogil=True, num_threads=threads, schedule="static"):
-            _count(view, c * chunk, min(c * chunk + chunk, n), part, c * 256)
+            _count(va, vb, c * chunk, min(c * chunk + chunk, n), part, c * 256)
         PyErr_CheckSignals()
     with cython.nogil:
         for c in range(chunks):

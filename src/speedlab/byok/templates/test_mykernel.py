@@ -1,25 +1,31 @@
-"""mykernel: every variant gives the pure twin's answer; bad input is refused.
+"""mykernel: every variant gives the pure twin's answers and the golden outputs; bad input is refused.
 
-Run ``speedlab build`` on this directory first (the compiled variants fail here
-until it is built), then ``python -m pytest``.
+The checks are those of ``speedlab verify --from DIR`` (:mod:`speedlab.verify`),
+for any number of inputs. Run ``speedlab build`` on this directory first (the
+compiled variants fail here until it is built), then ``python -m pytest``.
 """
 
 from pathlib import Path
 
 import pytest
 
+from speedlab import verify
 from speedlab.byok import load
 
 (SPEC,) = load(Path(__file__).resolve().parent / "mykernel_spec.py", register=False)
 
 
+@pytest.fixture(scope="module")
+def expected():
+    return verify.reference_results(SPEC)
+
+
 @pytest.mark.parametrize("variant", SPEC.variant_names)
-def test_variant_agrees_with_the_pure_twin(variant):
-    reference = SPEC.variant("python").load()
-    candidate = SPEC.variant(variant).load()
-    for n in SPEC.sample_sizes:
-        (data,) = SPEC.make_input(n)
-        assert SPEC.compare(reference(data), candidate(data)), f"n={n}"
+def test_variant_agrees_with_the_pure_twin_and_the_golden_outputs(variant, expected):
+    v = SPEC.variant(variant)
+    if v.optional and not v.available():
+        pytest.skip(v.missing_reason())
+    assert verify.check_variant(SPEC, v, expected) == []
 
 
 @pytest.mark.parametrize("args, error", SPEC.bad_inputs)
