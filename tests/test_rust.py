@@ -44,7 +44,6 @@ PENDING = {
     "binarytrees": "one allocation per node must fail into MemoryError (Box::new aborts on OOM): "
                    "needs std::alloc with a null check, as the C's malloc",
     "knucleotide": "the C's open-addressing table, with try_reserve for MemoryError",
-    "pidigits": "the C's 32-bit-limb spigot (no GMP)",
 }
 
 

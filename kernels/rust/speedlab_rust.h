@@ -65,6 +65,14 @@ SPEEDLAB_RUST_FN(int fasta_rust_repeat(char **out, const char *seq2, size_t seql
 SPEEDLAB_RUST_FN(int fasta_rust_random(char **out, const char *symbols, const double *cumulative, int nsym,
                                        size_t count, unsigned *seed))
 
+/* pidigits.rs: an opaque spigot; as pidigits_c_init / _run / _free. new sets
+ * *state to NULL and returns SPEEDLAB_RUST_NO_MEMORY when memory runs out. */
+typedef struct pidigits_rust_state pidigits_rust_state;
+SPEEDLAB_RUST_FN(int pidigits_rust_new(pidigits_rust_state **state))
+SPEEDLAB_RUST_FN(int pidigits_rust_free(pidigits_rust_state *state))
+SPEEDLAB_RUST_FN(int pidigits_rust_run(pidigits_rust_state *state, char *out, size_t *count, size_t want,
+                                       uint32_t terms))
+
 /* revcomp.rs: as revcomp_c_*; compact's count through *written; compact_reverse
  * writes backwards into out[0:*end] and sets *end to the new end */
 SPEEDLAB_RUST_FN(int revcomp_rust_compact(unsigned char *dst, const unsigned char *src, size_t n, size_t *written))
