@@ -41,8 +41,6 @@ def _built_or_skip(variant):
 
 #: Kernels whose c reference has no rust twin yet, and what is left to do. Shrinks to empty.
 PENDING = {
-    "binarytrees": "one allocation per node must fail into MemoryError (Box::new aborts on OOM): "
-                   "needs std::alloc with a null check, as the C's malloc",
     "knucleotide": "the C's open-addressing table, with try_reserve for MemoryError",
 }
 

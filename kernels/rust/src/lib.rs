@@ -18,6 +18,7 @@ use std::cell::RefCell;
 use std::os::raw::{c_char, c_int};
 use std::panic::{catch_unwind, AssertUnwindSafe};
 
+pub mod binarytrees;
 pub mod chacha20;
 pub mod fannkuchredux;
 pub mod fasta;
