@@ -74,6 +74,15 @@ SPEEDLAB_RUST_FN(int binarytrees_rust_check(const binarytrees_c_node *tree, long
 SPEEDLAB_RUST_FN(int binarytrees_rust_free(binarytrees_c_node *tree))
 SPEEDLAB_RUST_FN(int binarytrees_rust_trees(int depth, long long iterations, long long *total))
 
+/* knucleotide.rs: an opaque table; as knuc_c_count / knuc_c_get / knuc_c_free
+ * (count returns SPEEDLAB_RUST_NO_MEMORY where the C returns -1). */
+typedef struct knucleotide_rust_table knucleotide_rust_table;
+SPEEDLAB_RUST_FN(int knucleotide_rust_new(knucleotide_rust_table **table))
+SPEEDLAB_RUST_FN(int knucleotide_rust_count(knucleotide_rust_table *table, const unsigned char *codes, size_t n,
+                                            int k))
+SPEEDLAB_RUST_FN(int knucleotide_rust_get(const knucleotide_rust_table *table, uint64_t key, uint64_t *count))
+SPEEDLAB_RUST_FN(int knucleotide_rust_free(knucleotide_rust_table *table))
+
 /* pidigits.rs: an opaque spigot; as pidigits_c_init / _run / _free. new sets
  * *state to NULL and returns SPEEDLAB_RUST_NO_MEMORY when memory runs out. */
 typedef struct pidigits_rust_state pidigits_rust_state;

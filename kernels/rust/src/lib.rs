@@ -22,6 +22,7 @@ pub mod binarytrees;
 pub mod chacha20;
 pub mod fannkuchredux;
 pub mod fasta;
+pub mod knucleotide;
 pub mod mandelbrot;
 pub mod nbody;
 pub mod pidigits;
