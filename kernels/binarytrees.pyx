@@ -21,6 +21,10 @@ memory-discipline showcase: the variants differ in how a node is allocated.
   depth built, checked and freed on several threads (``prange`` over the
   iterations, per-thread sums combined by an exact integer reduction).
 * ``report_c``        -- the ``c`` rung: ``kernels/c/binarytrees.c``.
+* ``report_rust``     -- the ``rust`` reference: ``kernels/rust/src/binarytrees.rs``,
+  the same one allocation per node in safe Rust (``Option<Box<Node>>`` children,
+  each node allocated fallibly so that running out of memory is MemoryError,
+  not an abort), driven by the same loop as ``report_c``.
 """
 
 cimport cython
@@ -29,6 +33,7 @@ from cython.parallel cimport prange
 from libc.stdlib cimport free, malloc
 
 cimport omp_shim
+from rust_abi cimport RUST_BUILT, RUST_NO_MEMORY, RUST_OK, rust_check, rust_force_panic
 
 
 cdef extern from "c/binarytrees.h":
@@ -39,6 +44,12 @@ cdef extern from "c/binarytrees.h":
     long long binarytrees_c_check(const binarytrees_c_node *tree) noexcept nogil
     void binarytrees_c_free(binarytrees_c_node *tree) noexcept nogil
     int binarytrees_c_trees(int depth, long long iterations, long long *total) noexcept nogil
+
+cdef extern from "rust/speedlab_rust.h":
+    int binarytrees_rust_make(int depth, binarytrees_c_node **tree) noexcept nogil
+    int binarytrees_rust_check(const binarytrees_c_node *tree, long long *count) noexcept nogil
+    int binarytrees_rust_free(binarytrees_c_node *tree) noexcept nogil
+    int binarytrees_rust_trees(int depth, long long iterations, long long *total) noexcept nogil
 
 ctypedef binarytrees_c_node Node
 
@@ -249,34 +260,78 @@ cdef int trees_parallel(int depth, long long iterations, long long *total,
     return -1 if failures else 0
 
 
-# -- the driver shared by native, arena, parallel and c -----------------------
+# -- the driver shared by native, arena, parallel, c and rust -----------------
+#
+# The rust reference returns a status from each call (a panic is caught at its
+# boundary); these steps give every variant that shape, so the driver runs the
+# same calls in the same places for all. Inline: the C paths cost nothing more.
+
+cdef inline int make_step(make_fn make, bint rust, int depth, Node **tree) noexcept nogil:
+    """``*tree`` = a new tree of ``depth``; RUST_OK, RUST_NO_MEMORY or a rust status."""
+    if rust:
+        return binarytrees_rust_make(depth, tree)
+    tree[0] = make(depth)
+    return RUST_OK if tree[0] != NULL else RUST_NO_MEMORY
+
+
+cdef inline int check_step(check_fn check, bint rust, const Node *tree, long long *count) noexcept nogil:
+    """``*count`` = the nodes of ``tree``."""
+    if rust:
+        return binarytrees_rust_check(tree, count)
+    count[0] = check(tree)
+    return RUST_OK
+
+
+cdef inline int free_step(free_fn release, bint rust, Node *tree) noexcept nogil:
+    """Free ``tree`` (NULL is allowed)."""
+    if rust:
+        return binarytrees_rust_free(tree)
+    release(tree)
+    return RUST_OK
+
+
+cdef inline int trees_step(trees_fn trees, bint rust, int depth, long long iterations,
+                           long long *total) noexcept nogil:
+    """Build, check and free ``iterations`` trees of ``depth``, adding to ``*total``."""
+    if rust:
+        return binarytrees_rust_trees(depth, iterations, total)
+    return RUST_OK if trees(depth, iterations, total) == 0 else RUST_NO_MEMORY
+
+
+cdef int raise_for(int status, str no_memory) except -1:
+    """MemoryError(``no_memory``) for RUST_NO_MEMORY, the rust panic for the rest."""
+    if status == RUST_NO_MEMORY:
+        raise MemoryError(f"binarytrees: {no_memory}")
+    return rust_check(status, "binarytrees")
+
 
 cdef tuple run_program(int n, make_fn make, check_fn check, free_fn release,
-                       trees_fn trees, int threads):
+                       trees_fn trees, int threads, bint rust=False):
     """Run the binary-trees program with the given node functions.
 
     ``threads`` > 1 builds each depth's trees with ``trees_parallel`` (the
-    parallel rung); otherwise ``trees`` builds them on this thread. Whatever
+    parallel rung); otherwise ``trees`` builds them on this thread. ``rust``
+    calls the rust reference's functions instead of the four given. Whatever
     happens (MemoryError, KeyboardInterrupt), the long-lived tree is freed.
     """
-    cdef int max_depth = max(MIN_DEPTH + 2, n), depth, status
-    cdef long long iterations, done, chunk, batch, nodes, total, stretch_check, long_check
-    cdef Node *tree
+    cdef int max_depth = max(MIN_DEPTH + 2, n), depth, status, freed
+    cdef long long iterations, done, chunk, batch, nodes, total, stretch_check = 0, long_check = 0
+    cdef Node *tree = NULL
     cdef Node *long_lived = NULL
     with nogil:
-        tree = make(max_depth + 1)
-        if tree != NULL:
-            stretch_check = check(tree)
-            release(tree)
-    if tree == NULL:
-        raise MemoryError(f"binarytrees: no memory for the stretch tree of depth {max_depth + 1}")
+        status = make_step(make, rust, max_depth + 1, &tree)
+        if status == RUST_OK:
+            status = check_step(check, rust, tree, &stretch_check)
+            freed = free_step(release, rust, tree)
+            if status == RUST_OK:
+                status = freed
+    raise_for(status, f"no memory for the stretch tree of depth {max_depth + 1}")
     PyErr_CheckSignals()
     rows = []
     try:
         with nogil:
-            long_lived = make(max_depth)
-        if long_lived == NULL:
-            raise MemoryError(f"binarytrees: no memory for the long-lived tree of depth {max_depth}")
+            status = make_step(make, rust, max_depth, &long_lived)
+        raise_for(status, f"no memory for the long-lived tree of depth {max_depth}")
         for depth in range(MIN_DEPTH, max_depth + 1, 2):
             iterations = 1LL << (max_depth - depth + MIN_DEPTH)
             nodes = (2LL << depth) - 1
@@ -288,18 +343,18 @@ cdef tuple run_program(int n, make_fn make, check_fn check, free_fn release,
                 chunk = min(batch, iterations - done)
                 with nogil:
                     if threads > 1:
-                        status = trees_parallel(depth, chunk, &total, threads)
+                        status = RUST_OK if trees_parallel(depth, chunk, &total, threads) == 0 else RUST_NO_MEMORY
                     else:
-                        status = trees(depth, chunk, &total)
-                if status != 0:
-                    raise MemoryError(f"binarytrees: no memory for a tree of depth {depth}")
+                        status = trees_step(trees, rust, depth, chunk, &total)
+                raise_for(status, f"no memory for a tree of depth {depth}")
                 done += chunk
                 PyErr_CheckSignals()
             rows.append((iterations, depth, total))
         with nogil:
-            long_check = check(long_lived)
+            status = check_step(check, rust, long_lived, &long_check)
+        rust_check(status, "binarytrees")  # a check allocates nothing: only a panic is left
     finally:
-        release(long_lived)
+        rust_check(free_step(release, rust, long_lived), "binarytrees")
     return (max_depth + 1, stretch_check), tuple(rows), (max_depth, long_check)
 
 
@@ -336,3 +391,19 @@ def report_c(int n):
     check_n(n)
     return run_program(n, binarytrees_c_make, binarytrees_c_check, binarytrees_c_free,
                        binarytrees_c_trees, 1)
+
+
+def report_rust(int n):
+    """Everything binary-trees prints, as numbers: the ``rust`` reference (safe Rust)."""
+    check_n(n)
+    return run_program(n, NULL, NULL, NULL, NULL, 1, True)  # rust: the four functions are Rust's
+
+
+def _rust_panic(int how):
+    """Test only: force a panic inside the rust boundary of this module (see rust_abi.pxd)."""
+    rust_force_panic(how, "binarytrees")
+
+
+if not RUST_BUILT:
+    # Built without Rust: the variant reports the build's reason (speedlab info).
+    del report_rust, _rust_panic

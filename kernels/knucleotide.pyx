@@ -23,6 +23,9 @@ so every rung returns the same result:
 * ``knucleotide_c`` -- the ``c`` rung: ``kernels/c/knucleotide.c``, the ``packed``
   algorithm hand-written in C (C has no library hash table to follow the rule
   with), driven by the same chunked loop; compare it with ``packed``.
+* ``knucleotide_rust`` -- the ``rust`` reference: ``kernels/rust/src/knucleotide.rs``,
+  the ``c`` rung's algorithm (so, like ``c``, outside the official rule) in safe
+  Rust, driven by the same chunked loop as ``c``.
 
 * ``knucleotide_parallel`` -- the ``parallel`` rung: ``native`` with the seven
   tables (k = 1, 2, 3, 4, 6, 12, 18) counted at the same time, one task per table
@@ -32,6 +35,7 @@ so every rung returns the same result:
 
 cimport cython
 cimport omp_shim
+from rust_abi cimport RUST_BUILT, RUST_NO_MEMORY, rust_check, rust_force_panic
 from cython.parallel cimport prange
 from cpython.exc cimport PyErr_CheckSignals
 from libc.stdint cimport uint64_t
@@ -56,6 +60,16 @@ cdef extern from "c/knucleotide.h":
     int knuc_c_count(knuc_c_table *t, const unsigned char *codes, size_t n, int k) noexcept nogil
     uint64_t knuc_c_get(const knuc_c_table *t, uint64_t key) noexcept nogil
     void knuc_c_free(knuc_c_table *t) noexcept nogil
+
+cdef extern from "rust/speedlab_rust.h":
+    ctypedef struct knucleotide_rust_table:
+        pass
+    int knucleotide_rust_new(knucleotide_rust_table **table) noexcept nogil
+    int knucleotide_rust_count(knucleotide_rust_table *table, const unsigned char *codes, size_t n,
+                               int k) noexcept nogil
+    int knucleotide_rust_get(const knucleotide_rust_table *table, uint64_t key,
+                             uint64_t *count) noexcept nogil
+    int knucleotide_rust_free(knucleotide_rust_table *table) noexcept nogil
 
 ctypedef unordered_map[uint64_t, uint64_t] KmerMap
 
@@ -334,10 +348,34 @@ cdef uint64_t table_get(const Table *t, uint64_t key) noexcept nogil:
     return t.slots[slot].count if t.slots[slot].key else 0
 
 
-cdef list count_all_packed(const unsigned char *codes, size_t length, bint use_c):
-    """As ``count_all_native``, with the open-addressing table (Cython or C)."""
+cdef enum Table_kind:  # whose open-addressing table count_all_packed fills
+    PACKED_CYTHON = 1
+    PACKED_C = 2
+    PACKED_RUST = 4
+
+
+cdef uint64_t rust_get(const knucleotide_rust_table *table, uint64_t key) except? 0:
+    """The count of ``key`` in the rust table (a panic raises)."""
+    cdef uint64_t count = 0
+    rust_check(knucleotide_rust_get(table, key, &count), "knucleotide")
+    return count
+
+
+cdef uint64_t packed_get(Table_kind kind, const Table *table, const knuc_c_table *ctable,
+                         const knucleotide_rust_table *rtable, uint64_t key) except? 0:
+    """The count of ``key`` in whichever table ``kind`` filled."""
+    if kind == PACKED_C:
+        return knuc_c_get(ctable, key)
+    if kind == PACKED_RUST:
+        return rust_get(rtable, key)
+    return table_get(table, key)
+
+
+cdef list count_all_packed(const unsigned char *codes, size_t length, Table_kind kind):
+    """As ``count_all_native``, with the open-addressing table (Cython, C or Rust)."""
     cdef Table table
     cdef knuc_c_table ctable
+    cdef knucleotide_rust_table *rtable = NULL
     cdef size_t lo, hi, start
     cdef int k, status
     cdef uint64_t key
@@ -346,33 +384,44 @@ cdef list count_all_packed(const unsigned char *codes, size_t length, bint use_c
         memset(&table, 0, sizeof(table))
         memset(&ctable, 0, sizeof(ctable))
         try:
+            if kind == PACKED_RUST:
+                status = knucleotide_rust_new(&rtable)
+                if status == RUST_NO_MEMORY:
+                    raise MemoryError("knucleotide: out of memory for the k-mer table")
+                rust_check(status, "knucleotide")
             lo = 0
             while lo < length:
                 hi = min(lo + <size_t>CHUNK, length)
                 start = lo - (k - 1) if lo >= <size_t>(k - 1) else 0
                 with nogil:
-                    if use_c:
+                    if kind == PACKED_C:
                         status = knuc_c_count(&ctable, codes + start, hi - start, k)
+                    elif kind == PACKED_RUST:
+                        status = knucleotide_rust_count(rtable, codes + start, hi - start, k)
+                        status = -1 if status == RUST_NO_MEMORY else status
                     else:
                         status = count_packed(&table, codes + start, hi - start, k)
                 if status < 0:
                     raise MemoryError("knucleotide: out of memory growing the k-mer table")
+                rust_check(status, "knucleotide")
                 lo = hi
                 PyErr_CheckSignals()
             if k <= 2:
-                out.append({key: (knuc_c_get(&ctable, key) if use_c else table_get(&table, key))
+                out.append({key: packed_get(kind, &table, &ctable, rtable, key)
                             for key in range((<uint64_t>1) << (2 * k))})
             else:
                 key = pack(FRAGMENTS[index - 2])
-                out.append(knuc_c_get(&ctable, key) if use_c else table_get(&table, key))
+                out.append(packed_get(kind, &table, &ctable, rtable, key))
         finally:
             table_free(&table)
             knuc_c_free(&ctable)
+            knucleotide_rust_free(rtable)
+            rtable = NULL
     return out
 
 
 cdef tuple run(bytes data, int how, int n_threads=1):
-    """Encode record THREE, count with ``how`` (0 native, 1 packed, 2 c, 3 parallel), assemble."""
+    """Encode record THREE, count with ``how`` (0 native, 1 packed, 2 c, 3 parallel, 4 rust), assemble."""
     start, end = find_record(data)
     cdef const unsigned char *d = data
     cdef size_t lo = start, n = end - start, length = 0
@@ -387,7 +436,7 @@ cdef tuple run(bytes data, int how, int n_threads=1):
         elif how == 3:
             per_k = count_all_parallel(codes, length, n_threads)
         else:
-            per_k = count_all_packed(codes, length, how == 2)
+            per_k = count_all_packed(codes, length, <Table_kind>how)
     finally:
         free(codes)
     return assemble(per_k, length)
@@ -412,3 +461,18 @@ def knucleotide_packed(bytes data):
 def knucleotide_c(bytes data):
     """The program's result for the FASTA ``data``: the hand-written C ceiling (of ``packed``)."""
     return run(data, 2)
+
+
+def knucleotide_rust(bytes data):
+    """The program's result for the FASTA ``data``: the ``rust`` reference (``c``'s table, safe Rust)."""
+    return run(data, 4)
+
+
+def _rust_panic(int how):
+    """Test only: force a panic inside the rust boundary of this module (see rust_abi.pxd)."""
+    rust_force_panic(how, "knucleotide")
+
+
+if not RUST_BUILT:
+    # Built without Rust: the variant reports the build's reason (speedlab info).
+    del knucleotide_rust, _rust_panic

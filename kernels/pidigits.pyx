@@ -14,6 +14,9 @@ digits the pure twin (``speedlab/pure/pidigits.py``) returns.
   and the terms run without the GIL, with Ctrl-C checked between batches.
 * ``digits_c``      -- the ``c`` rung: ``kernels/c/pidigits.c``, the same
   arithmetic hand-written in C, same flags.
+* ``digits_rust``   -- the ``rust`` reference: ``kernels/rust/src/pidigits.rs``,
+  the same arithmetic in safe Rust (``Vec<u32>`` limbs, ``try_reserve`` before
+  each term), called exactly as ``digits_c`` calls the C.
 
 NOTE: native and c keep ``b = acc + 3 num`` instead of ``acc``. The twin's
 ``acc`` goes negative now and then (after a digit is removed); ``b`` never does
@@ -34,6 +37,8 @@ from libc.stdint cimport uint32_t, uint64_t
 from libc.stdlib cimport free, realloc
 from libc.string cimport memcpy, memset
 
+from rust_abi cimport RUST_BUILT, RUST_NO_MEMORY, rust_check, rust_force_panic
+
 
 cdef extern from "c/pidigits.h":
     ctypedef struct pidigits_c_state:
@@ -42,6 +47,14 @@ cdef extern from "c/pidigits.h":
     void pidigits_c_free(pidigits_c_state *s) noexcept nogil
     int pidigits_c_run(pidigits_c_state *s, char *out, size_t *count, size_t want,
                        uint32_t terms) noexcept nogil
+
+cdef extern from "rust/speedlab_rust.h":
+    ctypedef struct pidigits_rust_state:
+        pass
+    int pidigits_rust_new(pidigits_rust_state **state) noexcept nogil
+    int pidigits_rust_free(pidigits_rust_state *state) noexcept nogil
+    int pidigits_rust_run(pidigits_rust_state *state, char *out, size_t *count, size_t want,
+                          uint32_t terms) noexcept nogil
 
 cdef enum:
     # Terms between two checks for Ctrl-C: at 10,000 digits one term costs
@@ -337,3 +350,39 @@ def digits_c(long n):
     finally:
         pidigits_c_free(&state)
     return out.decode("ascii")
+
+
+# -- rust reference: kernels/rust/src/pidigits.rs -----------------------------
+
+def digits_rust(long n):
+    """The first ``n`` digits of pi: the ``rust`` reference (safe Rust)."""
+    cdef pidigits_rust_state *state = NULL
+    cdef size_t count = 0, want = n
+    cdef int status = 0
+    cdef bytearray out = bytearray(n)
+    cdef char *dst = out
+    status = pidigits_rust_new(&state)
+    if status == RUST_NO_MEMORY:
+        raise MemoryError("pidigits: cannot allocate the spigot's numbers")
+    rust_check(status, "pidigits")
+    try:
+        while count < want:
+            with nogil:
+                status = pidigits_rust_run(state, dst, &count, want, CHECK_TERMS)
+            if status == RUST_NO_MEMORY:
+                raise MemoryError(f"pidigits: out of memory after {count:,} digits")
+            rust_check(status, "pidigits")
+            PyErr_CheckSignals()
+    finally:
+        pidigits_rust_free(state)
+    return out.decode("ascii")
+
+
+def _rust_panic(int how):
+    """Test only: force a panic inside the rust boundary of this module (see rust_abi.pxd)."""
+    rust_force_panic(how, "pidigits")
+
+
+if not RUST_BUILT:
+    # Built without Rust: the variant reports the build's reason (speedlab info).
+    del digits_rust, _rust_panic

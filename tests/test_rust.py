@@ -40,12 +40,7 @@ def _built_or_skip(variant):
 
 
 #: Kernels whose c reference has no rust twin yet, and what is left to do. Shrinks to empty.
-PENDING = {
-    "binarytrees": "one allocation per node must fail into MemoryError (Box::new aborts on OOM): "
-                   "needs std::alloc with a null check, as the C's malloc",
-    "knucleotide": "the C's open-addressing table, with try_reserve for MemoryError",
-    "pidigits": "the C's 32-bit-limb spigot (no GMP)",
-}
+PENDING: dict[str, str] = {}
 
 
 def test_every_c_reference_has_a_rust_reference():

@@ -15,6 +15,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "c/binarytrees.h"
 #include "c/fannkuchredux.h"
 #include "c/nbody.h"
 
@@ -64,6 +65,31 @@ SPEEDLAB_RUST_FN(int chacha20_rust_xor(const uint32_t *state, const unsigned cha
 SPEEDLAB_RUST_FN(int fasta_rust_repeat(char **out, const char *seq2, size_t seqlen, size_t count, size_t *pos))
 SPEEDLAB_RUST_FN(int fasta_rust_random(char **out, const char *symbols, const double *cumulative, int nsym,
                                        size_t count, unsigned *seed))
+
+/* binarytrees.rs: as binarytrees_c_*, with the tree and the check through
+ * out-pointers (make sets *tree to NULL with SPEEDLAB_RUST_NO_MEMORY; its
+ * Node is laid out as binarytrees_c_node). A tree made here is freed here. */
+SPEEDLAB_RUST_FN(int binarytrees_rust_make(int depth, binarytrees_c_node **tree))
+SPEEDLAB_RUST_FN(int binarytrees_rust_check(const binarytrees_c_node *tree, long long *count))
+SPEEDLAB_RUST_FN(int binarytrees_rust_free(binarytrees_c_node *tree))
+SPEEDLAB_RUST_FN(int binarytrees_rust_trees(int depth, long long iterations, long long *total))
+
+/* knucleotide.rs: an opaque table; as knuc_c_count / knuc_c_get / knuc_c_free
+ * (count returns SPEEDLAB_RUST_NO_MEMORY where the C returns -1). */
+typedef struct knucleotide_rust_table knucleotide_rust_table;
+SPEEDLAB_RUST_FN(int knucleotide_rust_new(knucleotide_rust_table **table))
+SPEEDLAB_RUST_FN(int knucleotide_rust_count(knucleotide_rust_table *table, const unsigned char *codes, size_t n,
+                                            int k))
+SPEEDLAB_RUST_FN(int knucleotide_rust_get(const knucleotide_rust_table *table, uint64_t key, uint64_t *count))
+SPEEDLAB_RUST_FN(int knucleotide_rust_free(knucleotide_rust_table *table))
+
+/* pidigits.rs: an opaque spigot; as pidigits_c_init / _run / _free. new sets
+ * *state to NULL and returns SPEEDLAB_RUST_NO_MEMORY when memory runs out. */
+typedef struct pidigits_rust_state pidigits_rust_state;
+SPEEDLAB_RUST_FN(int pidigits_rust_new(pidigits_rust_state **state))
+SPEEDLAB_RUST_FN(int pidigits_rust_free(pidigits_rust_state *state))
+SPEEDLAB_RUST_FN(int pidigits_rust_run(pidigits_rust_state *state, char *out, size_t *count, size_t want,
+                                       uint32_t terms))
 
 /* revcomp.rs: as revcomp_c_*; compact's count through *written; compact_reverse
  * writes backwards into out[0:*end] and sets *end to the new end */

@@ -54,7 +54,7 @@ def report(n, *, impl=None, n_threads=None):
         official one does.
     impl : str, optional
         Variant to run (``python``, ``compiled``, ``typed``, ``native``,
-        ``parallel``, ``arena``, ``c``); None follows ``SPEEDLAB_IMPL`` (native
+        ``parallel``, ``arena``, ``c``, ``rust``); None follows ``SPEEDLAB_IMPL`` (native
         when built).
     n_threads : int, optional
         Threads for ``impl="parallel"``; None uses every core. The result is the
@@ -126,6 +126,7 @@ SPEC = KernelSpec(
         Variant("arena", "speedlab._native.binarytrees:report_arena",
                 note="OUTSIDE the official rules: one malloc'd block per tree, freed at once"),
         Variant("c", "speedlab._native.binarytrees:report_c"),
+        Variant("rust", "speedlab._native.binarytrees:report_rust", feature="rust"),
     ),
     make_input=size_input,
     sizes=Sizes(test=10, quick=12, full=14, headline=21),

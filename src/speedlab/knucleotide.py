@@ -51,7 +51,7 @@ def knucleotide(data, *, impl=None, n_threads=None):
         NumPy ``uint8`` array...), which is copied to ``bytes`` first.
     impl : str, optional
         Variant to run (``python``, ``compiled``, ``typed``, ``native``,
-        ``parallel``, ``packed``, ``c``); None follows ``SPEEDLAB_IMPL`` (native
+        ``parallel``, ``packed``, ``c``, ``rust``); None follows ``SPEEDLAB_IMPL`` (native
         when built).
     n_threads : int, optional
         Threads for ``impl="parallel"`` (None: all cores); refused for other variants.
@@ -119,6 +119,9 @@ SPEC = KernelSpec(
                 "table instead of a library hash table"),
         Variant("c", "speedlab._native.knucleotide:knucleotide_c",
                 note="hand-written C of packed's algorithm (C has no library hash table)"),
+        Variant("rust", "speedlab._native.knucleotide:knucleotide_rust", feature="rust",
+                note="safe Rust of c's algorithm (packed's open-addressing table, outside the "
+                "official rule as c is), not std's HashMap"),
     ),
     make_input=reader_input,
     # NOTE: below ~100,000 most 12- and 18-mers are new (the generator repeats

@@ -39,7 +39,7 @@ def digits(n, *, impl=None):
     n : int
         How many digits, 0 <= n <= 100,000.
     impl : str, optional
-        Variant to run (``python``, ``compiled``, ``typed``, ``native``, ``c``);
+        Variant to run (``python``, ``compiled``, ``typed``, ``native``, ``c``, ``rust``);
         None follows ``SPEEDLAB_IMPL`` (native when built).
 
     Returns
@@ -81,6 +81,7 @@ SPEC = KernelSpec(
         Variant("native", "speedlab._native.pidigits:digits_native",
                 note="32-bit-limb numbers updated in place (no GMP)"),
         Variant("c", "speedlab._native.pidigits:digits_c"),
+        Variant("rust", "speedlab._native.pidigits:digits_rust", feature="rust"),
     ),
     make_input=size_input,
     # The work is quadratic in n, so every variant runs the same n (no

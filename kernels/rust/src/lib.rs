@@ -9,17 +9,23 @@
 //! which the wrapper reads to raise a Python exception naming the kernel.
 //!
 //! `unsafe` appears only where a pointer and a length from C become a slice
-//! ([`slice_ref`], [`slice_mut`]): the C reference trusts the same pointers.
+//! ([`slice_ref`], [`slice_mut`]): the C reference trusts the same pointers; and
+//! in [`try_box`], the one allocation that must fail into [`NO_MEMORY`] (as the
+//! C's checked malloc) where `Box::new` would abort the process.
 
+use std::alloc::{alloc, Layout};
 use std::cell::RefCell;
 use std::os::raw::{c_char, c_int};
 use std::panic::{catch_unwind, AssertUnwindSafe};
 
+pub mod binarytrees;
 pub mod chacha20;
 pub mod fannkuchredux;
 pub mod fasta;
+pub mod knucleotide;
 pub mod mandelbrot;
 pub mod nbody;
+pub mod pidigits;
 pub mod revcomp;
 pub mod spectralnorm;
 
@@ -114,5 +120,26 @@ pub unsafe fn slice_mut<'a, T>(ptr: *mut T, len: usize) -> &'a mut [T] {
     } else {
         // SAFETY: the caller's contract, the same the C reference relies on.
         std::slice::from_raw_parts_mut(ptr, len)
+    }
+}
+
+/// `Box::new(value)`, but `None` when the allocator has no memory, where
+/// `Box::new` aborts the process (`Box::try_new` is unstable). One allocation of
+/// `T`'s layout from the global allocator (malloc), as the C's checked `malloc`.
+pub fn try_box<T>(value: T) -> Option<Box<T>> {
+    let layout = Layout::new::<T>();
+    if layout.size() == 0 {
+        return Some(Box::new(value)); // allocates nothing
+    }
+    // SAFETY: the layout is not zero-sized (checked above).
+    let ptr = unsafe { alloc(layout) } as *mut T;
+    if ptr.is_null() {
+        return None; // `value` is dropped here, freeing what it owns
+    }
+    // SAFETY: `ptr` is a fresh, aligned allocation of `Layout::new::<T>()` from the
+    // global allocator: exactly what a Box owns and frees (std::boxed, "Memory layout").
+    unsafe {
+        ptr.write(value);
+        Some(Box::from_raw(ptr))
     }
 }
