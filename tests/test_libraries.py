@@ -217,3 +217,42 @@ def test_parallel_rung_is_measured_from_the_library_variant_it_runs():
     results = [result("python", 8.0), result("native", 8.0), result("parallel", 0.5)]
     attach_ratios(results, library_bases(REGEXREDUX))
     assert results[-1].previous == "native"
+
+
+# -- Ctrl-C inside the library calls -------------------------------------------------------
+# test_interrupt.py signals `speedlab run` at the headline size, where regexredux is still
+# generating its input in Python when the signal lands; here the signal is sent while the
+# variant itself runs, in a child process (a signal after the call would hit pytest).
+
+INTERRUPT_CHILD = r"""
+import os, signal, sys, threading, time
+from speedlab import catalog
+spec = catalog.get(sys.argv[1])
+fn = spec.variant(sys.argv[2]).load()
+args = (spec.make_input(100_000)[0] * 40,) if sys.argv[1] == "regexredux" else (100_000,)
+sent = []
+def fire():
+    sent.append(time.perf_counter())
+    os.kill(os.getpid(), signal.SIGINT)
+threading.Timer(0.3, fire).start()
+try:
+    fn(*args)
+    print("finished")
+except KeyboardInterrupt:
+    print(f"interrupted {time.perf_counter() - sent[0]:.3f}")
+"""
+
+
+@pytest.mark.latency
+@pytest.mark.parametrize("kernel, name", [("regexredux", "pcre2"), ("regexredux", "parallel"),
+                                          ("pidigits", "gmp")])
+def test_ctrl_c_stops_a_library_variant(kernel, name):
+    _variant(catalog.get(kernel), name)  # skipped when its library is not built
+    env = {k: v for k, v in os.environ.items() if not k.startswith("SPEEDLAB_")}
+    out = subprocess.run([sys.executable, "-c", INTERRUPT_CHILD, kernel, name], capture_output=True,
+                         text=True, env=env, timeout=300)
+    assert out.returncode == 0, out.stderr[-2000:]
+    word, *latency = out.stdout.split()
+    # 40 copies of fasta 100,000 (40 MB) and 100,000 digits each take seconds: far past 0.3 s
+    assert word == "interrupted", out.stdout
+    assert float(latency[0]) < 2.0, f"took {latency[0]} s to stop after SIGINT"

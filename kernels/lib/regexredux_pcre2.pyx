@@ -13,12 +13,14 @@ machine code. The fastest Benchmarks Game programs for this task do the same.
   JIT, matched with ``pcre2_jit_match`` on raw bytes, one thread, without the GIL.
   The replacements are a copy loop of ours between matches (one growing buffer
   per step, checked), which is what ``pcre2_substitute`` would do.
-* ``analyse_parallel`` -- the ``parallel`` rung on top of it: the same tasks, the
-  nine counts and the replacement chain, run at once on OpenMP threads (schedule
-  dynamic, the chain first because it is the longest; serial below 256 KiB of
-  sequence, where waking threads costs more than it saves). Compiled patterns are
-  read-only and shared; each task owns its match data and JIT stack, since a
-  JIT stack serves one match at a time.
+* ``analyse_parallel`` -- the ``parallel`` rung on top of it: the same tasks on
+  OpenMP threads. The header/newline removal runs on chunks of the input cut
+  just after a newline (no match of ``>.*\\n|\\n`` can cross such a cut, so the
+  chunks give the very matches of one pass), then the nine counts and the
+  replacement chain run at once (schedule dynamic, the chain first because it
+  is the longest). Below 256 KiB it runs serially: waking threads would cost
+  more than it saves. Compiled patterns are read-only and shared; each task
+  owns its match data and JIT stack, since a JIT stack serves one match at a time.
 
 The results are the pure twin's, byte for byte: leftmost-first alternation and
 non-overlapping matches scanned left to right, as in ``re``; no UTF mode (a byte
@@ -26,17 +28,20 @@ is a code unit, as in a ``bytes`` pattern); the newline convention is set to LF
 explicitly, so ``.`` stops at ``\\n`` only whatever PCRE2's build default is.
 None of the program's patterns can match the empty string.
 
-Without the GIL the tasks cannot see Ctrl-C, so they advance in rounds of
-``ROUND_BYTES`` of their subject each; between rounds the GIL is taken back and
-``PyErr_CheckSignals()`` runs.
+Without the GIL a task cannot see Ctrl-C, so every ``POLL_BYTES`` of its
+subject the calling thread (OpenMP's thread 0) takes the GIL back for a
+``PyErr_CheckSignals()``; when a handler raises, a shared flag stops every task
+and the exception propagates once the threads have returned. Only Python's main
+thread sees signals, so a call from another thread never polls.
 """
 
+from threading import get_ident, main_thread
+
 cimport omp_shim
-from cpython.exc cimport PyErr_CheckSignals
 from cython.parallel cimport prange
 from libc.stdint cimport uint32_t
-from libc.stdlib cimport free, malloc, realloc
-from libc.string cimport memcpy, memset
+from libc.stdlib cimport calloc, free, malloc, realloc
+from libc.string cimport memchr, memcpy, memset
 
 from pcre2 cimport (
     PCRE2_CONFIG_JIT, PCRE2_CONFIG_VERSION, PCRE2_ERROR_JIT_BADOPTION, PCRE2_ERROR_JIT_STACKLIMIT,
@@ -60,20 +65,42 @@ cdef enum:
     N_PATTERNS = 1 + N_COUNTS + N_SUBS
     # tasks after cleaning: the replacement chain (index 0, the longest: first) and the nine counts
     N_TASKS = 1 + N_COUNTS
-    # Subject bytes each task advances per round before the GIL is taken back to
-    # check Ctrl-C: the JIT scans these patterns at roughly 1 GB/s, so a round is
-    # a few ms, and fasta 5,000,000 (50 MB cleaned) takes a few hundred rounds.
-    ROUND_BYTES = 1 << 22
-    # Below this many cleaned bytes the parallel rung runs its tasks on one
-    # thread: the whole job is then under ~10 ms, and waking a second thread for
-    # each round costs more than it saves on a busy machine.
+    # Subject bytes a task scans between two checks for Ctrl-C: the JIT scans these
+    # patterns at roughly 0.5-1 GB/s, so the GIL is taken back every few ms.
+    POLL_BYTES = 1 << 22
+    # Below this many bytes (of input, then of cleaned sequence) the parallel rung
+    # runs on one thread: the whole job is then under ~10 ms, and waking a second
+    # thread costs more than it saves on a busy machine.
     PARALLEL_MIN_BYTES = 1 << 18
+    # The header/newline removal is cut into this many chunks per thread (so a
+    # slow thread is caught up by the others), each at least CHUNK_MIN_BYTES.
+    CHUNKS_PER_THREAD = 4
+    CHUNK_MIN_BYTES = 1 << 20
     # JIT stack per task: PCRE2's own default start (32 KiB), allowed to grow to
     # 1 MiB; these patterns have no nesting and need only the start.
     JIT_STACK_START = 32 * 1024
     JIT_STACK_MAX = 1 << 20
     # A PCRE2 error message fits in 120 bytes (pcre2api: "a buffer of 120 code units is ample").
     MESSAGE_BYTES = 256
+
+cdef extern from *:
+    """
+    /* The stop flag shared by the threads of one call, read and written with
+       relaxed atomics (a plain int written by one thread while others read it
+       is a data race in C11). */
+    #if defined(_MSC_VER)
+    static inline int speedlab_flag_get(int *flag) { return *(volatile int *)flag; }
+    static inline void speedlab_flag_set(int *flag) { *(volatile int *)flag = 1; }
+    #else
+    static inline int speedlab_flag_get(int *flag) { return __atomic_load_n(flag, __ATOMIC_RELAXED); }
+    static inline void speedlab_flag_set(int *flag) { __atomic_store_n(flag, 1, __ATOMIC_RELAXED); }
+    #endif
+    """
+    int flag_get "speedlab_flag_get"(int *flag) noexcept nogil
+    void flag_set "speedlab_flag_set"(int *flag) noexcept nogil
+    # NOTE: declared noexcept on purpose: the exception a signal handler raises
+    # stays set in the calling thread until run() propagates it (reraise()).
+    int check_signals "PyErr_CheckSignals"() noexcept
 
 # Error codes of ours beside PCRE2's (which are all negative and above -100).
 cdef enum:
@@ -256,15 +283,37 @@ cdef void next_pattern(Task *t) noexcept nogil:
     t.out_length = t.pos = t.copied = 0
 
 
-cdef void advance(Task *t, const Program *program, size_t budget) noexcept nogil:
-    """Run the task until it has moved ``budget`` bytes into its subject, finished or failed."""
-    cdef size_t stop = t.pos + budget
+cdef struct Control:
+    int stop        # a signal handler raised: every task returns as soon as it sees this
+    int can_signal  # the caller is Python's main thread, the only one that sees signals
+
+
+cdef int poll(Control *control) noexcept nogil:
+    """Check for Ctrl-C (thread 0, with the GIL, on the main thread only); 1 when the call must stop."""
+    if control.can_signal and omp_shim.omp_get_thread_num() == 0 and not flag_get(&control.stop):
+        with gil:
+            if check_signals() != 0:
+                flag_set(&control.stop)
+    return flag_get(&control.stop)
+
+
+cdef int reraise() except -1:
+    """Propagate the exception a signal handler left set during the call (see poll())."""
+    return -1
+
+
+cdef void advance(Task *t, const Program *program, Control *control) noexcept nogil:
+    """Run the task to its end (or its first error, or a stop), checking for Ctrl-C as it goes."""
     cdef PCRE2_SIZE *ovector = pcre2_get_ovector_pointer(t.data)
     cdef const char *nothing = ""  # a valid pointer for an empty subject
     cdef PCRE2_SPTR subject = t.src if t.src != NULL else <PCRE2_SPTR>nothing
-    cdef size_t start, end
+    cdef size_t start, end, next_poll = t.pos + POLL_BYTES
     cdef int rc
     while not t.done:
+        if t.pos >= next_poll:
+            if poll(control):
+                return
+            next_poll = t.pos + POLL_BYTES
         rc = pcre2_jit_match(program.code[t.pattern], subject, t.length, t.pos, 0, t.data, t.context)
         if rc == PCRE2_ERROR_NOMATCH:
             if not t.substitute:
@@ -274,8 +323,10 @@ cdef void advance(Task *t, const Program *program, size_t budget) noexcept nogil
                 t.error = OUT_OF_MEMORY
                 t.done = 1
                 return
-            next_pattern(t)
-            return  # one pattern per round at most: the next starts on a fresh budget
+            next_pattern(t)  # the output becomes the next pattern's subject
+            subject = t.src if t.src != NULL else <PCRE2_SPTR>nothing
+            next_poll = POLL_BYTES
+            continue
         if rc < 0:
             t.error = rc
             t.done = 1
@@ -300,8 +351,6 @@ cdef void advance(Task *t, const Program *program, size_t budget) noexcept nogil
             else:
                 t.done = 1
                 return
-        if t.pos >= stop:
-            return
 
 
 cdef int check(Task *t, str doing) except -1:
@@ -310,64 +359,107 @@ cdef int check(Task *t, str doing) except -1:
     return 0
 
 
+cdef void run_all(Task *tasks, int n_tasks, const Program *program, Control *control,
+                  int n_threads) noexcept nogil:
+    """Run ``tasks`` to their end, on ``n_threads`` threads, longest (first) first."""
+    cdef int i
+    if n_threads > 1 and n_tasks > 1:
+        for i in prange(n_tasks, num_threads=n_threads, schedule="dynamic", chunksize=1):
+            advance(&tasks[i], program, control)
+    else:
+        for i in range(n_tasks):
+            advance(&tasks[i], program, control)
+
+
+cdef size_t line_start_after(const unsigned char *text, size_t n, size_t pos) noexcept nogil:
+    """The first index >= ``pos`` just after a newline (``n`` when there is none)."""
+    cdef const unsigned char *hit
+    if pos == 0 or pos >= n:
+        return min(pos, n)
+    hit = <const unsigned char *>memchr(text + pos - 1, b"\n", n - pos + 1)
+    return n if hit == NULL else <size_t>(hit - text) + 1
+
+
 # -- the variants ------------------------------------------------------------
 
 cdef tuple run(const unsigned char[::1] fasta, int n_threads):
     """The program's result for ``fasta``, on ``n_threads`` threads (1: the pcre2 variant)."""
     cdef Patterns patterns = compiled()
     cdef const Program *program = &patterns.program
-    cdef Py_ssize_t n = fasta.shape[0]
-    cdef const unsigned char *input = &fasta[0] if n > 0 else NULL  # advance() reads NULL as empty
-    cdef Task clean
+    cdef size_t n = fasta.shape[0], start, end, clean_length = 0, at
+    cdef const char *nothing = ""
+    cdef const unsigned char *input = &fasta[0] if n > 0 else <const unsigned char *>nothing
+    cdef const unsigned char *clean
+    cdef unsigned char *joined = NULL
+    cdef Control control
+    cdef Task *chunks = NULL
     cdef Task tasks[N_TASKS]
-    cdef int i, busy
-    cdef size_t clean_length
-    memset(&clean, 0, sizeof(Task))
+    cdef int i, n_chunks = 1
+    control.stop = 0
+    control.can_signal = get_ident() == main_thread().ident
+    if n < PARALLEL_MIN_BYTES:
+        n_threads = 1
+    if n_threads > 1:
+        n_chunks = n_threads * CHUNKS_PER_THREAD
+        if <size_t>n_chunks > n // CHUNK_MIN_BYTES:
+            n_chunks = <int>(n // CHUNK_MIN_BYTES) if n >= CHUNK_MIN_BYTES else 1
     memset(tasks, 0, sizeof(tasks))
+    chunks = <Task *>calloc(n_chunks, sizeof(Task))
+    if chunks == NULL:
+        raise MemoryError("regexredux/pcre2: cannot allocate the tasks")
     try:
-        if task_init(&clean) != 0:
-            raise MemoryError("regexredux/pcre2: cannot allocate PCRE2's match data and JIT stack")
+        for i in range(n_chunks):
+            if task_init(&chunks[i]) != 0:
+                raise MemoryError("regexredux/pcre2: cannot allocate PCRE2's match data and JIT stack")
         for i in range(N_TASKS):
             if task_init(&tasks[i]) != 0:
                 raise MemoryError("regexredux/pcre2: cannot allocate PCRE2's match data and JIT stack")
 
-        # 1. remove the headers and newlines (one thread: everything after reads its result)
-        task_start(&clean, 0, 0, 1, input, n)
-        while not clean.done:
-            with nogil:
-                advance(&clean, program, ROUND_BYTES)
-            check(&clean, "removing the headers and newlines")
-            PyErr_CheckSignals()
-        clean_length = clean.out_length
-        # next_pattern() left the output as the (finished) task's subject
-        clean.src = clean.buffer[0]
+        # 1. remove the headers and newlines, chunk by chunk (cut just after newlines)
+        start = 0
+        for i in range(n_chunks):
+            end = n if i == n_chunks - 1 else line_start_after(input, n, max(start, n * (i + 1) // n_chunks))
+            task_start(&chunks[i], 0, 0, 1, input + start, end - start)
+            start = end
+        with nogil:
+            run_all(chunks, n_chunks, program, &control, n_threads)
+        if control.stop:
+            reraise()
+        for i in range(n_chunks):
+            check(&chunks[i], "removing the headers and newlines")
+            clean_length += chunks[i].out_length
+        if n_chunks == 1:
+            clean = chunks[0].buffer[0]  # NULL when empty: advance() reads it as empty
+        else:
+            joined = <unsigned char *>malloc(clean_length if clean_length > 0 else 1)
+            if joined == NULL:
+                raise MemoryError(f"regexredux/pcre2: cannot allocate {clean_length:,} bytes")
+            at = 0
+            for i in range(n_chunks):
+                if chunks[i].out_length > 0:
+                    memcpy(joined + at, chunks[i].buffer[0], chunks[i].out_length)
+                    at += chunks[i].out_length
+            clean = joined
 
-        # 2. the replacement chain and the nine counts, over the cleaned sequence
-        task_start(&tasks[0], FIRST_SUB, FIRST_SUB + N_SUBS - 1, 1, clean.src, clean_length)
+        # 2. the replacement chain (the longest task: first) and the nine counts
+        task_start(&tasks[0], FIRST_SUB, FIRST_SUB + N_SUBS - 1, 1, clean, clean_length)
         for i in range(N_COUNTS):
-            task_start(&tasks[1 + i], FIRST_COUNT + i, FIRST_COUNT + i, 0, clean.src, clean_length)
+            task_start(&tasks[1 + i], FIRST_COUNT + i, FIRST_COUNT + i, 0, clean, clean_length)
         if clean_length < PARALLEL_MIN_BYTES:
             n_threads = 1
-        busy = 1
-        while busy:
-            with nogil:
-                if n_threads > 1:
-                    for i in prange(N_TASKS, num_threads=n_threads, schedule="dynamic", chunksize=1):
-                        if not tasks[i].done:
-                            advance(&tasks[i], program, ROUND_BYTES)
-                else:
-                    for i in range(N_TASKS):
-                        if not tasks[i].done:
-                            advance(&tasks[i], program, ROUND_BYTES)
-            busy = 0
-            for i in range(N_TASKS):
-                check(&tasks[i], "matching")
-                busy |= not tasks[i].done
-            PyErr_CheckSignals()
+        with nogil:
+            run_all(tasks, N_TASKS, program, &control, n_threads)
+        if control.stop:
+            reraise()
+        for i in range(N_TASKS):
+            check(&tasks[i], "matching")
         counts = tuple([tasks[1 + i].count for i in range(N_COUNTS)])
         return counts, n, clean_length, tasks[0].out_length
     finally:
-        task_free(&clean)
+        for i in range(n_chunks):
+            task_free(&chunks[i])
+        free(chunks)
+        free(joined)
         for i in range(N_TASKS):
             task_free(&tasks[i])
 
