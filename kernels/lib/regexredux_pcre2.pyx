@@ -31,8 +31,10 @@ None of the program's patterns can match the empty string.
 Without the GIL a task cannot see Ctrl-C, so every ``POLL_BYTES`` of its
 subject the calling thread (OpenMP's thread 0) takes the GIL back for a
 ``PyErr_CheckSignals()``; when a handler raises, a shared flag stops every task
-and the exception propagates once the threads have returned. Only Python's main
-thread sees signals, so a call from another thread never polls.
+and the exception propagates once the threads have returned (a thread still in
+its last task finishes that task first: at most the replacement chain, about
+half a second at the headline size). Only Python's main thread sees signals, so
+a call from another thread never polls.
 """
 
 from threading import get_ident, main_thread
