@@ -27,8 +27,15 @@ Build switches (environment variables, documented in README.md):
 * ``SPEEDLAB_REQUIRE_OPENMP=1`` fail the build when OpenMP cannot be used;
 * ``SPEEDLAB_DISABLE_OPENMP=1`` build without OpenMP (``parallel`` runs serially);
 * ``SPEEDLAB_REQUIRE_PCRE2=1``, ``SPEEDLAB_REQUIRE_GMP=1`` fail the build when that
-  library is missing (otherwise its variants are left out, with the reason recorded).
+  library is missing (otherwise its variants are left out, with the reason recorded);
+* ``SPEEDLAB_REQUIRE_RUST=1``   fail the build when the Rust references cannot be built.
+
+The ``rust`` references: when ``cargo`` and ``rustc`` are found, the crate in
+``kernels/rust`` is built once (a staticlib, under the build temp directory) and
+linked into each kernel module that has ``kernels/rust/src/NAME.rs``; without
+them those modules build as before and the rust variants report the reason.
 """
+import subprocess
 
 import json
 import os
@@ -59,6 +66,9 @@ ANNOTATE = bt.flag("SPEEDLAB_ANNOTATE")
 NATIVE_ARCH = bt.flag("SPEEDLAB_NATIVE_ARCH")
 REQUIRE_OPENMP = bt.flag("SPEEDLAB_REQUIRE_OPENMP")
 DISABLE_OPENMP = bt.flag("SPEEDLAB_DISABLE_OPENMP")
+REQUIRE_RUST = bt.required("rust")
+RUST_SOURCES = sorted((KERNELS / "rust").rglob("*.rs")) + [KERNELS / "rust" / "Cargo.toml"]
+RUST_KERNELS = {p.stem for p in (KERNELS / "rust" / "src").glob("*.rs")} - {"lib"}  # src/NAME.rs: the rust reference of NAME
 DIRECTIVES = bt.directives(DEBUG)
 # Generated C stays out of the source tree (and so out of git and the sdist).
 # NOTE: one directory per set of directives: cythonize only compares timestamps,
@@ -84,7 +94,10 @@ def native_extensions():
                 include_dirs=[str(KERNELS), str(INCLUDE)],
                 depends=[str(p) for p in KERNELS.glob("*.pxd")]
                 + [str(p) for p in INCLUDE.glob("*")]
-                + [str(p) for p in (KERNELS / "c").glob("*.h")],
+                + [str(p) for p in (KERNELS / "c").glob("*.h")]
+                + [str(p) for p in (KERNELS / "simd").glob("*.h")]
+                + ([str(p) for p in RUST_SOURCES] + [str(KERNELS / "rust" / "speedlab_rust.h")]
+                   if name in RUST_KERNELS else []),
             )
         )
     return exts
@@ -192,10 +205,14 @@ class SpeedlabBuildExt(build_ext):
         self.extensions = [e for e in self.extensions
                            if getattr(e, "feature", None) is None or libraries[e.feature] is not None]
 
+        # NOTE: cargo runs beside Cython (its own process), so the Rust crate
+        # adds little to the build's wall time; its result is awaited below.
+        rust = self._start_rust()
         # Cython runs only once the compiler is known to work.
         # NOTE: cythonize() returns new Extension objects without the attributes
         # setuptools set in finalize_options; keep ours and take only the C sources.
         generated = {ext.name: ext.sources for ext in self._cythonize(self.extensions)}
+        rust_link = self._finish_rust(rust)
         for ext in self.extensions:
             ext.sources = generated[ext.name]
             ext.extra_compile_args = list(compile_args)
@@ -208,8 +225,16 @@ class SpeedlabBuildExt(build_ext):
                 ext.extra_link_args += libraries[ext.feature][1]
             if DEBUG:
                 ext.undef_macros = ["NDEBUG"]
+            if rust_link and ext.name.removeprefix("speedlab._native.") in RUST_KERNELS:
+                lib, libs = rust_link
+                ext.define_macros = [*ext.define_macros, ("SPEEDLAB_RUST", "1")]
+                ext.extra_objects = [str(lib)]
+                ext.extra_link_args += libs + bt.rust_link_flags(self.compiler.compiler_type, debug=DEBUG)
+                ext.depends = [*ext.depends, str(lib)]  # relink when the crate changed
 
         info = self._build_info(compile_args, link_args, openmp, why)
+        info["rust"] = self._rust_info
+        info["rust_kernels"] = sorted(RUST_KERNELS) if self._rust_info else []  # not in CONFIG_KEYS: no full rebuild
         # Optional parts (speedlab._buildtools.FEATURES): each probe above records
         # {"built": bool, "reason": str} under its name; `speedlab info` reports them.
         info["features"] = dict(self.features)
@@ -252,6 +277,52 @@ class SpeedlabBuildExt(build_ext):
                     raise SystemExit(f"error: {bt.require_variable(feature)}=1 but {message}")
                 print(f"warning: {message}", file=sys.stderr)
         return found
+
+    def _start_rust(self):
+        """Start cargo on the Rust crate (or record why not); returns the running build or None."""
+        self._rust_info = None
+        if not RUST_KERNELS:
+            return None
+        toolchain, why = bt.rust_toolchain()
+        if toolchain is None:
+            return self._no_rust(why)
+        settings = bt.rust_settings(debug=DEBUG, native_arch=NATIVE_ARCH)
+        target = Path(self.build_temp, "rust-target").resolve()
+        argv, env = bt.rust_command(toolchain["cargo"], target, settings, HERE / "kernels" / "rust")
+        log = Path(self.build_temp, "rust-build.log")
+        log.parent.mkdir(parents=True, exist_ok=True)
+        out = log.open("w")
+        proc = subprocess.Popen(argv, env=env, stdout=out, stderr=subprocess.STDOUT, cwd=HERE)
+        lib = bt.rust_staticlib(target, settings, msvc=self.compiler.compiler_type == "msvc")
+        return proc, out, log, lib, toolchain, settings
+
+    def _finish_rust(self, started):
+        """Wait for cargo: ``(staticlib, link libraries)``, or None with the reason recorded."""
+        if started is None:
+            return None
+        proc, out, log, lib, toolchain, settings = started
+        status = proc.wait()
+        out.close()
+        text = log.read_text(errors="replace")
+        if status != 0 or not lib.exists():
+            errors = [line for line in text.splitlines() if line.startswith("error")] or text.splitlines()[-1:]
+            return self._no_rust(f"cargo failed ({errors[0] if errors else f'exit {status}'}; log: {log})")
+        libs = bt.native_static_libs(text)
+        self.features["rust"] = {"built": True, "reason": ""}
+        self._rust_info = {
+            "rustc": toolchain["rustc_version"], "cargo": toolchain["cargo_version"],
+            "profile": settings["profile"], "settings": settings["settings"],
+            "target_cpu": settings["target_cpu"], "rustflags": settings["rustflags"],
+            "link": libs + bt.rust_link_flags(self.compiler.compiler_type, debug=DEBUG),
+        }
+        return lib, libs
+
+    def _no_rust(self, why):
+        if REQUIRE_RUST:
+            raise SystemExit(f"error: {bt.require_variable('rust')}=1 but the rust references cannot be built: {why}")
+        self.features["rust"] = {"built": False, "reason": why}
+        print(f"warning: {bt.missing_feature_message('rust', why)}", file=sys.stderr)
+        return None
 
     def _build_info(self, compile_args, link_args, openmp, why_no_openmp):
         return {

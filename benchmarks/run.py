@@ -50,33 +50,42 @@ def _fmt(ratio):
 
 
 def readme_table(doc: dict) -> str:
-    """Markdown: per kernel, native over python, native vs c, parallel over native, fastest over python."""
-    rows = ["| kernel | native speedup over python | native time / c time | parallel speedup over native "
-            "| fastest variant over python |",
-            "| --- | ---: | ---: | ---: | ---: |"]
+    """Markdown, one row per kernel, every column from the same per-unit medians.
+
+    native over python; native's time over c's and rust's over c's (like for like:
+    the same algorithm in C and in Rust); simd over native (vector instructions);
+    parallel over the rung it is built on (simd where it exists, else native);
+    the fastest variant over python.
+    """
+    rows = ["| kernel | native over python | native time / c time | rust time / c time "
+            "| simd over native | parallel over its single-thread rung | fastest variant over python |",
+            "| --- | ---: | ---: | ---: | ---: | ---: | ---: |"]
     kernels = list(dict.fromkeys(r["kernel"] for r in doc["results"]))
     for kernel in kernels:
         recs = {r["label"]: r for r in doc["results"] if r["kernel"] == kernel and r["status"] == "ok"}
         per = {label: _median(r, "seconds_per_unit") for label, r in recs.items()}
-        native = per.get("native")
+        native, simd, c, rust = per.get("native"), per.get("simd"), per.get("c"), per.get("rust")
         parallel = [label for label in per if recs[label]["variant"] == "parallel"]
-        # Every column from the same per-unit medians, so they agree with each other.
+        base = simd or native
         fastest = min(per, key=lambda label: per[label] or float("inf"), default=None)
         best = (f"{_fmt(per['python'] / per[fastest])} ({fastest})"
                 if fastest and per.get("python") and per[fastest] else "-")
-        rows.append("| {} | {} | {} | {} | {} |".format(
+        rows.append("| {} | {} | {} | {} | {} | {} | {} |".format(
             kernel,
             _fmt(per["python"] / native) if native and per.get("python") else "-",
-            _fmt(native / per["c"]) if native and per.get("c") else "-",
-            _fmt(native / per[parallel[-1]]) if native and parallel else "-",
+            _fmt(native / c) if native and c else "-",
+            _fmt(rust / c) if rust and c else "-",
+            _fmt(native / simd) if native and simd else "-",
+            _fmt(base / per[parallel[-1]]) if base and parallel else "-",
             best,
         ))
     env = doc["environment"]
     rows.append("")
     rows.append(f"`speedlab bench --{doc['mode']}` on {env['cpu']} ({env['cores']} cores), Python "
                 f"{env['python']}, {env['compiler']}, {env['timestamp']}; medians of "
-                f"{doc['settings']['rounds']} interleaved rounds, per unit of work. "
-                "native time / c time above 1x: the hand-written C is faster.")
+                f"{doc['settings']['rounds']} interleaved rounds, per unit of work; every ratio is "
+                "the ratio of two medians in `benchmarks/results/bench.json`. A time ratio above 1x: "
+                "the second one is faster.")
     return "\n".join(rows)
 
 
@@ -94,6 +103,8 @@ def update_readme(doc: dict) -> None:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--quick", action="store_true", help="quick sizes (a smoke test of this script)")
+    parser.add_argument("--fastest", type=Path, metavar="DIR",
+                        help="also run benchmarks/limit.py against the fastest programs in DIR")
     args = parser.parse_args()
     RESULTS.mkdir(exist_ok=True)
     FIGURES.mkdir(exist_ok=True)
@@ -105,6 +116,9 @@ def main() -> int:
         failed |= speedlab("explain", kernel, *extra, "--json", str(RESULTS / f"explain-{kernel}.json"),
                            "--plot", str(FIGURES / f"explain-{kernel}.png")) != 0
     update_readme(doc)
+    if args.fastest is not None:
+        print("+ python benchmarks/limit.py --fastest", args.fastest, flush=True)
+        failed |= subprocess.run([sys.executable, str(HERE / "limit.py"), "--fastest", str(args.fastest)]).returncode != 0
     if failed:
         print("some measurements FAILED (see above)", file=sys.stderr)
     return 1 if failed else 0

@@ -14,10 +14,16 @@ wrap); the ``uint32_t`` counter argument refuses anything else with OverflowErro
   array, input and output are raw byte pointers, the keystream is XORed a
   32-bit word at a time, nothing is allocated and no Python object is touched
   in the loop, and it runs without the GIL (Ctrl-C is checked between chunks).
-* ``encrypt_parallel`` -- the ``parallel`` rung: ``native`` split by blocks over
-  OpenMP threads. Block ``i`` needs only the key, the nonce and ``counter + i``,
-  so the threads share nothing but the read-only input.
+* ``encrypt_simd``     -- the ``simd`` rung: ``native`` with 4, 8 or 16 blocks
+  computed at once, word ``i`` of every block in one vector (SSE2 or NEON,
+  AVX2, AVX-512, chosen at run time by ``speedlab._simd``); the quarter rounds
+  are the scalar ones on every lane. The last few blocks run the native code.
+* ``encrypt_parallel`` -- the ``parallel`` rung: ``simd`` split into spans of
+  blocks over OpenMP threads. Block ``i`` needs only the key, the nonce and
+  ``counter + i``, so the threads share nothing but the read-only input.
 * ``encrypt_c``        -- the ``c`` rung: ``kernels/c/chacha20.c``, same flags.
+* ``encrypt_rust``     -- the ``rust`` reference: ``kernels/rust/src/chacha20.rs``, the
+  same block function in safe Rust, called exactly as ``encrypt_c`` calls the C.
 """
 
 import struct
@@ -30,13 +36,24 @@ from libc.stdint cimport uint32_t
 from libc.string cimport memcpy
 
 cimport omp_shim
+from rust_abi cimport RUST_BUILT, rust_check, rust_force_panic
 
+from speedlab._simd import path_id as simd_path_id
 from speedlab._validate import check_threads
 
 
 cdef extern from "c/chacha20.h":
     void chacha20_c_xor(const uint32_t *state, const unsigned char *src,
                         unsigned char *dst, size_t length) noexcept nogil
+
+cdef extern from "simd/chacha20.h":
+    ctypedef size_t (*chacha20_simd_fn)(const uint32_t *state, const unsigned char *src,
+                                        unsigned char *dst, size_t n_blocks) noexcept nogil
+    chacha20_simd_fn chacha20_simd(int path) noexcept nogil
+
+cdef extern from "rust/speedlab_rust.h":
+    int chacha20_rust_xor(const uint32_t *state, const unsigned char *src,
+                          unsigned char *dst, size_t length) noexcept nogil
 
 cdef enum:
     BLOCK = 64  # bytes per block: sixteen 32-bit words
@@ -51,6 +68,11 @@ cdef enum:
     # variant stays serial: starting an OpenMP team costs 1-2 us per call and
     # the tail task would dominate.
     PARALLEL_MIN_BYTES = 1 << 16
+    # Blocks one parallel task encrypts: 16 KiB, a multiple of every vector
+    # path's blocks per step (4, 8, 16), small enough for an even split of a
+    # 4 MiB chunk (256 tasks) and large enough that a task costs far more than
+    # handing it out.
+    SPAN_BLOCKS = 256
 
 # "expand 32-byte k" as four little-endian words (RFC 8439, 2.3).
 CONSTANTS = (0x61707865, 0x3320646E, 0x79622D32, 0x6B206574)
@@ -233,46 +255,75 @@ def encrypt_native(bytes key, bytes nonce, const unsigned char[::1] data, uint32
 
 # -- parallel rung: native split by blocks over OpenMP threads ----------------
 
-cdef void xor_block(const uint32_t *state, const unsigned char *src, unsigned char *dst,
-                    Py_ssize_t index, Py_ssize_t length) noexcept nogil:
-    """Block ``index`` of a ``length``-byte message, on this thread's own copy of the state."""
+cdef void xor_simd(const uint32_t *state, const unsigned char *src, unsigned char *dst,
+                   Py_ssize_t length, chacha20_simd_fn simd) noexcept nogil:
+    """XOR ``length`` bytes: groups of blocks by the vector path ``simd``, the rest by native."""
     cdef uint32_t s[WORDS]
-    cdef uint32_t ks[WORDS]
-    cdef unsigned char tail[BLOCK]
-    cdef Py_ssize_t start = index * BLOCK, i
+    cdef size_t blocks = 0
+    if simd != NULL:
+        blocks = simd(state, src, dst, <size_t>(length // BLOCK))
     memcpy(s, state, sizeof(s))
-    s[COUNTER_WORD] += <uint32_t>index
-    block_native(s, ks)
-    if start + BLOCK <= length:
-        for i in range(WORDS):
-            store32_le(dst + start + 4 * i, load32_le(src + start + 4 * i) ^ ks[i])
-    else:  # the partial last block
-        for i in range(WORDS):
-            store32_le(tail + 4 * i, ks[i])
-        for i in range(length - start):
-            dst[start + i] = src[start + i] ^ tail[i]
+    s[COUNTER_WORD] += <uint32_t>blocks
+    xor_native(s, src + blocks * BLOCK, dst + blocks * BLOCK, length - <Py_ssize_t>blocks * BLOCK)
+
+
+def encrypt_simd(bytes key, bytes nonce, const unsigned char[::1] data, uint32_t counter):
+    """``data`` XORed with the keystream from block ``counter``: the ``simd`` rung.
+
+    Raises ``speedlab._simd.SimdUnavailable`` when ``SPEEDLAB_SIMD`` forces a
+    path this CPU lacks (before any vector instruction runs).
+    """
+    cdef uint32_t state[WORDS]
+    cdef Py_ssize_t n = data.shape[0], done = 0, chunk
+    cdef chacha20_simd_fn simd = chacha20_simd(simd_path_id())
+    load_state(state, key, nonce, counter)
+    out = PyBytes_FromStringAndSize(NULL, n)
+    cdef unsigned char *dst = <unsigned char *>PyBytes_AS_STRING(out)
+    while done < n:
+        chunk = min(<Py_ssize_t>CHECK_BYTES, n - done)  # a multiple of BLOCK but for the last
+        with nogil:
+            xor_simd(state, &data[done], dst + done, chunk, simd)
+        state[COUNTER_WORD] += <uint32_t>(chunk // BLOCK)
+        done += chunk
+        PyErr_CheckSignals()
+    return out
+
+
+# -- parallel rung: simd split into spans of blocks over OpenMP threads --------
+
+cdef void xor_span(const uint32_t *state, const unsigned char *src, unsigned char *dst,
+                   Py_ssize_t index, Py_ssize_t length, chacha20_simd_fn simd) noexcept nogil:
+    """Span ``index`` (SPAN_BLOCKS blocks) of a ``length``-byte message, on this thread's state copy."""
+    cdef uint32_t s[WORDS]
+    cdef Py_ssize_t start = index * SPAN_BLOCKS * BLOCK
+    cdef Py_ssize_t stop = min(start + <Py_ssize_t>SPAN_BLOCKS * BLOCK, length)
+    memcpy(s, state, sizeof(s))
+    s[COUNTER_WORD] += <uint32_t>(index * SPAN_BLOCKS)
+    xor_simd(s, src + start, dst + start, stop - start, simd)
 
 
 cdef void xor_parallel(const uint32_t *state, const unsigned char *src, unsigned char *dst,
-                       Py_ssize_t length, int n_threads) noexcept nogil:
-    """XOR ``length`` bytes, the 64-byte blocks spread over ``n_threads`` threads."""
-    cdef Py_ssize_t n_blocks = (length + BLOCK - 1) // BLOCK, i
-    # NOTE: a static schedule hands each thread one contiguous run of blocks,
+                       Py_ssize_t length, int n_threads, chacha20_simd_fn simd) noexcept nogil:
+    """XOR ``length`` bytes, spans of blocks spread over ``n_threads`` threads."""
+    cdef Py_ssize_t span = <Py_ssize_t>SPAN_BLOCKS * BLOCK
+    cdef Py_ssize_t n_spans = (length + span - 1) // span, i
+    # NOTE: a static schedule hands each thread one contiguous run of spans,
     # so threads share at most the one cache line where their runs meet.
-    for i in prange(n_blocks, num_threads=n_threads, schedule="static"):
-        xor_block(state, src, dst, i, length)
+    for i in prange(n_spans, num_threads=n_threads, schedule="static"):
+        xor_span(state, src, dst, i, length, simd)
 
 
 def encrypt_parallel(bytes key, bytes nonce, const unsigned char[::1] data, uint32_t counter,
                      n_threads=None):
     """``data`` XORed with the keystream from block ``counter``: the ``parallel`` rung.
 
-    ``n_threads`` threads (None = OpenMP's default, all cores); inputs under
-    64 KiB run serially. The output is the same for every thread count.
+    ``simd`` over ``n_threads`` threads (None = OpenMP's default, all cores);
+    inputs under 64 KiB run serially. The output is the same for every thread count.
     """
     cdef uint32_t state[WORDS]
     cdef Py_ssize_t n = data.shape[0], done = 0, chunk
     cdef int threads = omp_shim.omp_get_max_threads()
+    cdef chacha20_simd_fn simd = chacha20_simd(simd_path_id())
     checked = check_threads(n_threads)
     if checked is not None:
         threads = checked
@@ -286,9 +337,9 @@ def encrypt_parallel(bytes key, bytes nonce, const unsigned char[::1] data, uint
         chunk = min(step, n - done)
         with nogil:
             if chunk < PARALLEL_MIN_BYTES or threads == 1:
-                xor_native(state, &data[done], dst + done, chunk)
+                xor_simd(state, &data[done], dst + done, chunk, simd)
             else:
-                xor_parallel(state, &data[done], dst + done, chunk, threads)
+                xor_parallel(state, &data[done], dst + done, chunk, threads, simd)
         state[COUNTER_WORD] += <uint32_t>(chunk // BLOCK)
         done += chunk
         PyErr_CheckSignals()
@@ -312,3 +363,34 @@ def encrypt_c(bytes key, bytes nonce, const unsigned char[::1] data, uint32_t co
         done += chunk
         PyErr_CheckSignals()
     return out
+
+
+# -- rust reference: kernels/rust/src/chacha20.rs -------------------------------
+
+def encrypt_rust(bytes key, bytes nonce, const unsigned char[::1] data, uint32_t counter):
+    """``data`` XORed with the keystream from block ``counter``: the ``rust`` reference."""
+    cdef uint32_t state[WORDS]
+    cdef Py_ssize_t n = data.shape[0], done = 0, chunk
+    cdef int status
+    load_state(state, key, nonce, counter)
+    out = PyBytes_FromStringAndSize(NULL, n)
+    cdef unsigned char *dst = <unsigned char *>PyBytes_AS_STRING(out)
+    while done < n:
+        chunk = min(<Py_ssize_t>CHECK_BYTES, n - done)
+        with nogil:
+            status = chacha20_rust_xor(state, &data[done], dst + done, <size_t>chunk)
+        rust_check(status, "chacha20")
+        state[COUNTER_WORD] += <uint32_t>(chunk // BLOCK)
+        done += chunk
+        PyErr_CheckSignals()
+    return out
+
+
+def _rust_panic(int how):
+    """Test only: force a panic inside the rust boundary of this module (see rust_abi.pxd)."""
+    rust_force_panic(how, "chacha20")
+
+
+if not RUST_BUILT:
+    # Built without Rust: the variant reports the build's reason (speedlab info).
+    del encrypt_rust, _rust_panic

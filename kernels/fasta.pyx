@@ -21,10 +21,13 @@ module imports), so every rung writes the same bytes:
   for every thread count. The ALU record (a memcpy per line) stays serial.
 * ``fasta_c``      -- the ``c`` rung: ``kernels/c/fasta.c``, same flags, driven by
   the same chunked loop.
+* ``fasta_rust``   -- the ``rust`` reference: ``kernels/rust/src/fasta.rs``, the same
+  primitives in safe Rust, driven by the same chunked loop as ``fasta_c``.
 """
 
 cimport cython
 cimport omp_shim
+from rust_abi cimport RUST_BUILT, rust_check, rust_force_panic
 from cython.parallel cimport prange
 from cpython.bytes cimport PyBytes_AS_STRING, PyBytes_FromStringAndSize
 from cpython.exc cimport PyErr_CheckSignals
@@ -34,6 +37,17 @@ from libc.string cimport memcpy
 from speedlab.fasta import HEADERS, output_length
 from speedlab.pure.fasta import ALU, HOMO_SAPIENS, IUB, SEED
 
+
+cdef extern from "rust/speedlab_rust.h":
+    int fasta_rust_repeat(char **out, const char *seq2, size_t seqlen, size_t count,
+                          size_t *pos) noexcept nogil
+    int fasta_rust_random(char **out, const char *symbols, const double *cumulative, int nsym,
+                          size_t count, unsigned *seed) noexcept nogil
+
+cdef enum Engine:  # which loops write_fasta drives
+    NATIVE = 0
+    C_REF = 1
+    RUST_REF = 2
 
 cdef extern from "c/fasta.h":
     char *fasta_c_repeat(char *out, const char *seq2, size_t seqlen, size_t count,
@@ -190,8 +204,8 @@ cdef char *copy_header(char *out, bytes header) except NULL:
     return out + len(header)
 
 
-cdef object write_fasta(Py_ssize_t n, bint use_c):
-    """The whole output in one bytes object, written in chunks by native or C loops."""
+cdef object write_fasta(Py_ssize_t n, Engine engine):
+    """The whole output in one bytes object, written in chunks by native, C or Rust loops."""
     cdef Py_ssize_t size = output_length(n)
     cdef object result = PyBytes_FromStringAndSize(NULL, size)
     cdef char *out = PyBytes_AS_STRING(result)
@@ -203,6 +217,7 @@ cdef object write_fasta(Py_ssize_t n, bint use_c):
     cdef size_t chunk_chars = <size_t>CHUNK_LINES * LINE
     cdef unsigned seed = SEED
     cdef int nsym
+    cdef int status = 0
     cdef bytes alu = (ALU + ALU[:LINE]).encode("ascii")
     memcpy(seq2, <const char *>alu, len(alu))
 
@@ -211,10 +226,13 @@ cdef object write_fasta(Py_ssize_t n, bint use_c):
     while remaining > 0:
         chunk = remaining if remaining < chunk_chars else chunk_chars
         with nogil:
-            if use_c:
+            if engine == C_REF:
                 out = fasta_c_repeat(out, seq2, seqlen, chunk, &pos)
+            elif engine == RUST_REF:
+                status = fasta_rust_repeat(&out, seq2, seqlen, chunk, &pos)
             else:
                 out = repeat_native(out, seq2, seqlen, chunk, &pos)
+        rust_check(status, "fasta")
         remaining -= chunk
         PyErr_CheckSignals()
 
@@ -225,10 +243,13 @@ cdef object write_fasta(Py_ssize_t n, bint use_c):
         while remaining > 0:
             chunk = remaining if remaining < chunk_chars else chunk_chars
             with nogil:
-                if use_c:
+                if engine == C_REF:
                     out = fasta_c_random(out, symbols, cumulative, nsym, chunk, &seed)
+                elif engine == RUST_REF:
+                    status = fasta_rust_random(&out, symbols, cumulative, nsym, chunk, &seed)
                 else:
                     out = random_native(out, symbols, cumulative, nsym, chunk, &seed)
+            rust_check(status, "fasta")
             remaining -= chunk
             PyErr_CheckSignals()
     if out != end:  # a broken size computation must never pass silently
@@ -320,9 +341,24 @@ def fasta_parallel(Py_ssize_t n, n_threads=None):
 
 def fasta_native(Py_ssize_t n):
     """The program's output for size ``n``: the ``native`` rung."""
-    return write_fasta(n, False)
+    return write_fasta(n, NATIVE)
 
 
 def fasta_c(Py_ssize_t n):
     """The program's output for size ``n``: the hand-written C ceiling."""
-    return write_fasta(n, True)
+    return write_fasta(n, C_REF)
+
+
+def fasta_rust(Py_ssize_t n):
+    """The program's output for size ``n``: the ``rust`` reference."""
+    return write_fasta(n, RUST_REF)
+
+
+def _rust_panic(int how):
+    """Test only: force a panic inside the rust boundary of this module (see rust_abi.pxd)."""
+    rust_force_panic(how, "fasta")
+
+
+if not RUST_BUILT:
+    # Built without Rust: the variant reports the build's reason (speedlab info).
+    del fasta_rust, _rust_panic

@@ -12,26 +12,46 @@ rows as the twin does, so every rung returns the same PBM bytes:
 * ``pbm_native``   -- the ``native`` rung: rows are written straight into the
   result's ``bytes`` buffer, no Python object in the loop, GIL released, in
   chunks of rows with a Ctrl-C check between them.
-* ``pbm_parallel`` -- the ``parallel`` rung: ``native`` with rows shared out by
+* ``pbm_simd``     -- the ``simd`` rung: ``native`` with each row computed
+  4 x (2, 4 or 8) pixels at a time in explicit vector instructions (SSE2, AVX2
+  or AVX-512; NEON on arm64), the path chosen at run time
+  (``speedlab._simd``). Every lane does the scalar orbit's operations in the
+  same order, so the bytes are native's on every path.
+* ``pbm_parallel`` -- the ``parallel`` rung: ``simd`` with rows shared out by
   ``prange``; each row is one thread's, so the bytes are the same for any
   thread count.
 * ``pbm_c``        -- the ``c`` rung: ``kernels/c/mandelbrot.c``, same flags.
+* ``pbm_rust``     -- the ``rust`` reference: ``kernels/rust/src/mandelbrot.rs``, the
+  same rows in safe Rust, driven by the same chunked loop as ``pbm_c``.
 """
 
 cimport cython
 from cpython.bytes cimport PyBytes_AS_STRING, PyBytes_FromStringAndSize
 from cpython.exc cimport PyErr_CheckSignals
 from cython.parallel cimport prange
+from libc.stdlib cimport free, malloc
 from libc.string cimport memcpy
 
 cimport cython_compat  # bytearray.append in the typed rung (see the .pxd)
 cimport omp_shim
 
+from speedlab._simd import path_id as simd_path_id
 from speedlab.pure.mandelbrot import LIMIT_SQ, MAX_ITER, header
 
 
+from rust_abi cimport RUST_BUILT, rust_check, rust_force_panic
+
+cdef extern from "rust/speedlab_rust.h":
+    int mandelbrot_rust_rows(unsigned char *bitmap, int n, int row_begin, int row_end) noexcept nogil
+
 cdef extern from "c/mandelbrot.h":
     void mandelbrot_c_rows(unsigned char *bitmap, int n, int row_begin, int row_end) noexcept nogil
+
+cdef extern from "simd/mandelbrot.h":
+    ctypedef void (*mandelbrot_simd_row_fn)(const double *cr, double ci, int max_iter, double limit_sq,
+                            unsigned char *row, int row_bytes) noexcept nogil
+    const int MANDELBROT_SIMD_MAX_PIXELS
+    mandelbrot_simd_row_fn mandelbrot_simd_row(int path) noexcept nogil
 
 cdef enum:
     # Pixels computed between two checks for Ctrl-C: at ~70 ns a pixel (the
@@ -45,8 +65,10 @@ cdef enum:
 
 cdef enum Engine:
     NATIVE
+    SIMD
     PARALLEL
     C_REF
+    RUST_REF
 
 # The loop bounds as C constants (the twin's values, read once at import).
 cdef int max_iter = MAX_ITER
@@ -132,9 +154,18 @@ cdef void rows_native(unsigned char *bitmap, int n, int begin, int end) noexcept
         render_row(bitmap + y * row_bytes, n, y)
 
 
+cdef void rows_simd(unsigned char *bitmap, int n, int begin, int end, mandelbrot_simd_row_fn row,
+                    const double *cr) noexcept nogil:
+    """Rows begin..end-1 on this thread, each by the vector path's ``row`` function."""
+    cdef Py_ssize_t row_bytes = (n + 7) // 8
+    cdef int y
+    for y in range(begin, end):
+        row(cr, 2.0 * y / n - 1.0, max_iter, limit_sq, bitmap + y * row_bytes, <int>row_bytes)
+
+
 cdef void rows_parallel(unsigned char *bitmap, int n, int begin, int end,
-                        int n_threads) noexcept nogil:
-    """Rows begin..end-1 over ``n_threads`` threads.
+                        int n_threads, mandelbrot_simd_row_fn row, const double *cr) noexcept nogil:
+    """Rows begin..end-1 over ``n_threads`` threads, by ``row`` (NULL: the scalar code).
 
     Rows through the set's interior cost up to 50x more than rows outside it,
     so rows are handed out one at a time (dynamic schedule) to balance the load.
@@ -142,7 +173,27 @@ cdef void rows_parallel(unsigned char *bitmap, int n, int begin, int end,
     cdef Py_ssize_t row_bytes = (n + 7) // 8
     cdef int y
     for y in prange(begin, end, num_threads=n_threads, schedule="dynamic"):
-        render_row(bitmap + y * row_bytes, n, y)
+        if row != NULL:
+            row(cr, 2.0 * y / n - 1.0, max_iter, limit_sq, bitmap + y * row_bytes, <int>row_bytes)
+        else:
+            render_row(bitmap + y * row_bytes, n, y)
+
+
+cdef double *column_reals(int n) except NULL:
+    """cr for every column, as the scalar code computes it, padded to whole vector groups.
+
+    The padding columns get cr = 4.0, which escapes on the first iteration
+    (|z|² = 16 > 4), so the row's padding bits come out 0 as the format wants.
+    """
+    cdef Py_ssize_t padded = ((n + MANDELBROT_SIMD_MAX_PIXELS - 1) // MANDELBROT_SIMD_MAX_PIXELS
+                              * MANDELBROT_SIMD_MAX_PIXELS)
+    cdef double *cr = <double *>malloc(max(padded, 1) * sizeof(double))
+    cdef Py_ssize_t x
+    if cr == NULL:
+        raise MemoryError(f"cannot allocate the column table for n={n}")
+    for x in range(padded):
+        cr[x] = 2.0 * x / n - 1.5 if x < n else 4.0
+    return cr
 
 
 cdef bytes render(int n, Engine engine, int n_threads):
@@ -161,21 +212,40 @@ cdef bytes render(int n, Engine engine, int n_threads):
     cdef unsigned char *buf = <unsigned char *>PyBytes_AS_STRING(out)
     cdef unsigned char *bitmap = buf + head_len
     cdef int per_chunk, begin = 0, end
+    cdef int status = 0
     memcpy(buf, PyBytes_AS_STRING(head), head_len)
     if n == 0:
         return out
-    per_chunk = max(1, CHUNK_PIXELS * (n_threads if engine == PARALLEL else 1) // n)
-    while begin < n:
-        end = min(n, begin + per_chunk)
-        with nogil:
-            if engine == PARALLEL:
-                rows_parallel(bitmap, n, begin, end, n_threads)
-            elif engine == C_REF:
-                mandelbrot_c_rows(bitmap, n, begin, end)
-            else:
-                rows_native(bitmap, n, begin, end)
-        PyErr_CheckSignals()
-        begin = end
+    # The vector path, chosen once per process (speedlab._simd); NULL for scalar.
+    cdef mandelbrot_simd_row_fn row = NULL
+    cdef double *cr = NULL
+    if engine == SIMD or engine == PARALLEL:
+        row = mandelbrot_simd_row(simd_path_id())
+        if row != NULL:
+            cr = column_reals(n)
+    # NOTE: a vector path is ~4-8x faster per pixel, so it takes more rows
+    # between two Ctrl-C checks for the same ~10 ms.
+    per_chunk = max(1, CHUNK_PIXELS * (n_threads if engine == PARALLEL else 1)
+                    * (4 if row != NULL else 1) // n)
+    try:
+        while begin < n:
+            end = min(n, begin + per_chunk)
+            with nogil:
+                if engine == PARALLEL:
+                    rows_parallel(bitmap, n, begin, end, n_threads, row, cr)
+                elif engine == C_REF:
+                    mandelbrot_c_rows(bitmap, n, begin, end)
+                elif engine == RUST_REF:
+                    status = mandelbrot_rust_rows(bitmap, n, begin, end)
+                elif row != NULL:
+                    rows_simd(bitmap, n, begin, end, row, cr)
+                else:
+                    rows_native(bitmap, n, begin, end)
+            rust_check(status, "mandelbrot")
+            PyErr_CheckSignals()
+            begin = end
+    finally:
+        free(cr)
     return out
 
 
@@ -184,8 +254,17 @@ def pbm_native(int n):
     return render(n, NATIVE, 1)
 
 
+def pbm_simd(int n):
+    """The whole PBM file, rows in vector instructions: the ``simd`` rung.
+
+    Raises ``speedlab._simd.SimdUnavailable`` when ``SPEEDLAB_SIMD`` forces a
+    path this CPU lacks (before any vector instruction runs).
+    """
+    return render(n, SIMD, 1)
+
+
 def pbm_parallel(int n, n_threads=None):
-    """The ``parallel`` rung: ``native`` over ``n_threads`` threads (None: all cores).
+    """The ``parallel`` rung: ``simd`` over ``n_threads`` threads (None: all cores).
 
     Serial below ``n = PARALLEL_MIN_N``; the bytes are the same for every thread count.
     """
@@ -193,10 +272,25 @@ def pbm_parallel(int n, n_threads=None):
     if threads < 1:
         raise ValueError(f"n_threads must be >= 1, got {threads}")
     if threads == 1 or n < PARALLEL_MIN_N:
-        return render(n, NATIVE, 1)
+        return render(n, SIMD, 1)
     return render(n, PARALLEL, threads)
 
 
 def pbm_c(int n):
     """The whole PBM file computed by the hand-written C rows: the ``c`` rung."""
     return render(n, C_REF, 1)
+
+
+def pbm_rust(int n):
+    """The whole PBM file computed by the Rust rows: the ``rust`` reference."""
+    return render(n, RUST_REF, 1)
+
+
+def _rust_panic(int how):
+    """Test only: force a panic inside the rust boundary of this module (see rust_abi.pxd)."""
+    rust_force_panic(how, "mandelbrot")
+
+
+if not RUST_BUILT:
+    # Built without Rust: the variant reports the build's reason (speedlab info).
+    del pbm_rust, _rust_panic

@@ -10,7 +10,16 @@ rung returns the same energies:
 * ``energies_native`` -- the ``native`` rung: the bodies live in a C struct array
   on the stack, the step loop touches no Python object, allocates nothing and
   runs without the GIL. Diffed against ``typed``, only memory discipline changes.
+* ``energies_simd``   -- the ``simd`` rung: ``native`` with each step in explicit
+  vector instructions (``kernels/simd/nbody_body.h``): a body's position and
+  velocity are one vector each, so a pair's velocity update is a few vector
+  operations, and the ten pairs' squares, square roots and divisions run 4
+  pairs per instruction (AVX2, AVX-512; 2 with SSE2 or NEON), the path chosen
+  at run time (``speedlab._simd``). Every lane does native's operations in
+  native's order, so the energies are native's bits on every path.
 * ``energies_c``      -- the ``c`` rung: ``kernels/c/nbody.c``, same flags.
+* ``energies_rust``   -- the ``rust`` reference: ``kernels/rust/src/nbody.rs``, the
+  same algorithm in safe Rust, called exactly as ``energies_c`` calls the C.
 
 There is no ``parallel`` rung: one step updates five bodies that all depend on
 each other, and the steps are sequential, so nothing divides across threads.
@@ -20,6 +29,9 @@ cimport cython
 from cpython.exc cimport PyErr_CheckSignals
 from libc.math cimport sqrt
 
+from rust_abi cimport RUST_BUILT, rust_check, rust_force_panic
+
+from speedlab._simd import path_id as simd_path_id
 from speedlab.pure.nbody import DT, make_system, offset_momentum
 
 
@@ -28,6 +40,14 @@ cdef extern from "c/nbody.h":
         double x, y, z, vx, vy, vz, mass
     double nbody_c_energy(const nbody_c_body *bodies) noexcept nogil
     void nbody_c_advance(nbody_c_body *bodies, long steps, double dt) noexcept nogil
+
+cdef extern from "rust/speedlab_rust.h":
+    int nbody_rust_energy(const nbody_c_body *bodies, double *out) noexcept nogil
+    int nbody_rust_advance(nbody_c_body *bodies, long steps, double dt) noexcept nogil
+
+cdef extern from "simd/nbody.h":
+    ctypedef void (*nbody_simd_advance_fn)(nbody_c_body *bodies, long steps, double dt) noexcept nogil
+    nbody_simd_advance_fn nbody_simd_advance(int path) noexcept nogil
 
 cdef enum:
     N_BODIES = 5
@@ -209,6 +229,37 @@ def energies_native(long steps):
     return before, after
 
 
+def energies_simd(long steps):
+    """Energies before and after ``steps`` steps, each step in vector instructions: the ``simd`` rung.
+
+    The bodies and the energies are native's; only the steps change. Raises
+    ``speedlab._simd.SimdUnavailable`` when ``SPEEDLAB_SIMD`` forces a path
+    this CPU lacks (before any vector instruction runs).
+    """
+    cdef Body bodies[N_BODIES]
+    cdef double before, after
+    cdef long done = 0, chunk
+    cdef double dt = DT
+    # The vector path, chosen once per process (speedlab._simd); NULL for scalar.
+    cdef nbody_simd_advance_fn advance = nbody_simd_advance(simd_path_id())
+    # NOTE: a vector step is ~1.7x faster, so twice the steps between two
+    # Ctrl-C checks keeps them ~10 ms apart (and the call overhead negligible).
+    cdef long check_every = CHECK_EVERY * (2 if advance != NULL else 1)
+    load_system(bodies)
+    before = energy_native(bodies)
+    while done < steps:
+        chunk = min(check_every, steps - done)
+        with nogil:
+            if advance != NULL:
+                advance(bodies, chunk, dt)
+            else:
+                advance_native(bodies, chunk, dt)
+        done += chunk
+        PyErr_CheckSignals()
+    after = energy_native(bodies)
+    return before, after
+
+
 def energies_c(long steps):
     """Energies before and after ``steps`` steps: the hand-written C ceiling."""
     cdef Body bodies[N_BODIES]
@@ -225,3 +276,33 @@ def energies_c(long steps):
         PyErr_CheckSignals()
     after = nbody_c_energy(bodies)
     return before, after
+
+
+def energies_rust(long steps):
+    """Energies before and after ``steps`` steps: the ``rust`` reference (safe Rust)."""
+    cdef Body bodies[N_BODIES]
+    cdef double before, after
+    cdef long done = 0, chunk
+    cdef double dt = DT
+    cdef int status
+    load_system(bodies)
+    rust_check(nbody_rust_energy(bodies, &before), "nbody")
+    while done < steps:
+        chunk = min(<long>CHECK_EVERY, steps - done)
+        with nogil:
+            status = nbody_rust_advance(bodies, chunk, dt)
+        rust_check(status, "nbody")
+        done += chunk
+        PyErr_CheckSignals()
+    rust_check(nbody_rust_energy(bodies, &after), "nbody")
+    return before, after
+
+
+def _rust_panic(int how):
+    """Test only: force a panic inside the rust boundary of this module (see rust_abi.pxd)."""
+    rust_force_panic(how, "nbody")
+
+
+if not RUST_BUILT:
+    # Built without Rust: the variant reports the build's reason (speedlab info).
+    del energies_rust, _rust_panic

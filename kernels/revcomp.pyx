@@ -21,20 +21,59 @@ module imports), so every rung writes the same bytes:
   It needs every record's output to be exactly as long as its input (60-character
   lines, as ``fasta`` writes); a first pass checks that for every record before a
   single byte changes.
+* ``reverse_complement_simd`` -- the ``simd`` rung: one pass instead of
+  native's two, 16, 32 or 64 bytes per step. The input is cut into pieces of
+  ``PIECE`` bytes; a first scan finds the records and counts each piece's
+  newlines (in vector compares), so every piece knows where its bytes land:
+  each run between newlines is written reversed and complemented straight to
+  its place among the output's 60-character lines
+  (``kernels/simd/revcomp_body.h``: byte shuffles on AVX2/AVX-512/NEON; SSE2,
+  which has no byte shuffle, finds newlines in vectors and complements through
+  the table). The path is chosen at run time (``speedlab._simd``).
+* ``reverse_complement_parallel`` -- the ``parallel`` rung: the ``simd`` rung's
+  pieces shared out by ``prange``. Pieces write disjoint bytes, so the output is
+  the same for any thread count.
 * ``reverse_complement_c`` / ``reverse_complement_inplace_c`` -- the ``c`` rung:
   ``kernels/c/revcomp.c``, same flags, driven by the same chunked loop.
-
-There is no ``parallel`` rung: see the catalog (the passes run at memory speed).
+* ``reverse_complement_rust`` / ``reverse_complement_inplace_rust`` -- the ``rust``
+  reference: ``kernels/rust/src/revcomp.rs``, the same passes in safe Rust.
+* ``reverse_complement_rust_unchecked`` -- a labelled extra: the same, with the one
+  bounds check left in the copy loop removed (``get_unchecked``), to show its cost.
 """
 
 cimport cython
 cimport cython_compat  # inline bytearray helpers (see the .pxd)
 from cpython.bytes cimport PyBytes_AS_STRING, PyBytes_FromStringAndSize
 from cpython.exc cimport PyErr_CheckSignals
+from cython.parallel cimport prange
+from libc.stdlib cimport free, realloc
 from libc.string cimport memchr, memcpy, memmove
 
+cimport omp_shim
+
+from speedlab._simd import path_id as simd_path_id
 from speedlab.pure.revcomp import COMPLEMENT
 
+
+from rust_abi cimport RUST_BUILT, rust_check, rust_force_panic
+
+cdef extern from "rust/speedlab_rust.h":
+    int revcomp_rust_compact(unsigned char *dst, const unsigned char *src, size_t n,
+                             size_t *written) noexcept nogil
+    int revcomp_rust_compact_reverse(unsigned char *out, size_t *end, const unsigned char *src,
+                                     size_t n, const unsigned char *table) noexcept nogil
+    int revcomp_rust_compact_reverse_unchecked(unsigned char *out, size_t *end,
+                                               const unsigned char *src, size_t n,
+                                               const unsigned char *table) noexcept nogil
+    int revcomp_rust_reverse(unsigned char *seq, size_t len, size_t lo, size_t hi,
+                             const unsigned char *table) noexcept nogil
+    int revcomp_rust_expand(unsigned char *buf, size_t len, size_t first, size_t last) noexcept nogil
+
+cdef enum Engine:  # whose primitives the record passes call
+    NATIVE = 0
+    C_REF = 1
+    RUST_REF = 2
+    RUST_UNCHECKED = 3  # RUST_REF, but compact_reverse without its bounds check
 
 cdef extern from "c/revcomp.h":
     size_t revcomp_c_compact(unsigned char *dst, const unsigned char *src, size_t n) noexcept nogil
@@ -44,6 +83,15 @@ cdef extern from "c/revcomp.h":
                            const unsigned char *table) noexcept nogil
     void revcomp_c_expand(unsigned char *buf, size_t len, size_t first, size_t last) noexcept nogil
 
+cdef extern from "simd/revcomp.h":
+    ctypedef size_t (*revcomp_simd_piece_fn)(unsigned char *out, size_t length,
+                                             const unsigned char *src, size_t n, size_t p,
+                                             const unsigned char *letters,
+                                             const unsigned char *table) noexcept nogil
+    ctypedef size_t (*revcomp_simd_newlines_fn)(const unsigned char *src, size_t n) noexcept nogil
+    revcomp_simd_piece_fn revcomp_simd_piece(int path) noexcept nogil
+    revcomp_simd_newlines_fn revcomp_simd_newlines(int path) noexcept nogil
+
 cdef enum:
     LINE = 60                # characters per output line (the program's format)
     # Bytes (or byte pairs) per pass between two checks for Ctrl-C: 4 MiB is a
@@ -52,11 +100,31 @@ cdef enum:
     # CHUNK // LINE, written out: Cython 3.3 crashes generating an enum member
     # defined by a division when cdivision is off (the debug build).
     CHUNK_LINES = 69905
+    # Input bytes per piece of the simd and parallel rungs: 1 MiB, ~0.2 ms of
+    # vector work, so the 254 MB of fasta 25M give ~240 pieces to balance over
+    # threads, while a piece's own cost (a newline count, a call) stays tiny.
+    PIECE = 1 << 20
+    # Pieces per stretch without the GIL, between two checks for Ctrl-C: ~4 ms.
+    PIECES_PER_CHECK = 16
+    # The parallel rung's threshold: under 4 pieces (4 MiB, ~1 ms of vector
+    # work) whole pieces split too unevenly over threads to pay for the team.
+    PARALLEL_MIN_PIECES = 4
 
 # The complement table as a C array, filled once from the pure twin's table.
 cdef unsigned char TABLE[256]
 for _i in range(256):
     TABLE[_i] = COMPLEMENT[_i]
+
+# The same table in the shape the vector paths look it up by (simd/revcomp_body.h):
+# for each low-five-bit value i, the complement of the letter 0x40 | i (either
+# case), or 0 where the letter stays. It holds exactly when every byte obeys the
+# rule below, checked here once for all 256 (True for any IUPAC table).
+cdef unsigned char LETTERS[32]
+for _i in range(32):
+    LETTERS[_i] = COMPLEMENT[0x60 | _i] if COMPLEMENT[0x60 | _i] != (0x60 | _i) else 0
+LETTERS_HOLD = all(
+    COMPLEMENT[_c] == (LETTERS[_c & 0x1F] if (_c & 0xC0) == 0x40 and LETTERS[_c & 0x1F] else _c)
+    for _c in range(256))
 
 
 cdef struct Record:
@@ -187,85 +255,106 @@ cdef void expand_native(unsigned char *buf, size_t length, size_t first, size_t 
 
 
 cdef int process_record(unsigned char *out, const unsigned char *body, size_t body_size,
-                        size_t length, bint use_c) except -1:
+                        size_t length, Engine engine) except -1:
     """Reverse-complement one record's sequence in place in ``out`` (which is ``body``).
 
     Writes ``length`` characters in 60-character lines over the record's
     ``body_size`` bytes, which must be ``length + lines`` (checked by the caller).
     """
-    cdef size_t done, chunk, written = 0
+    cdef size_t done, chunk, written = 0, part = 0
+    cdef int status = 0
     done = 0
     while done < body_size:  # 1: compact (out never runs ahead of body)
         chunk = min(<size_t>CHUNK, body_size - done)
         with nogil:
-            if use_c:
+            if engine == C_REF:
                 written += revcomp_c_compact(out + written, body + done, chunk)
+            elif engine == RUST_REF:
+                status = revcomp_rust_compact(out + written, body + done, chunk, &part)
+                written += part
             else:
                 written += compact_native(out + written, body + done, chunk)
+        rust_check(status, "revcomp")
         done += chunk
         PyErr_CheckSignals()
-    reverse_and_expand(out, length, use_c)
+    reverse_and_expand(out, length, engine)
     return 0
 
 
 cdef int copy_record(unsigned char *out, const unsigned char *body, size_t body_size,
-                     size_t length, bint use_c) except -1:
+                     size_t length, Engine engine) except -1:
     """Write one record's reverse complement into the separate buffer ``out``.
 
     ``out`` gets ``length + lines`` bytes: the sequence copied backwards and
     complemented in one pass, then spread into 60-character lines in place.
     """
-    cdef size_t done = 0, chunk
+    cdef size_t done = 0, chunk, end_at = length
     cdef unsigned char *end = out + length
+    cdef int status = 0
     while done < body_size:
         chunk = min(<size_t>CHUNK, body_size - done)
         with nogil:
-            if use_c:
+            if engine == C_REF:
                 end = revcomp_c_compact_reverse(end, body + done, chunk, TABLE)
+            elif engine == RUST_REF:
+                status = revcomp_rust_compact_reverse(out, &end_at, body + done, chunk, TABLE)
+                end = out + end_at
+            elif engine == RUST_UNCHECKED:
+                status = revcomp_rust_compact_reverse_unchecked(out, &end_at, body + done, chunk, TABLE)
+                end = out + end_at
             else:
                 end = compact_reverse_native(end, body + done, chunk, TABLE)
+        rust_check(status, "revcomp")
         done += chunk
         PyErr_CheckSignals()
     if end != out:  # the scan's length and this pass must agree
         raise AssertionError("revcomp: record length changed between passes")
-    expand(out, length, use_c)
+    expand(out, length, engine)
     return 0
 
 
-cdef int reverse_and_expand(unsigned char *out, size_t length, bint use_c) except -1:
+cdef int reverse_and_expand(unsigned char *out, size_t length, Engine engine) except -1:
     """Reverse and complement ``out[0:length]`` in place, then spread it into lines."""
     cdef size_t done, chunk, half = (length + 1) // 2
+    cdef int status = 0
     done = 0
     while done < half:  # 2: reverse and complement
         chunk = min(<size_t>CHUNK, half - done)
         with nogil:
-            if use_c:
+            if engine == C_REF:
                 revcomp_c_reverse(out, length, done, done + chunk, TABLE)
+            elif engine == RUST_REF:
+                status = revcomp_rust_reverse(out, length, done, done + chunk, TABLE)
             else:
                 reverse_native(out, length, done, done + chunk, TABLE)
+        rust_check(status, "revcomp")
         done += chunk
         PyErr_CheckSignals()
-    expand(out, length, use_c)
+    expand(out, length, engine)
     return 0
 
 
-cdef int expand(unsigned char *out, size_t length, bint use_c) except -1:
+cdef int expand(unsigned char *out, size_t length, Engine engine) except -1:
     """Spread ``out[0:length]`` into 60-character lines in place, last lines first."""
     cdef size_t chunk, lines = (length + LINE - 1) // LINE
     cdef size_t done = lines
+    cdef int status = 0
     while done > 0:
         chunk = min(<size_t>CHUNK_LINES, done)
         with nogil:
-            if use_c:
+            if engine == C_REF:
                 revcomp_c_expand(out, length, done - chunk, done)
+            elif engine == RUST_REF or engine == RUST_UNCHECKED:
+                status = revcomp_rust_expand(out, length, done - chunk, done)
             else:
                 expand_native(out, length, done - chunk, done)
+        rust_check(status, "revcomp")
         done -= chunk
         PyErr_CheckSignals()
     return 0
 
 
-cdef object copy_and_process(const unsigned char[::1] data, bint use_c):
+cdef object copy_and_process(const unsigned char[::1] data, Engine engine):
     """The output as a new bytes object, each record written into it by ``copy_record``."""
     cdef size_t n = data.shape[0], start = 0, size = 0, header
     cdef const unsigned char *d = &data[0] if n else NULL
@@ -284,13 +373,13 @@ cdef object copy_and_process(const unsigned char[::1] data, bint use_c):
         memcpy(out, d + rec.start, header)
         out[header] = b'\n'
         out += header + 1
-        copy_record(out, d + rec.body, rec.end - rec.body, rec.length, use_c)
+        copy_record(out, d + rec.body, rec.end - rec.body, rec.length, engine)
         out += rec.length + (rec.length + LINE - 1) // LINE
         start = rec.end
     return result
 
 
-cdef int process_inplace(unsigned char[::1] buf, bint use_c) except -1:
+cdef int process_inplace(unsigned char[::1] buf, Engine engine) except -1:
     """Reverse-complement every record of ``buf`` in place, after checking they all fit."""
     cdef size_t n = buf.shape[0], start = 0, index = 0
     cdef unsigned char *d = &buf[0] if n else NULL
@@ -307,26 +396,216 @@ cdef int process_inplace(unsigned char[::1] buf, bint use_c) except -1:
     start = 0
     while start < n:
         scan_record(d, n, start, &rec)
-        process_record(d + rec.body, d + rec.body, rec.end - rec.body, rec.length, use_c)
+        process_record(d + rec.body, d + rec.body, rec.end - rec.body, rec.length, engine)
         start = rec.end
     return 0
 
 
+# -- simd and parallel rungs: one pass, pieces written straight to their place ---
+
+cdef struct Piece:
+    size_t src        # offset of its first input byte
+    size_t n          # input bytes (newlines included)
+    size_t p          # index of its first sequence byte in the record's sequence
+    size_t out        # output offset of the record's sequence (past its header line)
+    size_t length     # the record's sequence length
+    size_t header     # offset of the record's '>' (the record's first piece only)
+    size_t header_len # header bytes without its newline; SIZE_MAX: not the first piece
+
+
+cdef struct Pieces:
+    Piece *items
+    size_t count, capacity
+
+
+cdef Piece *add_piece(Pieces *ps) noexcept nogil:
+    """A new piece at the end of ``ps``, its fields for the caller to set (NULL: out of memory)."""
+    cdef Piece *grown
+    cdef size_t capacity
+    if ps.count == ps.capacity:
+        capacity = ps.capacity * 2 if ps.capacity else 64
+        grown = <Piece *>realloc(ps.items, capacity * sizeof(Piece))
+        if grown == NULL:
+            return NULL
+        ps.items = grown
+        ps.capacity = capacity
+    ps.count += 1
+    return &ps.items[ps.count - 1]
+
+
+cdef size_t find_record_end(const unsigned char *d, size_t n, size_t body) noexcept nogil:
+    """Offset of the next record's '>' (one that opens a line) from ``body`` on, or ``n``."""
+    cdef const unsigned char *p
+    cdef size_t pos = body
+    while pos < n:
+        p = <const unsigned char *>memchr(d + pos, b'>', n - pos)
+        if p == NULL:
+            return n
+        pos = p - d
+        if pos == body or d[pos - 1] == b'\n':
+            return pos
+        pos += 1
+    return n
+
+
+cdef size_t scan_pieces(const unsigned char *d, size_t n, revcomp_simd_newlines_fn newlines,
+                        Pieces *ps) noexcept nogil:
+    """Cut every record into pieces of at most PIECE input bytes; return the output size.
+
+    Returns SIZE_MAX when memory for the list runs out.
+    """
+    cdef size_t start = 0, body, end, at, size = 0, length, first, k, cut
+    cdef const unsigned char *nl
+    cdef Piece *pc
+    while start < n:
+        nl = <const unsigned char *>memchr(d + start, b'\n', n - start)
+        body = n if nl == NULL else <size_t>(nl - d) + 1
+        end = find_record_end(d, n, body)
+        first = ps.count
+        pc = add_piece(ps)
+        if pc == NULL:
+            return <size_t>-1
+        pc.header = start
+        pc.header_len = (body - start - 1) if nl != NULL else (n - start)
+        size += pc.header_len + 1
+        pc.out = size
+        at = body
+        length = 0
+        while True:  # at least one piece per record, even an empty one
+            cut = min(<size_t>PIECE, end - at)
+            pc.src = at
+            pc.n = cut
+            pc.p = length
+            length += cut - newlines(d + at, cut)
+            at += cut
+            if at >= end:
+                break
+            pc = add_piece(ps)
+            if pc == NULL:
+                return <size_t>-1
+            pc.header = 0
+            pc.header_len = <size_t>-1
+            pc.out = size
+        for k in range(first, ps.count):
+            ps.items[k].length = length
+        size += length + (length + LINE - 1) // LINE
+        start = end
+    return size
+
+
+cdef void run_piece(unsigned char *out, const unsigned char *d, const Piece *pc,
+                    revcomp_simd_piece_fn piece) noexcept nogil:
+    """Write one piece's output bytes (its record's header line too, for the first)."""
+    if pc.header_len != <size_t>-1:
+        memcpy(out + pc.out - pc.header_len - 1, d + pc.header, pc.header_len)
+        out[pc.out - 1] = b'\n'
+    piece(out + pc.out, pc.length, d + pc.src, pc.n, pc.p, LETTERS, TABLE)
+
+
+cdef object simd_and_parallel(const unsigned char[::1] data, int n_threads):
+    """The output by the vector path, over ``n_threads`` threads (1: the simd rung)."""
+    cdef int path = simd_path_id()
+    cdef revcomp_simd_piece_fn piece = revcomp_simd_piece(path)
+    cdef revcomp_simd_newlines_fn newlines = revcomp_simd_newlines(path)
+    if piece == NULL:  # SPEEDLAB_SIMD=scalar
+        return copy_and_process(data, NATIVE)
+    if not LETTERS_HOLD:
+        raise RuntimeError("revcomp: the complement table is not in the IUPAC shape the vector "
+                           "paths look it up by")
+    cdef size_t n = data.shape[0], size, done = 0, batch
+    cdef const unsigned char *d = &data[0] if n else NULL
+    cdef Pieces ps
+    cdef unsigned char *out
+    cdef Py_ssize_t b
+    ps.items = NULL
+    ps.count = ps.capacity = 0
+    try:
+        with nogil:
+            size = scan_pieces(d, n, newlines, &ps)
+        if size == <size_t>-1:
+            raise MemoryError("revcomp: no memory for the list of pieces")
+        result = PyBytes_FromStringAndSize(NULL, size)
+        out = <unsigned char *>PyBytes_AS_STRING(result)
+        if ps.count < PARALLEL_MIN_PIECES:
+            n_threads = 1
+        while done < ps.count:
+            batch = min(<size_t>(PIECES_PER_CHECK * n_threads), ps.count - done)
+            with nogil:
+                if n_threads == 1:
+                    for b in range(<Py_ssize_t>batch):
+                        run_piece(out, d, &ps.items[done + b], piece)
+                else:
+                    for b in prange(<Py_ssize_t>batch, num_threads=n_threads, schedule="dynamic"):
+                        run_piece(out, d, &ps.items[done + b], piece)
+            done += batch
+            PyErr_CheckSignals()
+    finally:
+        free(ps.items)
+    return result
+
+
+def reverse_complement_simd(const unsigned char[::1] data):
+    """The program's output for the FASTA ``data``: the ``simd`` rung.
+
+    Raises ``speedlab._simd.SimdUnavailable`` when ``SPEEDLAB_SIMD`` forces a
+    path this CPU lacks (before any vector instruction runs); ``scalar`` runs
+    the native code (as does ``parallel``, on one thread).
+    """
+    return simd_and_parallel(data, 1)
+
+
+def reverse_complement_parallel(const unsigned char[::1] data, n_threads=None):
+    """The program's output for the FASTA ``data``: the ``parallel`` rung.
+
+    The ``simd`` rung's pieces over ``n_threads`` threads (None: every core);
+    the bytes are the same for every thread count.
+    """
+    cdef int threads = omp_shim.omp_get_max_threads() if n_threads is None else n_threads
+    if threads < 1:
+        raise ValueError(f"n_threads must be >= 1, got {threads}")
+    return simd_and_parallel(data, threads)
+
+
 def reverse_complement_native(const unsigned char[::1] data):
     """The program's output for the FASTA ``data``: the ``native`` rung."""
-    return copy_and_process(data, False)
+    return copy_and_process(data, NATIVE)
 
 
 def reverse_complement_c(const unsigned char[::1] data):
     """The program's output for the FASTA ``data``: the hand-written C ceiling."""
-    return copy_and_process(data, True)
+    return copy_and_process(data, C_REF)
 
 
 def reverse_complement_inplace_native(unsigned char[::1] buf):
     """Replace the FASTA in ``buf`` by its reverse complement, in place (native rung)."""
-    process_inplace(buf, False)
+    process_inplace(buf, NATIVE)
 
 
 def reverse_complement_inplace_c(unsigned char[::1] buf):
     """Replace the FASTA in ``buf`` by its reverse complement, in place (C ceiling)."""
-    process_inplace(buf, True)
+    process_inplace(buf, C_REF)
+
+
+def reverse_complement_rust(const unsigned char[::1] data):
+    """The program's output for the FASTA ``data``: the ``rust`` reference."""
+    return copy_and_process(data, RUST_REF)
+
+
+def reverse_complement_rust_unchecked(const unsigned char[::1] data):
+    """``reverse_complement_rust`` with ``get_unchecked`` in its copy loop: what the check costs."""
+    return copy_and_process(data, RUST_UNCHECKED)
+
+
+def reverse_complement_inplace_rust(unsigned char[::1] buf):
+    """Replace the FASTA in ``buf`` by its reverse complement, in place (``rust`` reference)."""
+    process_inplace(buf, RUST_REF)
+
+
+def _rust_panic(int how):
+    """Test only: force a panic inside the rust boundary of this module (see rust_abi.pxd)."""
+    rust_force_panic(how, "revcomp")
+
+
+if not RUST_BUILT:
+    # Built without Rust: the variant reports the build's reason (speedlab info).
+    del reverse_complement_rust, reverse_complement_rust_unchecked, reverse_complement_inplace_rust, _rust_panic

@@ -1,11 +1,12 @@
-"""Spectral norm on the typed, native and parallel rungs, plus the hand-written C ceiling.
+"""Spectral norm on the typed, native, simd and parallel rungs, plus the hand-written C ceiling.
 
 Compiled to ``speedlab._native.spectralnorm``. The algorithm and operation order
 are those of the pure twin (``speedlab/pure/spectralnorm.py``): every product
 entry is a left-to-right sum of ``A(i, j) * u[j]``, so every rung returns the
 same bits (and the twin too, on CPython <= 3.11; see its NOTE on ``sum``).
-The compiled rungs compute a product's rows two at a time (see the NOTE on
-``a_row_pair``); each row keeps the twin's order, so the bits do not change:
+The compiled rungs compute several rows of a product at once (two in
+``a_row_pair``, one per vector lane in ``simd``); each row keeps the twin's
+order, so the bits do not change:
 
 * ``norm_typed``    -- the ``typed`` rung: C integers and doubles for every scalar,
   but the vectors stay Python lists (each read unboxes a float, each row's result
@@ -13,10 +14,19 @@ The compiled rungs compute a product's rows two at a time (see the NOTE on
 * ``norm_native``   -- the ``native`` rung: the vectors are malloc'd C arrays, the
   products touch no Python object and run without the GIL, in chunks of rows
   with a Ctrl-C check between them. Diffed against ``typed``: memory discipline.
-* ``norm_parallel`` -- the ``parallel`` rung: ``native`` with each product's rows
-  (pairs of rows) shared out by ``prange``. Each row is still summed by one
-  thread in index order, so the result is identical for every thread count.
+* ``norm_simd``     -- the ``simd`` rung: ``native`` with each product's rows
+  computed in explicit vector instructions (``kernels/simd/spectralnorm_body.h``),
+  one row per lane, 2 vectors of 2, 4 or 8 rows (SSE2 or NEON, AVX2, AVX-512)
+  at a time, the path chosen at run time (``speedlab._simd``). Each lane sums
+  its row left to right, with the entries' denominators kept as exact doubles
+  and stepped by addition, so the result is native's bits on every path.
+* ``norm_parallel`` -- the ``parallel`` rung: ``simd`` with each product's rows
+  (blocks of 16 rows) shared out by ``prange``. Each row is still summed by one
+  lane of one thread in index order, so the result is identical for every
+  thread count.
 * ``norm_c``        -- the ``c`` rung: ``kernels/c/spectralnorm.c``, same flags.
+* ``norm_rust``     -- the ``rust`` reference: ``kernels/rust/src/spectralnorm.rs``,
+  the same products in safe Rust, driven by the same chunked loop as ``norm_c``.
 """
 
 cimport cython
@@ -26,7 +36,9 @@ from libc.math cimport sqrt
 from libc.stdlib cimport free, malloc
 
 cimport omp_shim
+from rust_abi cimport RUST_BUILT, rust_check, rust_force_panic
 
+from speedlab._simd import path_id as simd_path_id
 from speedlab.pure.spectralnorm import ROUNDS
 
 
@@ -37,20 +49,35 @@ cdef extern from "c/spectralnorm.h":
                                    long long row_begin, long long row_end) noexcept nogil
     double spectralnorm_c_result(const double *u, const double *v, long long n) noexcept nogil
 
+cdef extern from "rust/speedlab_rust.h":
+    int spectralnorm_rust_times_u(const double *u, double *v, long long n, long long row_begin,
+                                  long long row_end, int transpose) noexcept nogil
+    int spectralnorm_rust_result(const double *u, const double *v, long long n, double *out) noexcept nogil
+
+cdef extern from "simd/spectralnorm.h":
+    ctypedef void (*spectralnorm_simd_rows_fn)(const double *u, double *v, long long n,
+                                               long long begin, long long end, int transpose) noexcept nogil
+    const int SPECTRALNORM_SIMD_MAX_ROWS
+    spectralnorm_simd_rows_fn spectralnorm_simd_rows(int path) noexcept nogil
+
 cdef enum:
     # Terms A(i, j) * u[j] computed between two checks for Ctrl-C: at ~0.7 ns
     # a term, about 6 ms of native work per chunk of rows.
     CHUNK_TERMS = 1 << 23
     # Below this n the parallel rung runs serially. Measured on the 2-core
     # development machine (gcc 12, libgomp; best of 400 calls, 2 threads vs
-    # serial; each call is 40 products, so 40 prange regions at ~1-1.5 us):
-    # n = 48, 0.84x; n = 64, 1.07x; n = 80, 1.25x; n = 100, 1.37x.
-    PARALLEL_MIN_N = 80
+    # serial; each call is 40 products, so 40 prange regions at ~1-3 us).
+    # On the native code: n = 48, 0.84x; 64, 1.07x; 80, 1.25x; 100, 1.37x.
+    # On the AVX-512 path, ~2.5x less work a term, the threads pay later
+    # (load average 12): n = 96, 0.70x; 128, 0.93x; 144, 0.98x; 160, 1.11x.
+    PARALLEL_MIN_N = 160
 
 cdef enum Engine:
     NATIVE
+    SIMD
     PARALLEL
     C_REF
+    RUST_REF
 
 
 # -- typed rung: C scalars, Python lists, checks on ----------------------------
@@ -183,10 +210,23 @@ cdef void rows_native(const double *u, double *v, long long n, long long begin,
 
 
 cdef void rows_parallel(const double *u, double *v, long long n, long long begin,
-                        long long end, bint transpose, int n_threads) noexcept nogil:
-    """Rows begin..end-1, pairs shared out over ``n_threads`` threads (equal cost: static schedule)."""
+                        long long end, bint transpose, int n_threads,
+                        spectralnorm_simd_rows_fn rows) noexcept nogil:
+    """Rows begin..end-1 over ``n_threads`` threads (equal cost: static schedule).
+
+    With a vector path (``rows`` not NULL) the threads share blocks of
+    SPECTRALNORM_SIMD_MAX_ROWS rows, a whole number of every path's groups;
+    without one (scalar), pairs of rows of the native code. Which thread sums
+    a row never changes its bits.
+    """
     cdef long long p, pairs = (end - begin) // 2
     cdef long long last = begin + 2 * pairs
+    cdef long long block = SPECTRALNORM_SIMD_MAX_ROWS
+    cdef long long blocks = (end - begin + block - 1) // block
+    if rows != NULL:
+        for p in prange(blocks, num_threads=n_threads, schedule="static"):
+            rows(u, v, n, begin + p * block, min(end, begin + (p + 1) * block), transpose)
+        return
     if transpose:
         for p in prange(pairs, num_threads=n_threads, schedule="static"):
             at_row_pair(u, v, n, begin + 2 * p)
@@ -208,23 +248,40 @@ cdef double result_native(const double *u, const double *v, long long n) noexcep
 
 
 cdef int product(const double *u, double *v, long long n, bint transpose,
-                 Engine engine, int n_threads) except -1:
-    """v = A·u (or Aᵀ·u) in chunks of rows, without the GIL, checking Ctrl-C between chunks."""
-    cdef long long per_chunk = CHUNK_TERMS * (n_threads if engine == PARALLEL else 1) // n
+                 Engine engine, int n_threads, spectralnorm_simd_rows_fn rows) except -1:
+    """v = A·u (or Aᵀ·u) in chunks of rows, without the GIL, checking Ctrl-C between chunks.
+
+    ``rows`` is the vector path's row function (NULL: scalar native code) for
+    the SIMD and PARALLEL engines.
+    """
+    # NOTE: a vector path is ~2-2.5x faster per term, so it takes twice the rows
+    # between two Ctrl-C checks for about the same time; chunks are whole blocks
+    # of SPECTRALNORM_SIMD_MAX_ROWS so that only a product's last rows can form
+    # a partial vector group.
+    cdef long long per_chunk = (CHUNK_TERMS * (n_threads if engine == PARALLEL else 1)
+                                * (2 if rows != NULL else 1) // n)
     cdef long long begin = 0, end
-    if per_chunk < 1:
-        per_chunk = 1
+    cdef int status = 0
+    cdef long long block = SPECTRALNORM_SIMD_MAX_ROWS
+    per_chunk = (per_chunk + block - 1) // block * block
+    if per_chunk < block:
+        per_chunk = block
     while begin < n:
         end = min(n, begin + per_chunk)
         with nogil:
-            if engine == PARALLEL:
-                rows_parallel(u, v, n, begin, end, transpose, n_threads)
+            if engine == RUST_REF:
+                status = spectralnorm_rust_times_u(u, v, n, begin, end, transpose)
+            elif engine == PARALLEL:
+                rows_parallel(u, v, n, begin, end, transpose, n_threads, rows)
             elif engine == C_REF and transpose:
                 spectralnorm_c_at_times_u(u, v, n, begin, end)
             elif engine == C_REF:
                 spectralnorm_c_a_times_u(u, v, n, begin, end)
+            elif engine == SIMD and rows != NULL:
+                rows(u, v, n, begin, end, transpose)
             else:
                 rows_native(u, v, n, begin, end, transpose)
+        rust_check(status, "spectralnorm")
         PyErr_CheckSignals()
         begin = end
     return 0
@@ -235,12 +292,17 @@ cdef double power_method(long long n, Engine engine, int n_threads) except -1.0:
     cdef double *u = NULL
     cdef double *v = NULL
     cdef double *w = NULL  # scratch: A·u, the first half of AᵀA·u
+    cdef double result
     cdef long long i
     cdef int r
+    # The vector path, chosen once per process (speedlab._simd); NULL for scalar.
+    cdef spectralnorm_simd_rows_fn rows = NULL
     if n < 1:
         # The public function refuses this first; the guard keeps a direct call
         # of a variant from dividing by zero in C (chunk size, 0/0 result).
         raise ValueError(f"n must be >= 1, got {n}")
+    if engine == SIMD or engine == PARALLEL:
+        rows = spectralnorm_simd_rows(simd_path_id())
     try:
         u = <double *>malloc(n * sizeof(double))
         v = <double *>malloc(n * sizeof(double))
@@ -250,12 +312,15 @@ cdef double power_method(long long n, Engine engine, int n_threads) except -1.0:
         for i in range(n):
             u[i] = 1.0
         for r in range(ROUNDS):
-            product(u, w, n, False, engine, n_threads)
-            product(w, v, n, True, engine, n_threads)
-            product(v, w, n, False, engine, n_threads)
-            product(w, u, n, True, engine, n_threads)
+            product(u, w, n, False, engine, n_threads, rows)
+            product(w, v, n, True, engine, n_threads, rows)
+            product(v, w, n, False, engine, n_threads, rows)
+            product(w, u, n, True, engine, n_threads, rows)
         if engine == C_REF:
             return spectralnorm_c_result(u, v, n)
+        if engine == RUST_REF:
+            rust_check(spectralnorm_rust_result(u, v, n, &result), "spectralnorm")
+            return result
         return result_native(u, v, n)
     finally:
         free(u)
@@ -268,8 +333,17 @@ def norm_native(long long n):
     return power_method(n, NATIVE, 1)
 
 
+def norm_simd(long long n):
+    """The spectral norm estimate, products in vector instructions: the ``simd`` rung.
+
+    Raises ``speedlab._simd.SimdUnavailable`` when ``SPEEDLAB_SIMD`` forces a
+    path this CPU lacks (before any vector instruction runs).
+    """
+    return power_method(n, SIMD, 1)
+
+
 def norm_parallel(long long n, n_threads=None):
-    """The ``parallel`` rung: ``native`` over ``n_threads`` threads (None: all cores).
+    """The ``parallel`` rung: ``simd`` over ``n_threads`` threads (None: all cores).
 
     Serial below ``n = PARALLEL_MIN_N`` (threads cost more than they save there);
     the result is the same for every thread count.
@@ -278,10 +352,25 @@ def norm_parallel(long long n, n_threads=None):
     if threads < 1:
         raise ValueError(f"n_threads must be >= 1, got {threads}")
     if threads == 1 or n < PARALLEL_MIN_N:
-        return power_method(n, NATIVE, 1)
+        return power_method(n, SIMD, 1)
     return power_method(n, PARALLEL, threads)
 
 
 def norm_c(long long n):
     """The spectral norm estimate computed by the hand-written C products: the ``c`` rung."""
     return power_method(n, C_REF, 1)
+
+
+def norm_rust(long long n):
+    """The spectral norm estimate computed by the Rust products: the ``rust`` reference."""
+    return power_method(n, RUST_REF, 1)
+
+
+def _rust_panic(int how):
+    """Test only: force a panic inside the rust boundary of this module (see rust_abi.pxd)."""
+    rust_force_panic(how, "spectralnorm")
+
+
+if not RUST_BUILT:
+    # Built without Rust: the variant reports the build's reason (speedlab info).
+    del norm_rust, _rust_panic

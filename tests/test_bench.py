@@ -242,9 +242,10 @@ def test_explain_nbody_json(tmp_path):
     json.loads(json.dumps(report))
     assert report["schema"] == "speedlab-explain/1" and report["failed"] == []
     steps = {s["rung"]: s for s in report["ladder"]["steps"]}
-    assert list(steps) == ["python", "compiled", "typed", "native"]
+    assert list(steps) == ["python", "compiled", "typed", "native", "simd"]
+    assert steps["simd"]["isolates"] == "vector instructions"
     product = 1.0
-    for rung in ("compiled", "typed", "native"):
+    for rung in ("compiled", "typed", "native", "simd"):
         assert steps[rung]["isolates"] and steps[rung]["factor"] > 0
         product *= steps[rung]["factor"]
     assert product == pytest.approx(report["ladder"]["total"])
@@ -268,7 +269,7 @@ def test_explain_nbody_json(tmp_path):
     conc = report["concurrency"]
     assert conc["threads"] == [1, 2] and "python_pool" in conc and "native_pool" in conc
     assert "parallel_openmp" not in conc  # nbody has no parallel rung
-    assert set(conc["gil_share"]) == {"python", "compiled", "typed", "native"}
+    assert set(conc["gil_share"]) == {"python", "compiled", "typed", "native", "simd"}
     assert all(0 <= g["share"] <= 1 and g["n"] >= 0 for g in conc["gil_share"].values())
     assert "memory discipline" in report["reading"].lower() and "no parallel rung" in report["reading"]
     assert "total" in explain.render(report)

@@ -9,7 +9,7 @@ import time
 import pytest
 
 from conftest import golden
-from speedlab import catalog, fannkuchredux
+from speedlab import _simd, catalog, fannkuchredux
 from speedlab.pure.fannkuchredux import nth_permutation, permutations
 
 ORDER_FILE = "fannkuchredux-7-permutations.txt"
@@ -33,8 +33,9 @@ def test_index_decodes_to_the_same_permutation():
 @pytest.mark.native
 @pytest.mark.parametrize("n", [8, 9, 10])
 def test_parallel_same_result_for_every_thread_count(n):
-    # 9 and 10 span 6 and 56 blocks of 2**16 permutations: uneven splits, all
-    # combined exactly; 8 is a single block, run serially.
+    # 9 and 10 span 5 and 45 blocks of 16 x 7! permutations (the last of 9's
+    # half full): uneven splits, all combined exactly; 8 is a single block,
+    # run serially.
     want = fannkuchredux.checksum_maxflips(n, impl="native")
     for threads in (1, 2, 3):
         assert fannkuchredux.checksum_maxflips(n, impl="parallel", n_threads=threads) == want
@@ -71,7 +72,7 @@ INTERRUPTIBLE = textwrap.dedent("""
 
 @pytest.mark.native
 @pytest.mark.skipif(sys.platform == "win32", reason="sends SIGINT")
-@pytest.mark.parametrize("impl", ["native", "parallel", "c"])
+@pytest.mark.parametrize("impl", ["native", "simd", "parallel", "c"])
 def test_ctrl_c_interrupts_the_native_loop(impl):
     child = subprocess.Popen([sys.executable, "-c", INTERRUPTIBLE, impl],
                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
@@ -83,3 +84,15 @@ def test_ctrl_c_interrupts_the_native_loop(impl):
     finally:
         child.kill()
     assert "KeyboardInterrupt" in err, err[-2000:]
+
+
+@pytest.mark.native
+@pytest.mark.parametrize("path", _simd.supported())
+@pytest.mark.parametrize("n", [9, 10])
+def test_every_vector_path_over_many_sub_blocks(path, n):
+    # 9! and 10! are 72 and 720 sub-blocks of 7!: many calls of every path,
+    # the last one with idle lanes where the lane count does not divide them.
+    want = fannkuchredux.checksum_maxflips(n, impl="native")
+    with _simd.forced(path):
+        assert fannkuchredux.checksum_maxflips(n, impl="simd") == want
+        assert fannkuchredux.checksum_maxflips(n, impl="parallel", n_threads=2) == want

@@ -18,6 +18,7 @@ import time
 import pytest
 
 from speedlab import catalog
+from speedlab._buildtools import require_variable, required
 
 pytestmark = [
     pytest.mark.native,
@@ -37,7 +38,8 @@ def long_runs():
     for spec in catalog.kernels():
         n = spec.sizes.headline or spec.sizes.full
         for v in spec.variants:
-            if v.name in ("typed", "native") or v.threads:
+            # rust: a second language's loop must cooperate with Ctrl-C like the rungs do.
+            if v.name in ("typed", "native", "rust") or v.threads:
                 cases.append(pytest.param(spec.name, n, v.name, id=f"{spec.name}-{v.name}-{n}"))
     # The brief's case: 2e9 steps of n-body would take ~100 s.
     cases.append(pytest.param("nbody", 2_000_000_000, "native", id="nbody-native-2000000000"))
@@ -85,6 +87,12 @@ def interrupt(kernel: str, n: int, impl: str):
 @pytest.mark.latency
 @pytest.mark.parametrize("kernel, n, impl", long_runs())
 def test_ctrl_c_stops_a_long_native_run(kernel, n, impl):
+    variant = catalog.get(kernel).variant(impl)
+    if variant.feature is not None and not variant.available():
+        reason = variant.missing_reason()
+        if required(variant.feature):
+            pytest.fail(f"{require_variable(variant.feature)}=1 but {reason}")
+        pytest.skip(reason)
     code, stderr, latency = interrupt(kernel, n, impl)
     if latency is None:
         assert code == 0, f"finished before the signal, but failed: {stderr}"

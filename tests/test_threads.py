@@ -99,6 +99,7 @@ GUARDED: dict[str, str] = {
     "kernels/mandelbrot.pyx: max_iter": _READ_ONLY,
     "kernels/mandelbrot.pyx: limit_sq": _READ_ONLY,
     "kernels/revcomp.pyx: TABLE": _READ_ONLY + " (the complement table)",
+    "kernels/revcomp.pyx: LETTERS": _READ_ONLY + " (the same table as the vector paths read it)",
 }
 
 _PYX_VARIABLE = re.compile(r"^cdef\s+(?!class\b|enum\b|struct\b|union\b|extern\b|packed\b|inline\b|fused\b)"

@@ -117,7 +117,10 @@ def cmd_list(args) -> int:
 
 
 def _openmp_line():
+    from speedlab._simd import summary
     from speedlab.bench.environment import build_info
+
+    print(summary())
 
     info = build_info()
     if info is not None and not info.get("openmp"):
@@ -349,6 +352,16 @@ def cmd_build(args) -> int:
     return 0
 
 
+def _rust_line(build: dict) -> str:
+    """The Rust build beside the C flags: toolchain, profile settings, target CPU (or why not built)."""
+    rust = build.get("rust")
+    if not rust:
+        why = ((build.get("features") or {}).get("rust") or {}).get("reason") or "no record"
+        return f"Rust: NOT BUILT ({why}): rust variants unavailable"
+    settings = " ".join(f"{k}={v}" for k, v in rust["settings"].items())
+    return f"Rust: {rust['rustc']}; {rust['profile']} profile: {settings}; target-cpu: {rust['target_cpu']}"
+
+
 def cmd_info(args) -> int:
     import speedlab
     from speedlab._impl import mode
@@ -368,12 +381,16 @@ def cmd_info(args) -> int:
         why = build.get("openmp_missing_reason") or "not found"
         openmp = f"yes ({' '.join(build['openmp_flags'])})" if build["openmp"] else f"NO ({why}): parallel variants run serially"
         print(f"OpenMP: {openmp}")
+        print(_rust_line(build))
         native_arch = "yes (local build only: never publish it)" if build["native_arch"] else "no"
         print(f"debug build: {'yes' if build['debug'] else 'no'}; -march=native: {native_arch}")
         for name, record in sorted((build.get("features") or {}).items()):
             if record.get("built"):
-                print(f"optional part {name}: {record.get('reason')}")
+                print(f"optional part {name}: {record.get('reason') or 'built'}")
     print(f"SPEEDLAB_IMPL={mode()} -> default implementation: {speedlab.IMPLEMENTATION}")
+    from speedlab._simd import summary
+
+    print(summary())
     print("compiled variants:")
     for spec in catalog.kernels():
         cells = []

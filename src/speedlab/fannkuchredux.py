@@ -3,9 +3,12 @@
 The Computer Language Benchmarks Game ``fannkuch-redux`` program. It is the ladder's
 integer case: the pure twin spends its time slicing and reversing lists of small
 ints; ``typed`` unboxes the counters but keeps the lists; ``native`` runs the same
-odometer over C arrays on the stack and matches hand-written C; ``parallel`` splits
-the n! permutations into blocks of indices (an index, read in factorial base, *is*
-a permutation in the task's order) and combines the blocks' checksums exactly.
+odometer over C arrays on the stack and matches hand-written C; ``simd`` flips 4 to
+16 permutations side by side, one byte shuffle per flip, each in a 16-byte lane of a
+vector register (the instruction set chosen at run time); ``parallel`` splits the n!
+permutations into blocks of indices (an index, read in factorial base, *is* a
+permutation in the task's order), runs ``simd`` on each and combines the blocks'
+checksums exactly.
 
 >>> from speedlab import fannkuchredux
 >>> fannkuchredux.checksum_maxflips(7)
@@ -37,7 +40,9 @@ def checksum_maxflips(n, *, impl=None, n_threads=None):
         is refused.)
     impl : str, optional
         Variant to run (``python``, ``compiled``, ``typed``, ``native``,
-        ``parallel``, ``c``); None follows ``SPEEDLAB_IMPL`` (native when built).
+        ``simd``, ``parallel``, ``c``, ``rust``); None follows ``SPEEDLAB_IMPL``
+        (native when built). ``simd`` and ``parallel`` run the vector path chosen
+        by ``SPEEDLAB_SIMD`` (see ``speedlab._simd``).
     n_threads : int, optional
         Threads for ``impl="parallel"``; None uses every core. The result is the
         same for every thread count.
@@ -57,6 +62,9 @@ def checksum_maxflips(n, *, impl=None, n_threads=None):
         variant without threads, or ``impl`` is unknown.
     ImportError
         The requested compiled variant is not built.
+    speedlab._simd.SimdUnavailable
+        ``SPEEDLAB_SIMD`` forces a vector path this CPU or build lacks
+        (``simd`` and ``parallel`` only; a ``ValueError``).
     """
     n = check_int("n", n, minimum=1, maximum=MAX_N)
     return call("fannkuchredux", impl, n, n_threads=n_threads)
@@ -81,9 +89,15 @@ SPEC = KernelSpec(
         Variant("compiled", "speedlab._compiled.fannkuchredux:checksum_maxflips", max_n=9),
         Variant("typed", "speedlab._native.fannkuchredux:checksum_maxflips_typed", max_n=10),
         Variant("native", "speedlab._native.fannkuchredux:checksum_maxflips_native"),
+        Variant("simd", "speedlab._native.fannkuchredux:checksum_maxflips_simd",
+                note="4/8/16 permutations side by side, one 16-byte lane each, a flip = one "
+                "byte shuffle (AVX2/AVX-512 pshufb, NEON tbl; SSE2: 16 nibbles per 64-bit "
+                "register), chosen at run time"),
         Variant("parallel", "speedlab._native.fannkuchredux:checksum_maxflips_parallel",
-                note="blocks of permutation indices over OpenMP threads", threads=True),
+                note="blocks of permutation indices over OpenMP threads, each on the simd "
+                "rung", threads=True),
         Variant("c", "speedlab._native.fannkuchredux:checksum_maxflips_c"),
+        Variant("rust", "speedlab._native.fannkuchredux:checksum_maxflips_rust", feature="rust"),
     ),
     make_input=size_input,
     sizes=Sizes(test=7, quick=9, full=10, headline=12),

@@ -50,7 +50,7 @@ def fasta(n, *, impl=None, n_threads=None) -> bytes:
         0 <= n <= 214,748,364.
     impl : str, optional
         Variant to run (``python``, ``compiled``, ``typed``, ``native``,
-        ``parallel``, ``c``); None follows ``SPEEDLAB_IMPL`` (native when built).
+        ``parallel``, ``c``, ``rust``); None follows ``SPEEDLAB_IMPL`` (native when built).
     n_threads : int, optional
         Threads for ``impl="parallel"`` (None: all cores); refused for other variants.
 
@@ -128,6 +128,7 @@ SPEC = KernelSpec(
         Variant("native", "speedlab._native.fasta:fasta_native"),
         Variant("parallel", "speedlab._native.fasta:fasta_parallel", threads=True),
         Variant("c", "speedlab._native.fasta:fasta_c"),
+        Variant("rust", "speedlab._native.fasta:fasta_rust", feature="rust"),
     ),
     make_input=size_input,
     sizes=Sizes(test=1000, quick=25_000, full=250_000, headline=25_000_000),

@@ -36,7 +36,7 @@ def pbm(n, *, impl=None, n_threads=None):
         Width and height in pixels, 0 <= n <= 100,000.
     impl : str, optional
         Variant to run (``python``, ``compiled``, ``typed``, ``native``,
-        ``parallel``, ``numpy``, ``c``); None follows ``SPEEDLAB_IMPL``
+        ``parallel``, ``numpy``, ``c``, ``rust``); None follows ``SPEEDLAB_IMPL``
         (native when built).
     n_threads : int, optional
         Threads for ``impl="parallel"`` (None: all cores). The bytes are the
@@ -89,10 +89,13 @@ SPEC = KernelSpec(
         Variant("compiled", "speedlab._compiled.mandelbrot:pbm", max_n=200),
         Variant("typed", "speedlab._native.mandelbrot:pbm_typed", max_n=1000),
         Variant("native", "speedlab._native.mandelbrot:pbm_native"),
+        Variant("simd", "speedlab._native.mandelbrot:pbm_simd",
+                note="4 vectors of 2/4/8 doubles per step (SSE2/AVX2/AVX-512, NEON), chosen at run time"),
         Variant("parallel", "speedlab._native.mandelbrot:pbm_parallel", threads=True),
         # about eight arrays of n² entries alive at once: ~60 MB at n = 1,000
         Variant("numpy", "speedlab.vectorized.mandelbrot:pbm", max_n=1000),
         Variant("c", "speedlab._native.mandelbrot:pbm_c"),
+        Variant("rust", "speedlab._native.mandelbrot:pbm_rust", feature="rust"),
     ),
     make_input=size_input,
     sizes=Sizes(test=200, quick=1000, full=3000, headline=16_000),

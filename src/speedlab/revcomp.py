@@ -4,10 +4,13 @@ For each record of the input: its header line, then the reverse complement of it
 sequence (IUPAC table: A<->T, C<->G, M<->K, R<->Y, B<->V, D<->H, W, S, N kept; lower
 case complemented to upper case; other bytes kept), 60 characters per line.
 
-Python already runs this in C (``bytes.translate``, slicing), so the ladder's gain
-comes from memory discipline alone: ``native`` sizes the output first and works in
-place inside one buffer -- no per-line objects, no intermediate copies, no GIL.
-:func:`reverse_complement_inplace` runs the same passes on the caller's own buffer.
+Python already runs this in C (``bytes.translate``, slicing), so the ladder's first
+gain comes from memory discipline alone: ``native`` sizes the output first and works
+in place inside one buffer -- no per-line objects, no intermediate copies, no GIL.
+``simd`` writes every byte straight to its place in one pass, reversing and
+complementing 16 or 32 bytes per step with byte shuffles (the instruction set
+chosen at run time), and ``parallel`` shares that pass's pieces among threads.
+:func:`reverse_complement_inplace` runs native's passes on the caller's own buffer.
 
 >>> from speedlab import revcomp
 >>> revcomp.reverse_complement(b">seq\\nAAACCg\\n")
@@ -16,7 +19,7 @@ b'>seq\\nCGGTTT\\n'
 
 from __future__ import annotations
 
-from speedlab._impl import active, choose
+from speedlab._impl import active, call
 from speedlab._validate import check_fasta
 from speedlab.fasta import BAD_FASTA, random_fasta, reader_bytes, reader_input
 from speedlab.spec import KernelSpec, Sizes, Variant
@@ -26,7 +29,7 @@ def _as_bytes(view: memoryview, data) -> bytes:
     return data if type(data) is bytes else view.tobytes()
 
 
-def reverse_complement(data, *, impl=None) -> bytes:
+def reverse_complement(data, *, impl=None, n_threads=None) -> bytes:
     """The ``revcomp`` program's output for the FASTA text ``data``.
 
     ``data`` itself is never modified (``native`` works in place in the new
@@ -39,8 +42,13 @@ def reverse_complement(data, *, impl=None) -> bytes:
         (``bytearray``, ``memoryview``, NumPy ``uint8`` array...), which is
         copied to ``bytes`` first. It must start with a ``>`` header line.
     impl : str, optional
-        Variant to run (``python``, ``compiled``, ``typed``, ``native``, ``c``);
-        None follows ``SPEEDLAB_IMPL`` (native when built).
+        Variant to run (``python``, ``compiled``, ``typed``, ``native``,
+        ``simd``, ``parallel``, ``c``, ``rust``); None follows ``SPEEDLAB_IMPL`` (native
+        when built). ``simd`` and ``parallel`` run the vector path chosen by
+        ``SPEEDLAB_SIMD`` (see ``speedlab._simd``).
+    n_threads : int, optional
+        Threads for ``impl="parallel"``; None uses every core. The bytes are
+        the same for every thread count.
 
     Returns
     -------
@@ -50,16 +58,20 @@ def reverse_complement(data, *, impl=None) -> bytes:
     Raises
     ------
     TypeError
-        ``data`` is a ``str`` or not a buffer; ``impl`` is not a string.
+        ``data`` is a ``str`` or not a buffer; ``impl`` is not a string;
+        ``n_threads`` is not an integer.
     ValueError
         ``data`` is empty, does not start with ``>``, is not C-contiguous or its
-        items are not single bytes; ``impl`` is unknown.
+        items are not single bytes; ``impl`` is unknown; ``n_threads`` is < 1 or
+        given for a variant without threads.
     ImportError
         The requested compiled variant is not built.
+    speedlab._simd.SimdUnavailable
+        ``SPEEDLAB_SIMD`` forces a vector path this CPU or build lacks
+        (``simd`` and ``parallel`` only; a ``ValueError``).
     """
     view = check_fasta("data", data)
-    fn = choose("revcomp", impl)
-    return fn(_as_bytes(view, data))
+    return call("revcomp", impl, _as_bytes(view, data), n_threads=n_threads)
 
 
 def reverse_complement_inplace(buf) -> None:
@@ -124,7 +136,17 @@ SPEC = KernelSpec(
         Variant("compiled", "speedlab._compiled.revcomp:reverse_complement"),
         Variant("typed", "speedlab._native.revcomp:reverse_complement_typed"),
         Variant("native", "speedlab._native.revcomp:reverse_complement_native"),
+        Variant("simd", "speedlab._native.revcomp:reverse_complement_simd",
+                note="one pass straight to the output lines, 32 bytes reversed and complemented "
+                "per step by byte shuffles (AVX2/AVX-512 pshufb; NEON tbl, 16 bytes; SSE2, "
+                "no byte shuffle: A/C/G/T by compares, other bytes by table), chosen at run time"),
+        Variant("parallel", "speedlab._native.revcomp:reverse_complement_parallel",
+                note="the simd rung's 1 MiB pieces over OpenMP threads", threads=True),
         Variant("c", "speedlab._native.revcomp:reverse_complement_c"),
+        Variant("rust", "speedlab._native.revcomp:reverse_complement_rust", feature="rust"),
+        Variant("rust_unchecked", "speedlab._native.revcomp:reverse_complement_rust_unchecked",
+                feature="rust", note="extra: rust with get_unchecked in the copy loop "
+                "(its one bounds check left out), to show what the check costs"),
     ),
     make_input=reader_input,
     # Python itself runs at ~10 ns a byte here (translate and slicing are C),
@@ -138,7 +160,4 @@ SPEC = KernelSpec(
     reads_fasta=True,
     random_input=random_fasta,
     bad_inputs=BAD_FASTA,
-    no_parallel="two or three passes at memory speed (memchr/memmove, a table lookup per byte) "
-    "that a second core would share the bandwidth of; the in-place line spreading must run "
-    "last line first, and the records are few and unequal",
 )

@@ -164,7 +164,13 @@ class Variant:
             else:
                 hint = "install the package that provides it"
             raise VariantUnavailable(f"{module_name} is not available ({exc}); {hint}") from exc
-        return getattr(module, attr)
+        try:
+            return getattr(module, attr)
+        except AttributeError as exc:
+            if self.feature is None:
+                raise
+            # A module built without an optional part leaves its entry point out.
+            raise VariantUnavailable(f"{module_name} was built without {self.feature}") from exc
 
     def available(self) -> bool:
         try:

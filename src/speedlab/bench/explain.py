@@ -433,6 +433,13 @@ def explain(spec: KernelSpec, *, threads: list[int] | None = None, full: bool = 
     build = build_info() or {}
     report["build"] = {key: build.get(key) for key in ("compiler", "cflags", "openmp", "openmp_flags", "cython",
                                                        "debug", "native_arch")}
+    if "simd" in loaded:
+        # Evidence for the vector step: the path that ran, what the CPU offers, what the rung does.
+        from speedlab import _simd
+
+        report["simd"] = {"path": _simd.path(), "vector_bits": _simd.WIDTH[_simd.path()] * 8,
+                          "cpu": list(_simd.cpu()), "built": list(_simd.built()),
+                          "what": spec.variant("simd").note}
     say("ladder")
     report["ladder"] = ladder(spec, [r for r in rungs if r in loaded], full=full, budget=8.0 * scale)
     failed += [f"{s['rung']}: {s['error']}" for s in report["ladder"]["steps"] if s["status"] == "failed"]
@@ -527,6 +534,12 @@ def reading(report: dict[str, Any]) -> str:
                          f"the C-API and run without the GIL; what remains ({ev['py_lines']} lines) builds "
                          "the input and the result")
         parts.append(line + ".")
+    vector = steps.get("simd", {}).get("factor")
+    simd = report.get("simd")
+    if vector and simd:
+        parts.append(f"Vector instructions give {_x(vector)}: the {simd['path']} path ({simd['vector_bits']}-bit "
+                     f"vectors, chosen at run time from what this CPU runs: {', '.join(simd['cpu'])}); "
+                     f"{simd['what']}.")
     for step in lad["steps"]:
         if step["rung"] not in RUNGS and step["factor"]:
             parts.append(f"Changing the engine to {step['isolates'].removeprefix('the library: ')} "

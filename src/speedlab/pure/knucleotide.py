@@ -50,7 +50,13 @@ def sequence(data):
 
 
 def count(seq, k):
-    """How many times each k-mer occurs in ``seq`` (overlapping windows)."""
+    """How many times each k-mer occurs in ``seq`` (overlapping windows).
+
+    The 1-mers are the characters themselves, which ``Counter`` counts straight
+    from the string, without a slice per window.
+    """
+    if k == 1:
+        return Counter(seq)
     return Counter(seq[i:i + k] for i in range(len(seq) - k + 1))
 
 

@@ -12,6 +12,15 @@ and, starting from u = (1, ..., 1), ten rounds of ``v = AᵀA u; u = AᵀA v`` g
 ``sqrt(u·v / v·v)``, which the program prints with ``%.9f``. Every product is a
 sum, in index order, of the terms ``A(i, j) * u[j]``; the compiled rungs keep
 that order, so they agree with this twin to the last bit (see the NOTE on sum).
+
+The denominator is ``T(i + j) + i + 1`` with ``T(k) = k (k + 1) / 2``, the
+triangular numbers: each product tabulates ``T(k) + 1`` once (2n integers), so
+a row of A·u is one list comprehension over a slice of that table zipped with u,
+with two integer operations fewer per term than the formula. Writing the formula
+out per term, ``sum(eval_A(i, j) * u_j for j, u_j in enumerate(u))`` with a
+function ``eval_A`` as the task states it, took 2.5x the time of this form at
+n = 1,000 (``python benchmarks/baselines.py spectralnorm``). The terms, their
+floating-point operations and their order are the same either way.
 """
 
 from __future__ import annotations
@@ -22,9 +31,9 @@ import math
 ROUNDS = 10
 
 
-def eval_A(i, j):
-    """Entry (i, j) of the matrix (0-based)."""
-    return 1.0 / ((i + j) * (i + j + 1) // 2 + i + 1)
+def denominators(count):
+    """``T(k) + 1 = k (k + 1) / 2 + 1`` for k < count: A(i, j) = 1 / (T(i + j) + 1 + i)."""
+    return [k * (k + 1) // 2 + 1 for k in range(count)]
 
 
 # NOTE: sum() adds left to right on CPython <= 3.11, which is the order the
@@ -32,13 +41,18 @@ def eval_A(i, j):
 # (Neumaier), so results there may differ from the compiled rungs in the last
 # bit or two (~1e-16), far inside the catalog's tolerance and the 9 printed digits.
 def eval_A_times_u(u):
-    """The product A·u."""
-    return [sum(eval_A(i, j) * u_j for j, u_j in enumerate(u)) for i in range(len(u))]
+    """The product A·u: row i is the sum of ``u[j] / (T(i + j) + 1 + i)`` over j."""
+    n = len(u)
+    den = denominators(2 * n)
+    return [sum([1.0 / (d + i) * u_j for d, u_j in zip(den[i:i + n], u)]) for i in range(n)]
 
 
 def eval_At_times_u(u):
-    """The product Aᵀ·u."""
-    return [sum(eval_A(j, i) * u_j for j, u_j in enumerate(u)) for i in range(len(u))]
+    """The product Aᵀ·u: row i is the sum of ``u[j] / (T(i + j) + 1 + j)`` over j."""
+    n = len(u)
+    den = denominators(2 * n)
+    return [sum([1.0 / (d + j) * u_j for d, j, u_j in zip(den[i:i + n], range(n), u)])
+            for i in range(n)]
 
 
 def eval_AtA_times_u(u):

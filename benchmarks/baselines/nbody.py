@@ -1,0 +1,92 @@
+"""n-body in plain Python: the reference the ``python`` rung is measured against.
+
+    python benchmarks/baselines/nbody.py N
+
+Prints what ``speedlab run nbody N`` prints. Standard library only, one process.
+Each body is ``[position, velocity, mass]`` with the vectors as lists; the ten
+pairs are listed once, and the step loop unpacks both positions in its header,
+so the hot loop reads six floats from locals and updates the velocity lists in
+place. The arithmetic is the task's, operation for operation (``dt / (d2 *
+sqrt(d2))``), so the energies agree with every rung to the last bit.
+"""
+
+import sys
+from itertools import combinations
+from math import pi, sqrt
+
+SOLAR_MASS = 4 * pi * pi
+DAYS_PER_YEAR = 365.24
+
+BODIES = (
+    # Sun
+    ([0.0, 0.0, 0.0], [0.0, 0.0, 0.0], 1.0),
+    # Jupiter
+    ([4.84143144246472090e00, -1.16032004402742839e00, -1.03622044471123109e-01],
+     [1.66007664274403694e-03, 7.69901118419740425e-03, -6.90460016972063023e-05],
+     9.54791938424326609e-04),
+    # Saturn
+    ([8.34336671824457987e00, 4.12479856412430479e00, -4.03523417114321381e-01],
+     [-2.76742510726862411e-03, 4.99852801234917238e-03, 2.30417297573763929e-05],
+     2.85885980666130812e-04),
+    # Uranus
+    ([1.28943695621391310e01, -1.51111514016986312e01, -2.23307578892655734e-01],
+     [2.96460137564761618e-03, 2.37847173959480950e-03, -2.96589568540237556e-05],
+     4.36624404335156298e-05),
+    # Neptune
+    ([1.53796971148509165e01, -2.59193146099879641e01, 1.79258772950371181e-01],
+     [2.68067772490389322e-03, 1.62824170038242295e-03, -9.51592254519715870e-05],
+     5.15138902046611451e-05),
+)
+
+
+def energy(bodies):
+    e = 0.0
+    for _, (vx, vy, vz), m in bodies:
+        e += 0.5 * m * (vx * vx + vy * vy + vz * vz)
+    for ((x1, y1, z1), _, m1), ((x2, y2, z2), _, m2) in combinations(bodies, 2):
+        dx = x1 - x2
+        dy = y1 - y2
+        dz = z1 - z2
+        e -= m1 * m2 / sqrt(dx * dx + dy * dy + dz * dz)
+    return e
+
+
+def advance(bodies, steps, dt=0.01):
+    pairs = list(combinations(bodies, 2))
+    for _ in range(steps):
+        for ((x1, y1, z1), v1, m1), ((x2, y2, z2), v2, m2) in pairs:
+            dx = x1 - x2
+            dy = y1 - y2
+            dz = z1 - z2
+            d2 = dx * dx + dy * dy + dz * dz
+            mag = dt / (d2 * sqrt(d2))
+            m2_mag = m2 * mag
+            m1_mag = m1 * mag
+            v1[0] -= dx * m2_mag
+            v1[1] -= dy * m2_mag
+            v1[2] -= dz * m2_mag
+            v2[0] += dx * m1_mag
+            v2[1] += dy * m1_mag
+            v2[2] += dz * m1_mag
+        for r, (vx, vy, vz), _ in bodies:
+            r[0] += dt * vx
+            r[1] += dt * vy
+            r[2] += dt * vz
+
+
+def main(n):
+    bodies = [(list(r), [v * DAYS_PER_YEAR for v in vel], m * SOLAR_MASS) for r, vel, m in BODIES]
+    px = py = pz = 0.0
+    for _, (vx, vy, vz), m in bodies:
+        px += vx * m
+        py += vy * m
+        pz += vz * m
+    sun_v, sun_m = bodies[0][1], bodies[0][2]
+    sun_v[:] = [-px / sun_m, -py / sun_m, -pz / sun_m]
+    before = energy(bodies)
+    advance(bodies, n)
+    sys.stdout.write(f"{before:.9f}\n{energy(bodies):.9f}\n")
+
+
+if __name__ == "__main__":
+    main(int(sys.argv[1]))

@@ -1,0 +1,51 @@
+"""nbody's and spectralnorm's vector paths keep native's bits, not just its digits.
+
+Their ``simd`` rungs put one pair (nbody) or one row (spectralnorm) in each
+vector lane and do native's operations in native's order, with no FMA, so the
+results are equal as floats, not merely within the catalog's tolerance; and
+spectralnorm's ``parallel`` rung, built on those rows, is equal for every thread
+count. A change that reorders the arithmetic (partial sums across lanes, a
+reciprocal square root estimate) fails here first; if one is wanted, this test
+is where its new rule is written down.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from speedlab import _simd
+
+PATHS = _simd.supported()
+
+pytestmark = pytest.mark.native
+
+
+@pytest.fixture(scope="module")
+def nbody():
+    return pytest.importorskip("speedlab._native.nbody")
+
+
+@pytest.fixture(scope="module")
+def spectralnorm():
+    return pytest.importorskip("speedlab._native.spectralnorm")
+
+
+@pytest.mark.parametrize("path", PATHS)
+def test_nbody_simd_is_native_to_the_bit(nbody, path):
+    with _simd.forced(path):
+        for steps in (0, 1, 7, 1000, 100_000):
+            assert nbody.energies_simd(steps) == nbody.energies_native(steps), (path, steps)
+
+
+@pytest.mark.parametrize("path", PATHS)
+def test_spectralnorm_simd_and_parallel_are_native_to_the_bit(spectralnorm, path):
+    with _simd.forced(path):
+        # 1..33: every partial vector group of every path; 200, 333: the
+        # parallel rung's threads (above its serial threshold), odd and even.
+        for n in (*range(1, 34), 200, 333):
+            expected = spectralnorm.norm_native(n)
+            assert spectralnorm.norm_simd(n) == expected, (path, n)
+            if n >= 200:
+                for threads in (1, 2, 3, 4):
+                    got = spectralnorm.norm_parallel(n, n_threads=threads)
+                    assert got == expected, (path, n, threads)
