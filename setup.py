@@ -7,7 +7,10 @@ needs no edit here:
   parallel rungs; ``kernels/c/NAME.c`` is compiled into the same module when it
   exists: the hand-written ``c`` rung, built with the very same flags);
 * ``src/speedlab/pure/NAME.py``   -> ``speedlab._compiled.NAME`` (the pure-Python
-  twin compiled by Cython with no type declarations: the ``compiled`` rung).
+  twin compiled by Cython with no type declarations: the ``compiled`` rung);
+* ``kernels/lib/NAME_LIB.pyx``    -> ``speedlab._native.NAME_LIB``, a variant on an
+  optional system library (``LIB`` is ``pcre2`` or ``gmp``: ``_buildtools.LIBRARIES``),
+  built only when that library's probe compiles, links and runs a small program.
 
 A third module, ``speedlab._cyutility``, is Cython's shared utility code (Cython
 3.1+): the memoryview machinery and other helpers compiled once instead of into
@@ -23,6 +26,8 @@ Build switches (environment variables, documented in README.md):
 * ``SPEEDLAB_NATIVE_ARCH=1``   -march=native, for a local build only (never a wheel);
 * ``SPEEDLAB_REQUIRE_OPENMP=1`` fail the build when OpenMP cannot be used;
 * ``SPEEDLAB_DISABLE_OPENMP=1`` build without OpenMP (``parallel`` runs serially);
+* ``SPEEDLAB_REQUIRE_PCRE2=1``, ``SPEEDLAB_REQUIRE_GMP=1`` fail the build when that
+  library is missing (otherwise its variants are left out, with the reason recorded);
 * ``SPEEDLAB_REQUIRE_RUST=1``   fail the build when the Rust references cannot be built.
 
 The ``rust`` references: when ``cargo`` and ``rustc`` are found, the crate in
@@ -51,6 +56,7 @@ from speedlab import _buildtools as bt  # noqa: E402
 from speedlab.bench import annotation  # noqa: E402  (stdlib only)
 
 KERNELS = Path("kernels")
+LIBRARY_KERNELS = KERNELS / "lib"
 PURE = Path("src", "speedlab", "pure")
 INCLUDE = Path("src", "speedlab", "include")
 SHARED_UTILITY = "speedlab._cyutility"
@@ -101,6 +107,24 @@ def native_extensions():
     return exts
 
 
+def library_extensions():
+    """``kernels/lib/NAME_LIB.pyx``: one module per kernel and library, tagged with ``feature``."""
+    exts = []
+    for pyx in sorted(LIBRARY_KERNELS.glob("*.pyx")):
+        feature = pyx.stem.rpartition("_")[2]
+        if feature not in bt.LIBRARIES:
+            raise SystemExit(f"error: {pyx}: the name must end in _LIBRARY, one of {', '.join(bt.LIBRARIES)}")
+        ext = Extension(
+            f"speedlab._native.{pyx.stem}",
+            [str(pyx)],
+            include_dirs=[str(KERNELS), str(LIBRARY_KERNELS), str(INCLUDE)],
+            depends=[str(p) for p in LIBRARY_KERNELS.glob("*.pxd")] + [str(p) for p in INCLUDE.glob("*")],
+        )
+        ext.feature = feature  # read by SpeedlabBuildExt.build_extensions
+        exts.append(ext)
+    return exts
+
+
 def compiled_extensions():
     return [
         Extension(f"speedlab._compiled.{py.stem}", [str(py)])
@@ -147,7 +171,7 @@ class SpeedlabBuildExt(build_ext):
             annotate=True,
             force=ANNOTATE or self.force,
             nthreads=self.parallel,
-            include_path=[str(KERNELS), str(INCLUDE)],
+            include_path=[str(KERNELS), str(LIBRARY_KERNELS), str(INCLUDE)],
             shared_utility_qualified_name=SHARED_UTILITY,
             quiet=True,
         )
@@ -180,6 +204,11 @@ class SpeedlabBuildExt(build_ext):
             print(f"warning: building without OpenMP ({why}); `parallel` variants will run serially",
                   file=sys.stderr)
 
+        libraries = self._probe_libraries(compiler)
+        # A module whose library is missing is left out (its variant reports why).
+        self.extensions = [e for e in self.extensions
+                           if getattr(e, "feature", None) is None or libraries[e.feature] is not None]
+
         # NOTE: cargo runs beside Cython (its own process), so the Rust crate
         # adds little to the build's wall time; its result is awaited below.
         rust = self._start_rust()
@@ -195,6 +224,9 @@ class SpeedlabBuildExt(build_ext):
             if openmp and ext.name.startswith("speedlab._native."):
                 ext.extra_compile_args += openmp[0]
                 ext.extra_link_args += openmp[1]
+            if getattr(ext, "feature", None) is not None:
+                ext.extra_compile_args += libraries[ext.feature][0]
+                ext.extra_link_args += libraries[ext.feature][1]
             if DEBUG:
                 ext.undef_macros = ["NDEBUG"]
             if rust_link and ext.name.removeprefix("speedlab._native.") in RUST_KERNELS:
@@ -231,6 +263,24 @@ class SpeedlabBuildExt(build_ext):
             print(f"speedlab: Cython annotation written under {info['annotation_dir']}:")
             for html in sorted(Path(info["annotation_dir"]).rglob("*.html")):
                 print(f"  {html}")
+
+    def _probe_libraries(self, compiler):
+        """One probe per optional library: feature -> (compile args, link args) or None.
+
+        Each result lands in ``self.features`` (and so in the build record);
+        ``SPEEDLAB_REQUIRE_<LIB>=1`` turns a missing library into a build error.
+        """
+        found = {}
+        for feature in bt.LIBRARIES:
+            flags, reason = bt.find_library(compiler, feature)
+            self.features[feature] = {"built": flags is not None, "reason": reason}
+            found[feature] = flags
+            if flags is None:
+                message = bt.missing_feature_message(feature, reason)
+                if bt.required(feature):
+                    raise SystemExit(f"error: {bt.require_variable(feature)}=1 but {message}")
+                print(f"warning: {message}", file=sys.stderr)
+        return found
 
     def _start_rust(self):
         """Start cargo on the Rust crate (or record why not); returns the running build or None."""
@@ -326,7 +376,7 @@ def _original(source):
 
 
 setup(
-    ext_modules=native_extensions() + compiled_extensions() + [shared_utility_extension()],
+    ext_modules=native_extensions() + library_extensions() + compiled_extensions() + [shared_utility_extension()],
     cmdclass={"build_ext": SpeedlabBuildExt},
     # build_lib, build_temp and bdist dirs all derive from build_base (sdist prunes it)
     options={"build": {"build_base": str(BUILD_BASE)}},

@@ -163,8 +163,8 @@ def test_required_rust_without_cargo_fails_the_build_in_one_line(tmp_path):
 def test_build_without_cargo_records_the_reason_and_leaves_rust_out(tmp_path):
     # A real build of a one-kernel tree (nbody) with no cargo on PATH.
     tree = tmp_path / "tree"
-    for rel in ("setup.py", "kernels/nbody.pyx", "kernels/rust_abi.pxd", "kernels/c", "kernels/rust",
-                "src/speedlab", "pyproject.toml"):
+    for rel in ("setup.py", "kernels/nbody.pyx", "kernels/rust_abi.pxd", "kernels/c", "kernels/simd",
+                "kernels/rust", "src/speedlab", "pyproject.toml", "README.md", "LICENSE", "LICENSES"):
         src, dst = ROOT / rel, tree / rel
         dst.parent.mkdir(parents=True, exist_ok=True)
         if src.is_dir():

@@ -151,7 +151,8 @@ def scan_for_mutable_state(path: Path) -> list[str]:
 
 
 def kernel_sources():
-    return sorted((ROOT / "kernels").glob("*.pyx")) + sorted((ROOT / "kernels" / "c").glob("*.[ch]"))
+    return (sorted((ROOT / "kernels").glob("*.pyx")) + sorted((ROOT / "kernels" / "lib").glob("*.pyx"))
+            + sorted((ROOT / "kernels" / "c").glob("*.[ch]")))
 
 
 def test_scanner_finds_mutable_state(tmp_path):

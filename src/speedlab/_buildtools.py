@@ -169,6 +169,132 @@ def _libomp_prefixes():
     return [p for i, p in enumerate(found) if p not in found[:i] and Path(p, "include", "omp.h").exists()]
 
 
+# -- optional system libraries (PCRE2, GMP) ------------------------------------------
+
+#: The probe programs: each includes the header, calls what the kernel calls, and
+#: exits 0 only when the library can do the job (PCRE2: its JIT is compiled in).
+PCRE2_PROBE = """
+#define PCRE2_CODE_UNIT_WIDTH 8
+#include <pcre2.h>
+int main(void) {
+    uint32_t jit = 0;
+    if (pcre2_config(PCRE2_CONFIG_JIT, &jit) < 0)
+        return 2;
+    return jit ? 0 : 3;
+}
+"""
+
+GMP_PROBE = """
+#include <gmp.h>
+#if GMP_NAIL_BITS != 0
+#error "a GMP built with nail bits: its limbs do not hold full words"
+#endif
+int main(void) {
+    mp_limb_t x[2] = {7, 0}, y[1] = {2};
+    x[1] = mpn_mul_1(x, x, 1, 6);              /* 42 */
+    x[1] += mpn_addmul_1(x, y, 1, 4);          /* 50 */
+    x[1] -= mpn_submul_1(x, y, 1, 4);          /* 42 */
+    return x[0] == 42 && x[1] == 0 && mpn_cmp(x, y, 1) > 0 ? 0 : 2;
+}
+"""
+
+#: name -> (pkg-config module, library to link, probe program, what exit 3 of the probe means).
+LIBRARIES = {
+    "pcre2": ("libpcre2-8", "pcre2-8", PCRE2_PROBE,
+              "PCRE2 was built without its JIT (pcre2_config(PCRE2_CONFIG_JIT) is 0)"),
+    "gmp": ("gmp", "gmp", GMP_PROBE, ""),
+}
+
+
+def library_candidates(compiler, feature: str) -> list[tuple[str, list[str], list[str]]]:
+    """Where ``feature``'s library may be: ``(how it was found, compile args, link args)``, best first.
+
+    pkg-config when it knows the library, then Homebrew's prefix (macOS), then
+    the compiler's default search path with a plain ``-l`` (``NAME.lib`` on MSVC).
+    """
+    module, lib, _, _ = LIBRARIES[feature]
+    found = []
+    if compiler.compiler_type != "msvc" and shutil.which("pkg-config"):
+        try:
+            out = subprocess.run(["pkg-config", "--cflags", "--libs", module],
+                                 capture_output=True, text=True, timeout=60)
+            version = subprocess.run(["pkg-config", "--modversion", module],
+                                     capture_output=True, text=True, timeout=60)
+            if out.returncode == 0:
+                args = out.stdout.split()
+                found.append((f"pkg-config {module} {version.stdout.strip()}".rstrip(),
+                              [a for a in args if not a.startswith(("-l", "-L"))],
+                              [a for a in args if a.startswith(("-l", "-L"))]))
+        except (OSError, subprocess.SubprocessError):
+            pass
+    if sys.platform == "darwin":
+        for prefix in _brew_prefixes(feature):
+            found.append((f"Homebrew {prefix}", [f"-I{prefix}/include"], [f"-L{prefix}/lib", f"-l{lib}"]))
+    if compiler.compiler_type == "msvc":
+        found.append(("the compiler's default paths", [], [f"{lib}.lib"]))
+    else:
+        found.append(("the compiler's default paths", [], [f"-l{lib}"]))
+    return found
+
+
+def _brew_prefixes(formula: str) -> list[str]:
+    """Homebrew's prefix for ``formula``: ``brew --prefix``, else its two standard places."""
+    found = []
+    if shutil.which("brew"):
+        try:
+            out = subprocess.run(["brew", "--prefix", formula], capture_output=True, text=True, timeout=60)
+            if out.returncode == 0 and out.stdout.strip():
+                found.append(out.stdout.strip())
+        except (OSError, subprocess.SubprocessError):
+            pass
+    found += [f"/opt/homebrew/opt/{formula}", f"/usr/local/opt/{formula}"]
+    return [p for i, p in enumerate(found) if p not in found[:i] and Path(p, "include").is_dir()]
+
+
+def _probe_library(compiler, source, compile_args, link_args, meaning_of_3):
+    """None when ``source`` compiles, links and runs with exit 0; else what went wrong."""
+    with tempfile.TemporaryDirectory() as tmp:
+        src = Path(tmp, "probe.c")
+        src.write_text(source)
+        try:
+            objects = compiler.compile([str(src)], output_dir=tmp, extra_postargs=compile_args)
+        except Exception:  # CompileError or a missing tool
+            return "its header does not compile"
+        try:
+            compiler.link_executable(objects, "probe", output_dir=tmp, extra_postargs=link_args)
+        except Exception:
+            return "the library does not link"
+        exe = Path(tmp, compiler.executable_filename("probe"))
+        # NOTE: a cross-compiled probe cannot run here; linking is then the test.
+        if os.environ.get("_PYTHON_HOST_PLATFORM") or not exe.exists():
+            return None
+        try:
+            code = subprocess.run([str(exe)], capture_output=True, timeout=60).returncode
+        except (OSError, subprocess.SubprocessError) as exc:
+            return f"the probe program did not run ({exc})"
+        if code == 3 and meaning_of_3:
+            return meaning_of_3
+        return None if code == 0 else f"the probe program failed (exit {code})"
+
+
+def find_library(compiler, feature: str, candidates=None):
+    """Probe for ``feature``'s library (``LIBRARIES``): ``((compile args, link args), reason)``.
+
+    The first candidate (``library_candidates``) whose probe program compiles,
+    links and runs wins; the reason then says where it was found. When none
+    does, the flags are None and the reason says what each attempt hit.
+    """
+    _, lib, source, meaning_of_3 = LIBRARIES[feature]
+    tried = []
+    for where, compile_args, link_args in candidates if candidates is not None else library_candidates(compiler, feature):
+        problem = _probe_library(compiler, source, compile_args, link_args, meaning_of_3)
+        if problem is None:
+            flags = " ".join(compile_args + link_args)
+            return (compile_args, link_args), f"found via {where} ({flags})"
+        tried.append(f"{where}: {problem}")
+    return None, f"lib{lib} not usable ({'; '.join(tried) or 'nothing to try'})"
+
+
 def compiler_version(compiler):
     exe = getattr(compiler, "compiler_so", None) or ["cc"]
     try:

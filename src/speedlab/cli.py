@@ -406,6 +406,9 @@ def cmd_info(args) -> int:
         print(_rust_line(build))
         native_arch = "yes (local build only: never publish it)" if build["native_arch"] else "no"
         print(f"debug build: {'yes' if build['debug'] else 'no'}; -march=native: {native_arch}")
+        for name, record in sorted((build.get("features") or {}).items()):
+            if record.get("built"):
+                print(f"optional part {name}: {record.get('reason') or 'built'}")
     print(f"SPEEDLAB_IMPL={mode()} -> default implementation: {speedlab.IMPLEMENTATION}")
     from speedlab._simd import summary
 
@@ -417,7 +420,8 @@ def cmd_info(args) -> int:
             if not v.compiled:
                 continue
             ok = v.available()
-            cells.append(f"{v.name}={'built' if ok else 'NOT BUILT'}")
+            # an optional library's variant is absent, not broken: its reason follows
+            cells.append(f"{v.name}={'built' if ok else 'absent' if v.feature else 'NOT BUILT'}")
             if not ok and v.feature is not None:
                 optional.append(f"{spec.name}/{v.name}: {v.missing_reason()}")
             elif not ok:

@@ -9,8 +9,13 @@ CPython's ``int`` arithmetic, which is already C, so ``compiled`` and ``typed``
 gain little. ``native`` replaces the Python ints by unsigned 32-bit-limb
 numbers updated in place (no allocation per operation, no GIL); what it can
 win is the allocation and the generality of CPython's ints, not a faster
-multiplication. There is no ``parallel`` rung: every term depends on the one
-before, and the numbers are too small to split one multiplication across cores.
+multiplication. That is what the ``gmp`` variant adds, when the build finds
+GMP: the same spigot with each pass over the limbs done by GMP's hand-written
+assembly (64-bit limbs), and the digit tests decided from the numbers' top limbs
+when they are clear (exactly otherwise; ``exact=True`` on the variant itself
+runs without that shortcut). There is no ``parallel`` rung: every term depends
+on the one before, and the numbers are too small to split one multiplication
+across cores.
 
 >>> from speedlab import pidigits
 >>> pidigits.digits(12)
@@ -39,8 +44,9 @@ def digits(n, *, impl=None):
     n : int
         How many digits, 0 <= n <= 100,000.
     impl : str, optional
-        Variant to run (``python``, ``compiled``, ``typed``, ``native``, ``c``, ``rust``);
-        None follows ``SPEEDLAB_IMPL`` (native when built).
+        Variant to run (``python``, ``compiled``, ``typed``, ``native``, ``c``,
+        ``rust``, and ``gmp`` when the build found GMP); None follows
+        ``SPEEDLAB_IMPL`` (native when built).
 
     Returns
     -------
@@ -54,7 +60,10 @@ def digits(n, *, impl=None):
     ValueError
         ``n`` is negative or above 100,000, or ``impl`` is unknown.
     ImportError
-        The requested compiled variant is not built.
+        The requested compiled variant is not built (``gmp``: GMP was not found
+        at build time; the message says what to install).
+    MemoryError
+        The numbers of the spigot cannot grow (every compiled variant checks).
     """
     n = check_int("n", n, minimum=0, maximum=MAX_DIGITS)
     return choose("pidigits", impl)(n)
@@ -82,6 +91,10 @@ SPEC = KernelSpec(
                 note="32-bit-limb numbers updated in place (no GMP)"),
         Variant("c", "speedlab._native.pidigits:digits_c"),
         Variant("rust", "speedlab._native.pidigits:digits_rust", feature="rust"),
+        Variant("gmp", "speedlab._native.pidigits_gmp:digits_gmp", feature="gmp",
+                note="native's spigot on GMP's mpn assembly (libgmp, optional), 64-bit limbs; its digit "
+                "tests are decided from the top limbs when clear, a shortcut the official programs "
+                "do not take (exact=True: without it)"),
     ),
     make_input=size_input,
     # The work is quadratic in n, so every variant runs the same n (no
@@ -98,5 +111,6 @@ SPEC = KernelSpec(
     why_small="CPython's int arithmetic is already C, so the pure twin spends its time in "
     "C; compiled and typed only remove the interpreter between the big-integer calls. "
     "native gains what in-place limb arithmetic saves over a fresh int object per "
-    "operation, not a faster multiplication (that would take GMP's assembly)",
+    "operation, not a faster multiplication: that takes GMP's assembly, the gmp variant "
+    "(built when GMP is found)",
 )

@@ -38,7 +38,7 @@ from typing import Any, Callable
 
 from speedlab.bench import annotation
 from speedlab.bench.report import fmt_ratio, fmt_time
-from speedlab.bench.timing import crossed_rungs, measure_kernel, median
+from speedlab.bench.timing import crossed_rungs, library_bases, measure_kernel, median
 from speedlab.spec import RUNG_MEANING, RUNGS, KernelSpec, VariantUnavailable
 
 SCHEMA = "speedlab-explain/1"
@@ -48,8 +48,24 @@ PARTS = ("ladder", "memory", "latency", "concurrency")
 
 # -- the ladder ------------------------------------------------------------------
 
+def _meaning(spec: KernelSpec, name: str) -> str:
+    """What the step onto ``name`` isolates: a rung's idea, or the library a variant brings."""
+    if name in RUNG_MEANING:
+        return RUNG_MEANING[name]
+    feature = spec.variant(name).feature
+    if feature is not None:
+        from speedlab._buildtools import FEATURES
+
+        return "the library: " + FEATURES[feature][0].split(" (")[0]
+    return name
+
+
 def ladder(spec: KernelSpec, rungs: list[str], *, full: bool, budget: float) -> dict[str, Any]:
-    """Time the rungs (and the ``c`` ceiling) within about ``budget`` seconds and name each step."""
+    """Time the rungs (and the ``c`` ceiling) within about ``budget`` seconds and name each step.
+
+    ``rungs`` may hold a library variant a rung stands on (``library_bases``),
+    just before that rung: regexredux's ladder goes native -> pcre2 -> parallel.
+    """
     names = rungs + (["c"] if "c" in spec.variant_names else [])
     results = measure_kernel(spec, names, spec.sizes.quick, rounds=5 if full else 3,
                              min_time=0.05 if full else 0.02, budget=budget)
@@ -64,9 +80,10 @@ def ladder(spec: KernelSpec, rungs: list[str], *, full: bool, budget: float) -> 
                 "round_factors": None}
         if per_unit and previous is not None and previous["seconds_per_unit"]:
             step["factor"] = previous["seconds_per_unit"] / per_unit
-            # a rung that failed or is not built in between: this step isolates both ideas
-            step["isolates"] = " + ".join(RUNG_MEANING.get(r, r)
-                                          for r in crossed_rungs(previous["rung"], name, defined))
+            # a rung that failed or is not built in between: this step isolates both
+            # ideas; a library variant (pcre2, gmp) isolates the library
+            crossed = crossed_rungs(previous["rung"], name, defined)
+            step["isolates"] = " + ".join(_meaning(spec, r) for r in (crossed or [name]))
             step["previous"] = previous["rung"]
             spread = res.ratio_to_previous
             step["round_factors"] = {"min": min(spread), "max": max(spread)} if spread else None
@@ -476,13 +493,17 @@ def explain(spec: KernelSpec, *, threads: list[int] | None = None, full: bool = 
     if scale is None:
         scale = 4.0 if full else 1.0
     failed: list[str] = []
-    rungs = [v.name for v in spec.variants if v.name in RUNGS]
+    bases = library_bases(spec)
+    rungs = []
+    for v in spec.variants:
+        if v.name in RUNGS:
+            rungs += [bases[v.name], v.name] if v.name in bases else [v.name]
     loaded: dict[str, Callable] = {}
     for name in rungs:
         try:
             loaded[name] = spec.variant(name).load()
         except VariantUnavailable as exc:
-            failed.append(f"{name}: {exc}")
+            failed.append(f"{name}: {spec.variant(name).missing_reason() or exc}")
     report: dict[str, Any] = {"schema": SCHEMA, "kernel": spec.name, "summary": spec.summary,
                               "unit": spec.unit, "why_small": spec.why_small or None,
                               "no_parallel": spec.no_parallel or None, "cores": usable_cores()}
@@ -633,6 +654,9 @@ def reading(report: dict[str, Any]) -> str:
         if step.get("factor") and step.get("previous") and " + " in (step.get("isolates") or ""):
             parts.append(f"From {step['previous']} to {step['rung']}, {step['isolates']} together "
                          f"give {_x(step['factor'])}.")
+        if step["rung"] not in RUNGS and step["factor"]:
+            parts.append(f"Changing the engine to {step['isolates'].removeprefix('the library: ')} "
+                         f"(`{step['rung']}`) gives {_x(step['factor'])}.")
     py_gc, nat_gc = mem.get("python", {}).get("gc"), mem.get("native", {}).get("gc")
     py_tm, nat_tm = mem.get("python", {}).get("tracemalloc"), mem.get("native", {}).get("tracemalloc")
     if py_gc and nat_gc and py_tm and nat_tm:

@@ -199,8 +199,25 @@ def fitting_size(spec: KernelSpec, small: int, n: int, small_seconds: float, cap
     return lo
 
 
-def previous_rung(name: str, present: list[str]) -> str | None:
-    """The rung a variant is compared with: the rung before it, or ``native`` for references."""
+def library_bases(spec: KernelSpec) -> dict[str, str]:
+    """Rungs built on a library variant: rung -> that variant.
+
+    A rung that needs an optional library (``Variant.feature``) stands on the
+    kernel's variant named after that library, when there is one: regexredux's
+    ``parallel`` rung runs the ``pcre2`` variant on threads, so its step is
+    measured from ``pcre2``, not from ``native``.
+    """
+    names = spec.variant_names
+    return {v.name: v.feature for v in spec.variants
+            if v.name in RUNGS and v.feature and v.feature != v.name and v.feature in names}
+
+
+def previous_rung(name: str, present: list[str], bases: dict[str, str] | None = None) -> str | None:
+    """The rung a variant is compared with: the rung before it (or its library
+    variant: ``library_bases``), or ``native`` for references and extras."""
+    base = (bases or {}).get(name)
+    if base in present:
+        return base
     if name in RUNGS:
         idx = RUNGS.index(name)
         for earlier in reversed(RUNGS[:idx]):
@@ -359,23 +376,26 @@ def measure_kernel(
                 calls.pop(label)
         order = [label for label in order if label in calls]
 
-    attach_ratios(list(results.values()), defined=list(spec.variant_names))
+    attach_ratios(list(results.values()), defined=list(spec.variant_names), bases=library_bases(spec))
     return list(results.values())
 
 
-def attach_ratios(results: list[Result], defined: list[str] | None = None) -> None:
+def attach_ratios(results: list[Result], defined: list[str] | None = None,
+                  bases: dict[str, str] | None = None) -> None:
     """Fill ``previous``, ``crossed``, ``ratio_to_python`` and ``ratio_to_previous`` of every ok result.
 
     ``parallel@T`` results compare with the same ``native`` and ``python`` as a
     single ``parallel`` would. ``defined``: the kernel's variant names (default:
-    those measured), so a step over rungs that were not run says so in ``crossed``.
+    those measured), so a step over rungs that were not run says so in ``crossed``;
+    ``bases`` (``library_bases``) names the variant a rung stands on when it is
+    not the rung before.
     """
     ok = [r for r in results if r.ok]
     by_label = {r.label: r for r in ok}
     present = list(dict.fromkeys(r.variant for r in ok))
     plain = {r.variant: r for r in ok if r.label == r.variant}
     for res in ok:
-        res.previous = previous_rung(res.variant, present)
+        res.previous = previous_rung(res.variant, present, bases)
         res.crossed = crossed_rungs(res.previous, res.variant, defined if defined is not None else present)
         python = plain.get("python") or by_label.get("python")
         if python is not None and res.variant != "python":
