@@ -294,3 +294,28 @@ def _rust_panic(int how):
 if not RUST_BUILT:
     # Built without Rust: the variant reports the build's reason (speedlab info).
     del pbm_rust, _rust_panic
+
+
+# -- a band of rows: one part of a split (speedlab.mandelbrot.rows) -----------
+
+def band_native(int n, int begin, int end):
+    """Rows begin..end-1 of the n x n bitmap, without the header: the ``native`` rung's rows.
+
+    The same ``render_row`` as ``pbm_native``, so each row has the same bytes as
+    in the whole image; GIL released, Ctrl-C checked between chunks of rows.
+    """
+    if n < 0 or begin < 0 or end < begin or end > n:
+        raise ValueError(f"rows {begin}..{end} are not within an image of {n} rows")
+    cdef Py_ssize_t row_bytes = (n + 7) // 8
+    cdef bytes out = PyBytes_FromStringAndSize(NULL, row_bytes * (end - begin))
+    cdef unsigned char *band = <unsigned char *>PyBytes_AS_STRING(out)
+    cdef int per_chunk = max(1, CHUNK_PIXELS // n) if n else 1
+    cdef int y = begin, stop, row
+    while y < end:
+        stop = min(end, y + per_chunk)
+        with nogil:
+            for row in range(y, stop):
+                render_row(band + (row - begin) * row_bytes, n, row)
+        PyErr_CheckSignals()
+        y = stop
+    return out

@@ -24,7 +24,7 @@ from libc.math cimport sqrt
 
 from rust_abi cimport RUST_BUILT, rust_check, rust_force_panic
 
-from speedlab.pure.nbody import DT, make_system, offset_momentum
+from speedlab.pure.nbody import DT, make_system, offset_momentum, perturbed_system
 
 
 cdef extern from "c/nbody.h":

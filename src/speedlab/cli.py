@@ -105,11 +105,16 @@ def cmd_list(args) -> int:
     for spec in specs:
         if spec.no_parallel:
             print(f"{spec.name}: no parallel rung: {spec.no_parallel}")
+        if spec.no_split:
+            print(f"{spec.name}: does not split: {spec.no_split}")
         for v in spec.variants:
             if v.kind == "extra" and v.note:
                 print(f"{spec.name}/{v.name} (extra): {v.note}")
             if v.feature is not None and not status[spec.name][v.name]:
                 print(f"{spec.name}/{v.name}: {v.missing_reason()}")
+    splits = [spec.name for spec in specs if spec.split is not None]
+    print(f"split into parts (speedlab verify checks them; speedlab.dask runs them): "
+          f"{', '.join(splits) or 'none'}")
     _openmp_line()
     # NOTE: everything that loads is listed and usable; the exit status still says
     # an installed package's kernels are missing.
@@ -190,12 +195,38 @@ def verify_kernel(spec, variants=None, emit=print) -> bool:
             emit(f"{spec.name:14} {variant.name:10} FAILED    {'; '.join(problems)}")
         else:
             emit(f"{spec.name:14} {variant.name:10} ok        {checks}")
+    if spec.split is not None and not variants:
+        ok = verify_split(spec, emit) and ok
     return ok
+
+
+def verify_split(spec, emit=print) -> bool:
+    """Check the kernel's split: combine(map(part, split(x, P))) == kernel(x) for several P."""
+    from speedlab import parts
+
+    sizes = dict.fromkeys((spec.sizes.test, *spec.sample_sizes))
+    problems = []
+    for n in sizes:
+        try:
+            _, wrong = parts.verify(spec, spec.make_input(n))
+        except Exception as exc:  # a user's split may raise anything: report it, go on
+            wrong = [f"raised {type(exc).__name__}: {exc}"]
+        problems += [f"n={n}: {line}" for line in wrong]
+    if problems:
+        emit(f"{spec.name:14} {'split':10} FAILED    {'; '.join(problems)}")
+        return False
+    tried = ", ".join(map(str, parts.VERIFY_PARTS))
+    emit(f"{spec.name:14} {'split':10} ok        combine(map(part, split(x, P))) == one call for "
+         f"P = {tried} (or the most the input allows), {len(sizes)} sizes")
+    return True
 
 
 def cmd_verify(args) -> int:
     specs = _kernels(args.kernels)
+    from speedlab.parts import extra_specs
+
     results = [verify_kernel(spec) for spec in specs]
+    results += [verify_kernel(extra) for spec in specs for extra in extra_specs(spec.name)]
     if all(results):
         print(f"all variants of {len(specs)} kernel(s) agree")
         return 0

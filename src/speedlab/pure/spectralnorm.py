@@ -55,3 +55,10 @@ def norm(n):
     vBv = sum(ue * ve for ue, ve in zip(u, v))
     vv = sum(ve * ve for ve in v)
     return math.sqrt(vBv / vv)
+
+
+def product_rows(u, begin, end, transpose):
+    """Entries ``begin``..``end - 1`` of A·u (Aᵀ·u when ``transpose``): a block of one product's rows."""
+    if transpose:
+        return [sum(eval_A(j, i) * u_j for j, u_j in enumerate(u)) for i in range(begin, end)]
+    return [sum(eval_A(i, j) * u_j for j, u_j in enumerate(u)) for i in range(begin, end)]
