@@ -58,6 +58,31 @@ def render(counts, n):
     return "".join(f"{value} {count}\n" for value, count in enumerate(counts) if count).encode()
 
 
+def split(args, parts):
+    """Cut ``data`` into ``parts`` byte ranges: how the kernel runs on several processes or hosts.
+
+    Exact: a histogram of the whole is the sum of the histograms of its pieces
+    (every byte is counted in exactly one range, and counts are integers).
+    ``speedlab verify`` checks that combine(map(mykernel, split(x, P))) equals
+    mykernel(x); ``speedlab.dask.run("mykernel", data, scheduler="local")`` runs it.
+    """
+    (data,) = args
+    if not isinstance(data, bytes):
+        raise TypeError(f"data must be bytes, not {type(data).__name__}")
+    if isinstance(parts, bool) or not isinstance(parts, int) or parts < 1:
+        raise ValueError(f"parts must be an int >= 1, got {parts!r}")
+    if parts > max(1, len(data)):
+        from speedlab.parts import TooManyParts
+
+        raise TooManyParts(f"parts must be <= {max(1, len(data))} (one byte each at most)", max(1, len(data)))
+    return [(data[i * len(data) // parts:(i + 1) * len(data) // parts],) for i in range(parts)]
+
+
+def combine(results, args):
+    """The histogram of the whole: the parts' histograms added up, value by value."""
+    return [sum(counts) for counts in zip(*results)]
+
+
 SPEC = KernelSpec(
     name="mykernel",
     summary="histogram of the 256 byte values (the speedlab new template)",
@@ -85,4 +110,7 @@ SPEC = KernelSpec(
     compare=exact,
     sample_sizes=(0, 1, 1000, 300_000),
     bad_inputs=((("text",), TypeError), ((None,), TypeError), ((bytearray(3),), TypeError)),
+    # the parts run mykernel itself (part="module:function" names another function)
+    split=split,
+    combine=combine,
 )
