@@ -175,8 +175,8 @@ def resolve(kernel: Any) -> KernelSpec:
                         f"not {type(kernel).__name__}")
     if spec.split is None:
         why = spec.no_split or "its spec declares no split"
-        extras = ", ".join(repr(s.name) for s in extra_specs(spec.name))
-        more = f"; split instead: {extras}" if extras else ""
+        extras = [s.name for s in extra_specs(spec.name) if s.name not in why]
+        more = f"; split instead: {', '.join(map(repr, extras))}" if extras else ""
         raise ValueError(f"kernel {spec.name!r} does not split: {why}{more}")
     return spec
 
