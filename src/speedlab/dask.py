@@ -37,9 +37,12 @@ Everything a caller passes is validated before any worker is started.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
+import signal
 import sys
+import threading
 import time
 import uuid
 import warnings
@@ -135,12 +138,36 @@ def _init_process() -> None:
     children get this process's ``sys.path`` from multiprocessing, so a user's
     kernel loaded with ``--from DIR`` imports there as well.)
     """
-    import signal
-    import threading
-
     os.environ["OMP_NUM_THREADS"] = "1"
     if threading.current_thread() is threading.main_thread():
         signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
+@contextlib.contextmanager
+def _sigint_blocked():
+    """Hold Ctrl-C back in this thread while it starts threads and processes; deliver it after.
+
+    Threads inherit the signal mask of the thread that starts them and processes
+    that of the thread that forks them, so workers started meanwhile never see a
+    terminal's Ctrl-C (sent to the whole process group) -- not even while they
+    are still starting, before they could ignore it. A Ctrl-C pressed meanwhile
+    stays pending here and is raised as soon as the block is lifted.
+    """
+    if not hasattr(signal, "pthread_sigmask") or threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    # NOTE: multiprocessing starts its resource tracker with the first process
+    # it spawns, and unblocks SIGINT in the starting thread afterwards -- which
+    # would undo the block for every thread and worker started from there on.
+    # Started here first, it is left running and the block holds.
+    from multiprocessing import resource_tracker
+
+    resource_tracker.ensure_running()
+    previous = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, previous)
 
 
 def _worker_plugin():
@@ -266,6 +293,15 @@ class Session:
         require(distributed=self.distributed)
         if self.distributed:
             _quiet_asyncio()
+        try:
+            with _sigint_blocked():
+                self._start()
+        except BaseException:  # Ctrl-C or a failure while starting: stop what did start
+            self.close()
+            raise
+        return self
+
+    def _start(self) -> None:
         workers = self.requested_workers or usable_cores()
         if self.kind == "threads":
             from concurrent.futures import ThreadPoolExecutor
@@ -279,6 +315,9 @@ class Session:
             # OpenMP or Dask's threads can deadlock; spawn is also what Dask's nanny uses.
             self.pool = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn"),
                                             initializer=_init_process)
+            # Start every worker now (the pool would start them on demand), while
+            # Ctrl-C is held back: see _sigint_blocked.
+            list(self.pool.map(abs, range(workers)))
         elif self.kind == "local":
             import logging
 
@@ -293,13 +332,9 @@ class Session:
             )
             # NOTE: the workers are spawned by this process, and multiprocessing's
             # spawn hands them its sys.path: a user's kernel (--from DIR) imports there too.
-            try:
-                self.client = Client(self.cluster, set_as_default=False)
-                self.client.register_plugin(_worker_plugin())
-            except BaseException:
-                self.cluster.close()
-                raise
+            self.client = Client(self.cluster, set_as_default=False)
             self._owns_client = True
+            self.client.register_plugin(_worker_plugin())
         elif isinstance(self.scheduler, str):  # tcp://HOST:PORT
             from distributed import Client
 
@@ -311,7 +346,6 @@ class Session:
             self._owns_client = True
         else:
             self.client = self.scheduler
-        return self
 
     @property
     def workers(self) -> int:
