@@ -121,6 +121,19 @@ def cmd_list(args) -> int:
     return EXIT_USAGE if broken else 0
 
 
+def _dask_line():
+    """Whether ``speedlab.dask`` (run --dask) can work here: Dask's version, or what to install."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        found = f"dask {version('dask')}, distributed {version('distributed')}"
+    except PackageNotFoundError as exc:
+        print(f"Dask: not installed ({exc.name} missing): speedlab.dask and `run --dask` need "
+              "pip install 'speedlab[dask]'")
+        return
+    print(f"Dask: {found} (speedlab.dask, `run --dask`)")
+
+
 def _openmp_line():
     from speedlab._simd import summary
     from speedlab.bench.environment import build_info
@@ -434,6 +447,7 @@ def cmd_info(args) -> int:
     print(f"speedlab {speedlab.__version__} on Python {env['python']} ({env['os']})")
     print(f"CPU: {env['cpu']}, {env['cores']} cores")
     print(f"NumPy {env['numpy'] or 'not installed'}; Numba {env['numba'] or 'not installed'}")
+    _dask_line()
     missing, optional = [], []
     if build is None:
         print("BUILD: no build record found: the compiled kernels are NOT BUILT")
