@@ -346,3 +346,31 @@ def test_ctrl_c_cancels_the_parts_and_stops_the_workers(dask_installed, schedule
     assert latency < 15, f"{latency:.1f} s to stop"
     # The workers, and multiprocessing's resource tracker, exit with their parent.
     assert wait_gone(workers + in_session(proc.pid)) == [], "processes left running"
+
+
+def test_bench_dask_measures_scale_out_and_writes_its_document(dask_installed, tmp_path):
+    import json
+
+    path = tmp_path / "scale.json"
+    out = speedlab_cli("bench-dask", "mandelbrot", "fannkuchredux", "--n", "8", "--workers", "1", "2",
+                       "--rounds", "1", "--json", path, timeout=180)
+    assert out.returncode == 0, out.stderr.decode()
+    text = out.stdout.decode()
+    assert "per-task cost, measured with empty tasks" in text and "load average" in text
+    doc = json.loads(path.read_text())
+    assert doc["schema"] == "speedlab-bench-dask/1" and doc["failed"] == []
+    assert doc["settings"]["workers"] == [1, 2] and len(doc["load_average"]["before"]) == 3
+    assert {c["workers"] for c in doc["overhead"] if c["scheduler"] == "local"} == {1, 2}
+    for kernel in doc["kernels"]:
+        labels = {r["label"]: r for r in kernel["results"]}
+        assert {"native", "parallel", "dask@1", "dask@2"} <= set(labels)
+        assert all(r["exact"] for r in kernel["results"])
+        assert labels["dask@2"]["speedup_over_one_worker"]["median"] > 0
+        assert labels["dask@2"]["moved"]["tasks"] == kernel["parts"]
+
+
+def test_bench_dask_refuses_bad_requests_in_one_line():
+    assert "does not split" in one_line(speedlab_cli("bench-dask", "pidigits"))
+    assert "unknown kernel" in one_line(speedlab_cli("bench-dask", "nope"))
+    assert "scheduler must be" in one_line(speedlab_cli("bench-dask", "mandelbrot", "--dask", "tcp://x"))
+    assert "must end in" in one_line(speedlab_cli("bench-dask", "mandelbrot", "--plot", "x.txt"))

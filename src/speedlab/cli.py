@@ -363,6 +363,44 @@ def cmd_bench(args) -> int:
     return 0
 
 
+def cmd_bench_dask(args) -> int:
+    from speedlab import dask as sdask
+    from speedlab import parts
+    from speedlab.bench import scaleout
+
+    # Everything the user can get wrong fails here, before a cluster starts.
+    _writable(args.json, "--json")
+    _writable_plot(args.plot)
+    names = args.kernels or ["mandelbrot", scaleout.FILE_KERNEL, "knucleotide"]
+    for name in names:
+        if name != scaleout.FILE_KERNEL:
+            parts.resolve(name)  # unknown or not splitting: ValueError, one line
+    sdask.check_scheduler(args.dask)
+    if args.dask not in ("local", "processes", "threads") and args.workers:
+        raise UsageError("--workers applies to --dask local/processes/threads; a cluster has its own")
+    sdask.require(distributed=args.dask not in ("processes", "threads"))
+    workers = args.workers or sorted({1, sdask.usable_cores()})
+    out = sys.stderr if args.json == "-" else sys.stdout
+
+    def emit(text):
+        print(text, file=out, flush=True)
+
+    try:
+        doc = scaleout.run(names, n=args.n, scheduler=args.dask, workers=workers, parts=args.parts,
+                           rounds=args.rounds, emit=emit)
+    except ConnectionError as exc:
+        raise UsageError(f"speedlab: {exc}") from None
+    if args.json:
+        _write_json(doc, args.json, emit)
+    if args.plot:
+        _plot(scaleout.figure, doc, args.plot)
+        emit(f"figure written to {args.plot}")
+    if doc["failed"]:
+        print(f"speedlab: FAILED: {', '.join(doc['failed'])}", file=sys.stderr)
+        return 1
+    return 0
+
+
 def cmd_explain(args) -> int:
     from speedlab.bench import explain
 
@@ -632,6 +670,26 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--json", metavar="PATH", help="write the report as JSON ('-' = stdout)")
     p.add_argument("--plot", metavar="FILE", help="thread scaling and latency figure (.png/.svg/.pdf)")
     p.set_defaults(func=cmd_explain)
+
+    p = sub.add_parser("bench-dask", parents=with_from, help="scale-out of kernels that split, on Dask workers",
+                       description="Time kernels that split on a Dask cluster of 1..W single-threaded "
+                       "worker processes, beside one native call and the OpenMP parallel rung in this "
+                       "process: speedup, efficiency, bytes moved, and the per-task cost of empty tasks. "
+                       "chacha20-file streams N MiB from file to file. Needs pip install 'speedlab[dask]'.")
+    p.add_argument("kernels", nargs="*", metavar="KERNEL",
+                   help="kernels that split, or chacha20-file (default: mandelbrot chacha20-file knucleotide)")
+    p.add_argument("--n", type=_size, metavar="N", help="the size for every kernel (default: each one's quick size; "
+                   "MiB for chacha20-file, 256 by default)")
+    p.add_argument("--dask", default="local", metavar="SCHEDULER",
+                   help="local (default: a LocalCluster per worker count), processes, threads or tcp://HOST:PORT")
+    p.add_argument("--workers", type=_positive, nargs="+", metavar="W",
+                   help="worker counts to compare (default: 1 and every core)")
+    p.add_argument("--parts", type=_positive, metavar="P", help="parts per run (default: 4 per worker of the "
+                   "largest count, the same for every count)")
+    p.add_argument("--rounds", type=_positive, default=3, metavar="R", help="timed rounds (default 3)")
+    p.add_argument("--json", metavar="PATH", help="write the speedlab-bench-dask/1 document ('-' = stdout)")
+    p.add_argument("--plot", metavar="FILE", help="scaling figure (.png/.svg/.pdf; needs matplotlib)")
+    p.set_defaults(func=cmd_bench_dask)
 
     p = sub.add_parser("info", help="versions, compiler, flags, OpenMP, what is built")
     p.set_defaults(func=cmd_info)

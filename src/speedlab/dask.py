@@ -325,7 +325,10 @@ class Session:
 
             self.cluster = LocalCluster(
                 n_workers=workers, threads_per_worker=1, processes=True, host="127.0.0.1",
-                dashboard_address=None, silence_logs=logging.ERROR,
+                # NOTE: the scheduler serves HTTP (health, metrics; the dashboard when
+                # bokeh is installed) even when no dashboard is asked for, on 8787 by
+                # default: a random loopback port never clashes with another cluster.
+                dashboard_address="127.0.0.1:0", silence_logs=logging.ERROR,
                 # NOTE: one OpenMP thread per single-threaded worker process, on purpose
                 # (see the module docstring); Dask's own default agrees.
                 env={"OMP_NUM_THREADS": "1"},
@@ -462,6 +465,15 @@ class Session:
                 return stop.value
 
 
+def _session(scheduler, workers, connect_timeout) -> tuple[Session, bool]:
+    """A new Session for ``scheduler`` (owned: started and closed by the caller), or the one given."""
+    if isinstance(scheduler, Session):
+        if scheduler.client is None and scheduler.pool is None:
+            raise ValueError("scheduler is a speedlab.dask.Session that is not started; start() it first")
+        return scheduler, False
+    return Session(scheduler, workers=workers, connect_timeout=connect_timeout), True
+
+
 def _prepare(kernel, args, parts, impl, n_threads, kind, workers):
     """Validate a run and split its input, before anything starts."""
     spec = _parts.resolve(kernel)
@@ -507,9 +519,10 @@ def run(kernel: Any, *args: Any, parts: int | None = None, scheduler: Any = "thr
     parts : int, optional
         How many parts to cut the input into (1 to what the input allows); None:
         4 per worker, or the most the input allows if fewer.
-    scheduler : str or distributed.Client
-        ``"threads"`` (default), ``"processes"``, ``"local"``, ``"tcp://HOST:PORT"``
-        or a ``distributed.Client`` (see the module docstring).
+    scheduler : str, distributed.Client or Session
+        ``"threads"`` (default), ``"processes"``, ``"local"``, ``"tcp://HOST:PORT"``,
+        a ``distributed.Client`` (see the module docstring), or a started
+        :class:`Session` (left open: many runs, one cluster start).
     impl : str, optional
         The variant the parts run (default: native when built).
     n_threads : int, optional
@@ -536,13 +549,13 @@ def run(kernel: Any, *args: Any, parts: int | None = None, scheduler: Any = "thr
     KeyboardInterrupt
         Ctrl-C: the submitted parts are cancelled and a local cluster is stopped.
     """
-    session = Session(scheduler, workers=workers, connect_timeout=connect_timeout)
+    session, owned = _session(scheduler, workers, connect_timeout)
     # Everything that can be refused is refused here, before a worker starts.
-    workers_now = session.requested_workers or usable_cores()
+    workers_now = (session.requested_workers or usable_cores()) if owned else session.workers
     spec, plan, first, fn, kwargs = _prepare(kernel, args, parts, impl, n_threads, session.kind,
                                              workers_now)
     require(distributed=session.distributed)
-    with session:
+    with session if owned else contextlib.nullcontext(session):
         part_args = first
         while True:
             results = session.map(fn, part_args, kwargs, label=spec.name)
@@ -562,16 +575,25 @@ PART_BYTES = 64 << 20
 
 def _encrypt_range(src: str, dst: str, offset: int, length: int, key: bytes, nonce: bytes,
                    counter: int, impl: str | None) -> int:
-    """Encrypt bytes ``offset..offset + length`` of ``src`` into the same place of ``dst``."""
+    """Encrypt bytes ``offset..offset + length`` of ``src`` into the same place of ``dst``.
+
+    The source range is memory-mapped, so the cipher reads the page cache directly
+    (no copy into a buffer first); the ciphertext is written with one positioned write.
+    """
+    import mmap
+
     from speedlab.chacha20 import encrypt
 
-    buffer = bytearray(length)
+    start = offset - offset % mmap.ALLOCATIONGRANULARITY  # mappings start at a granule
     with open(src, "rb") as f:
-        f.seek(offset)
-        got = f.readinto(buffer)
-    if got != length:
-        raise OSError(f"{src}: expected {length} bytes at offset {offset}, read {got} (did the file change?)")
-    out = encrypt(key, nonce, buffer, counter, **({"impl": impl} if impl else {}))
+        if os.fstat(f.fileno()).st_size < offset + length:
+            raise OSError(f"{src}: shorter than {offset + length:,} bytes (did the file change?)")
+        with mmap.mmap(f.fileno(), offset + length - start, offset=start, access=mmap.ACCESS_READ) as m:
+            view = memoryview(m)[offset - start:]
+            try:
+                out = encrypt(key, nonce, view, counter, **({"impl": impl} if impl else {}))
+            finally:
+                view.release()  # the mapping cannot close while a view of it is alive
     with open(dst, "r+b") as f:
         f.seek(offset)
         f.write(out)
@@ -622,7 +644,7 @@ def encrypt_file(src: str | os.PathLike, dst: str | os.PathLike, key, nonce, cou
     """
     from speedlab.chacha20 import BLOCK_SIZE, COUNTER_MAX, _check
 
-    session = Session(scheduler, workers=workers, connect_timeout=connect_timeout)
+    session, owned = _session(scheduler, workers, connect_timeout)
     key, nonce, _, counter = _check(key, nonce, b"", counter)
     part_bytes = check_int("part_bytes", part_bytes, minimum=BLOCK_SIZE, maximum=1 << 30)
     if part_bytes % BLOCK_SIZE:
@@ -649,6 +671,6 @@ def encrypt_file(src: str | os.PathLike, dst: str | os.PathLike, key, nonce, cou
     ranges = [(offset, min(part_bytes, size - offset)) for offset in range(0, size, part_bytes)]
     part_args = [(src, dst, offset, length, key, nonce, counter + offset // BLOCK_SIZE, impl)
                  for offset, length in ranges]
-    with session:
+    with session if owned else contextlib.nullcontext(session):
         written = session.map(_encrypt_range, part_args, label="chacha20-file")
     return sum(written)
