@@ -371,10 +371,16 @@ def cmd_bench_dask(args) -> int:
     # Everything the user can get wrong fails here, before a cluster starts.
     _writable(args.json, "--json")
     _writable_plot(args.plot)
-    names = args.kernels or ["mandelbrot", scaleout.FILE_KERNEL, "knucleotide"]
-    for name in names:
+    names = []
+    for item in args.kernels or ["mandelbrot", scaleout.FILE_KERNEL, "knucleotide"]:
+        name, _, size = item.partition("=")  # KERNEL=N: this kernel's own size
+        try:
+            n = _size(size) if size else args.n
+        except argparse.ArgumentTypeError as exc:
+            raise UsageError(f"speedlab bench-dask: {item!r}: {exc}") from None
         if name != scaleout.FILE_KERNEL:
             parts.resolve(name)  # unknown or not splitting: ValueError, one line
+        names.append((name, n))
     sdask.check_scheduler(args.dask)
     if args.dask not in ("local", "processes", "threads") and args.workers:
         raise UsageError("--workers applies to --dask local/processes/threads; a cluster has its own")
@@ -386,7 +392,7 @@ def cmd_bench_dask(args) -> int:
         print(text, file=out, flush=True)
 
     try:
-        doc = scaleout.run(names, n=args.n, scheduler=args.dask, workers=workers, parts=args.parts,
+        doc = scaleout.run(names, scheduler=args.dask, workers=workers, parts=args.parts,
                            rounds=args.rounds, emit=emit)
     except ConnectionError as exc:
         raise UsageError(f"speedlab: {exc}") from None
@@ -676,8 +682,9 @@ def build_parser() -> argparse.ArgumentParser:
                        "worker processes, beside one native call and the OpenMP parallel rung in this "
                        "process: speedup, efficiency, bytes moved, and the per-task cost of empty tasks. "
                        "chacha20-file streams N MiB from file to file. Needs pip install 'speedlab[dask]'.")
-    p.add_argument("kernels", nargs="*", metavar="KERNEL",
-                   help="kernels that split, or chacha20-file (default: mandelbrot chacha20-file knucleotide)")
+    p.add_argument("kernels", nargs="*", metavar="KERNEL[=N]",
+                   help="kernels that split, or chacha20-file, each with its own size if given "
+                   "(default: mandelbrot chacha20-file knucleotide)")
     p.add_argument("--n", type=_size, metavar="N", help="the size for every kernel (default: each one's quick size; "
                    "MiB for chacha20-file, 256 by default)")
     p.add_argument("--dask", default="local", metavar="SCHEDULER",

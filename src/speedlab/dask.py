@@ -429,8 +429,14 @@ class Session:
         pool.shutdown(wait=False, cancel_futures=True)
 
     def _map_distributed(self, fn, part_args, kwargs, prefix):
-        futures = [self.client.submit(_run_part, fn, a, kwargs, key=f"{prefix}-{i}", pure=False)
-                   for i, a in enumerate(part_args)]
+        # NOTE: the part-args travel inside the tasks, through the scheduler, on
+        # purpose: the scheduler then holds them and can run a part again on
+        # another worker when its worker dies (scattered data would die with it).
+        # Dask warns about large tasks; here that is the design, not an accident.
+        with warnings.catch_warnings():
+            warnings.filterwarnings("ignore", message="Sending large graph")
+            futures = [self.client.submit(_run_part, fn, a, kwargs, key=f"{prefix}-{i}", pure=False)
+                       for i, a in enumerate(part_args)]
         try:
             return self.client.gather(futures)
         except BaseException:

@@ -247,9 +247,9 @@ def _mib(value) -> str:
     return f"{value / 2**20:.1f} MiB" if value >= 2**20 / 10 else f"{value / 1024:.0f} KiB"
 
 
-def run(kernels: list[str], *, n: int | None, scheduler: str, workers: list[int], parts: int | None,
+def run(kernels: list[tuple[str, int | None]], *, scheduler: str, workers: list[int], parts: int | None,
         rounds: int, tmpdir: str | None = None, emit: Callable[[str], None] = print) -> dict[str, Any]:
-    """Measure ``kernels`` and return the ``speedlab-bench-dask/1`` document."""
+    """Measure ``kernels`` (``(name, n)``; n None: the kernel's quick size) and return the document."""
     from speedlab import parts as split_parts
     from speedlab.dask import Session
 
@@ -271,8 +271,7 @@ def run(kernels: list[str], *, n: int | None, scheduler: str, workers: list[int]
         with Session("threads") as threads:
             costs.append({"scheduler": "threads", "workers": threads.workers, **overhead(threads)})
         emit(render_overhead(costs))
-        for name in kernels:
-            spec_n = n
+        for name, spec_n in kernels:
             if spec_n is None:
                 spec_n = 256 if name == FILE_KERNEL else split_parts.resolve(name).sizes.quick
             doc = measure(name, spec_n, sessions, parts=parts, rounds=rounds, tmpdir=tmpdir, emit=emit)
@@ -291,7 +290,7 @@ def run(kernels: list[str], *, n: int | None, scheduler: str, workers: list[int]
     return {
         "schema": SCHEMA,
         "settings": {"scheduler": scheduler, "workers": sorted(sessions), "parts": parts, "rounds": rounds,
-                     "n": n, "threads_per_worker": 1, "omp_num_threads_per_worker": 1},
+                     "threads_per_worker": 1, "omp_num_threads_per_worker": 1},
         "environment": environment(),
         "load_average": {"before": load_before, "after": load_after},
         "wall_seconds": time.perf_counter() - started,
