@@ -372,7 +372,7 @@ def cmd_bench_dask(args) -> int:
     _writable(args.json, "--json")
     _writable_plot(args.plot)
     names = []
-    for item in args.kernels or ["mandelbrot", scaleout.FILE_KERNEL, "knucleotide"]:
+    for item in args.targets or ["mandelbrot", scaleout.FILE_KERNEL, "knucleotide"]:
         name, _, size = item.partition("=")  # KERNEL=N: this kernel's own size
         try:
             n = _size(size) if size else args.n
@@ -682,9 +682,9 @@ def build_parser() -> argparse.ArgumentParser:
                        "worker processes, beside one native call and the OpenMP parallel rung in this "
                        "process: speedup, efficiency, bytes moved, and the per-task cost of empty tasks. "
                        "chacha20-file streams N MiB from file to file. Needs pip install 'speedlab[dask]'.")
-    p.add_argument("kernels", nargs="*", metavar="KERNEL[=N]",
-                   help="kernels that split, or chacha20-file, each with its own size if given "
-                   "(default: mandelbrot chacha20-file knucleotide)")
+    p.add_argument("targets", nargs="*", metavar="KERNEL[=N]",
+                   help="kernels that split (nbody-ensemble too), or chacha20-file, each with its own "
+                   "size if given (default: mandelbrot chacha20-file knucleotide)")
     p.add_argument("--n", type=_size, metavar="N", help="the size for every kernel (default: each one's quick size; "
                    "MiB for chacha20-file, 256 by default)")
     p.add_argument("--dask", default="local", metavar="SCHEDULER",
