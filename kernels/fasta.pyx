@@ -365,9 +365,6 @@ if not RUST_BUILT:
     del fasta_rust, _rust_panic
 
 
-    return write_fasta(n, True)
-
-
 # -- a byte range of the output: one part of a split ---------------------------
 
 cdef Py_ssize_t copy_overlap(char *out, Py_ssize_t start, Py_ssize_t stop, const char *src,

@@ -212,7 +212,7 @@ def test_resolve_finds_a_kernel_by_name_spec_or_function_and_refuses_the_rest():
     assert parts.resolve("mandelbrot") is spec and parts.resolve(spec) is spec
     assert parts.resolve(mandelbrot.pbm) is spec
     assert parts.resolve(nbody.ensemble) is nbody.ENSEMBLE and parts.resolve("nbody-ensemble") is nbody.ENSEMBLE
-    with pytest.raises(ValueError, match="'nbody' does not split.*'nbody-ensemble'"):
+    with pytest.raises(ValueError, match="'nbody' does not split.*nbody-ensemble"):
         parts.resolve("nbody")
     with pytest.raises(ValueError, match="'pidigits' does not split"):
         parts.resolve(catalog.get("pidigits").public_function())
@@ -228,12 +228,20 @@ def test_part_call_checks_impl_and_threads_before_anything_runs():
     assert kwargs == {"impl": "parallel", "n_threads": 2}
     with pytest.raises(ValueError, match="n_threads applies only"):
         parts.part_call(chacha, "native", 2)
-    with pytest.raises(ValueError, match="parts run python, compiled, native, not impl='c'"):
+    with pytest.raises(ValueError, match="parts run python, compiled, native, simd, not impl='c'"):
         parts.part_call(catalog.get("mandelbrot"), "c")
     with pytest.raises(ValueError, match="no variant"):
         parts.part_call(chacha, "nope")
     with pytest.raises(TypeError):
         parts.part_call(chacha, 3)
+
+
+def test_parts_run_the_rung_parallel_is_built_on():
+    # simd where the kernel has it (the parallel rung's own base), else the kernel's default.
+    assert parts.part_call(catalog.get("mandelbrot"))[1] == {"impl": "simd"}
+    assert parts.part_call(catalog.get("chacha20"))[1] == {"impl": "simd"}
+    assert parts.part_call(catalog.get("fasta"))[1] == {}
+    assert parts.part_call(catalog.get("mandelbrot"), "native")[1] == {"impl": "native"}
 
 
 def test_verify_prints_a_split_row_and_fails_on_a_wrong_split(capsys):

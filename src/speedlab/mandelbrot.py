@@ -68,6 +68,7 @@ _ROWS = {
     "python": "speedlab.pure.mandelbrot:rows",
     "compiled": "speedlab._compiled.mandelbrot:rows",
     "native": "speedlab._native.mandelbrot:band_native",
+    "simd": "speedlab._native.mandelbrot:band_simd",
 }
 
 
@@ -84,8 +85,8 @@ def rows(n, begin, end, *, impl=None):
     begin, end : int
         The rows, 0 <= begin <= end <= n.
     impl : str, optional
-        ``python``, ``compiled`` or ``native``; None follows ``SPEEDLAB_IMPL``
-        (native when built).
+        ``python``, ``compiled``, ``native`` or ``simd``; None follows
+        ``SPEEDLAB_IMPL`` (native when built).
 
     Returns
     -------

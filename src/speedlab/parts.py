@@ -186,12 +186,37 @@ def _same_function(spec: KernelSpec, fn: Callable) -> bool:
     return getattr(fn, "__module__", None) == module and getattr(fn, "__qualname__", None) == attr
 
 
+def default_impl(spec: KernelSpec) -> str | None:
+    """The variant parts run when none is asked for: ``simd`` where the kernel has it, else None.
+
+    A part is one thread's work, so it runs the single-threaded rung the
+    ``parallel`` rung is built on -- ``simd`` when the kernel has one that this
+    CPU and ``SPEEDLAB_SIMD`` allow (and the part function offers it), else the
+    kernel's default (``native`` when built; ``python`` under ``SPEEDLAB_IMPL=pure``).
+    """
+    from speedlab._impl import mode
+
+    if mode() == "pure" or "simd" not in spec.variant_names:
+        return None
+    offered = getattr(spec.part_function(), "impls", ()) if spec.part else spec.variant_names
+    if "simd" not in offered or not spec.variant("simd").available():
+        return None
+    try:
+        from speedlab import _simd
+
+        _simd.path()  # a SPEEDLAB_SIMD this CPU cannot run: leave the choice to the kernel
+    except ValueError:
+        return None
+    return "simd"
+
+
 def part_call(spec: KernelSpec, impl: Any = None, n_threads: Any = None) -> tuple[Callable, dict]:
     """The part function of ``spec`` and the keywords every part gets, validated.
 
     ``impl`` must be a variant the part function offers (all of the kernel's
-    when the part is the kernel itself, else its ``impls`` attribute);
-    ``n_threads`` only applies to a threaded variant of the kernel itself.
+    when the part is the kernel itself, else its ``impls`` attribute); None
+    runs :func:`default_impl`. ``n_threads`` only applies to a threaded variant
+    of the kernel itself.
 
     Raises
     ------
@@ -203,6 +228,8 @@ def part_call(spec: KernelSpec, impl: Any = None, n_threads: Any = None) -> tupl
     fn = spec.part_function()
     kwargs: dict[str, Any] = {}
     threaded = False
+    if impl is None and n_threads is None:
+        impl = default_impl(spec)
     if impl is not None:
         if not isinstance(impl, str):
             raise TypeError(f"impl must be a variant name (str) or None, not {type(impl).__name__}")
