@@ -124,6 +124,11 @@ def _run_part(fn, args, kwargs):
     return fn(*args, **kwargs)
 
 
+def _run_mapped(args, *, fn, part_kwargs):
+    """:func:`_run_part` in the argument order of ``Client.map`` (the part-args vary, the rest is shared)."""
+    return fn(*args, **part_kwargs)
+
+
 def _portable(args: tuple) -> tuple:
     """Part-args that pickle: memoryviews (zero-copy slices in this process) as bytes."""
     return tuple(bytes(a) if isinstance(a, memoryview) else a for a in args)
@@ -433,10 +438,12 @@ class Session:
         # purpose: the scheduler then holds them and can run a part again on
         # another worker when its worker dies (scattered data would die with it).
         # Dask warns about large tasks; here that is the design, not an accident.
+        # NOTE: Client.map, not one submit per part: one message to the scheduler
+        # for the whole round instead of one per part.
         with warnings.catch_warnings():
             warnings.filterwarnings("ignore", message="Sending large graph")
-            futures = [self.client.submit(_run_part, fn, a, kwargs, key=f"{prefix}-{i}", pure=False)
-                       for i, a in enumerate(part_args)]
+            futures = self.client.map(_run_mapped, part_args, key=[f"{prefix}-{i}" for i in range(len(part_args))],
+                                      pure=False, fn=fn, part_kwargs=kwargs)
         try:
             return self.client.gather(futures)
         except BaseException:
