@@ -374,3 +374,40 @@ def test_bench_dask_refuses_bad_requests_in_one_line():
     assert "unknown kernel" in one_line(speedlab_cli("bench-dask", "nope"))
     assert "scheduler must be" in one_line(speedlab_cli("bench-dask", "mandelbrot", "--dask", "tcp://x"))
     assert "must end in" in one_line(speedlab_cli("bench-dask", "mandelbrot", "--plot", "x.txt"))
+
+
+USER_SPEC = '''
+from speedlab import KernelSpec, Sizes, Variant
+from speedlab.parts import check_parts
+
+
+def squares(values, *, impl=None):
+    return sum(v * v for v in values)
+
+
+def split(args, parts):
+    (values,) = args
+    parts = check_parts(parts, len(values), "one value per part")
+    return [(values[i::parts],) for i in range(parts)]
+
+
+SPEC = KernelSpec(
+    name="usersquares", summary="sum of squares", api="usersquares_spec:squares",
+    variants=(Variant("python", "usersquares_spec:squares"),),
+    make_input=lambda n: (list(range(n)),), sizes=Sizes(test=10, quick=10, full=10), unit="value",
+    work=float, render=lambda r, n: b"%d\\n" % r, no_parallel="an example",
+    split=split, combine=lambda results, args: sum(results),
+)
+'''
+
+
+def test_a_users_kernel_splits_on_worker_processes_too(dask_installed, tmp_path):
+    # The workers import the user's spec module by the path --from put on sys.path.
+    (tmp_path / "usersquares_spec.py").write_text(USER_SPEC)
+    out = speedlab_cli("verify", "--from", tmp_path)
+    assert out.returncode == 0 and b"usersquares    split      ok" in out.stdout, out.stdout
+    for scheduler in ("processes", "local"):
+        out = speedlab_cli("run", "usersquares", 1000, "--from", tmp_path, "--dask", scheduler,
+                           "--workers", 2, "--parts", 5)
+        assert out.returncode == 0, out.stderr.decode()
+        assert out.stdout == b"%d\n" % sum(v * v for v in range(1000))
