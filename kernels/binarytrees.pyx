@@ -407,3 +407,29 @@ def _rust_panic(int how):
 if not RUST_BUILT:
     # Built without Rust: the variant reports the build's reason (speedlab info).
     del report_rust, _rust_panic
+
+
+# -- the trees of one depth: one part of a split -------------------------------
+
+def trees_native_total(int depth, long long iterations):
+    """Total check of ``iterations`` trees of ``depth``, each built, checked and freed: ``native``.
+
+    The per-depth loop of ``report_native`` on its own (one malloc per node, GIL
+    released), in batches of about CHECK_NODES nodes between Ctrl-C checks.
+    """
+    if depth < 0 or depth > MAX_N + 1:
+        raise ValueError(f"depth must be in 0..{MAX_N + 1}, got {depth}")
+    if iterations < 0:
+        raise ValueError(f"iterations must be >= 0, got {iterations}")
+    cdef long long nodes = (2LL << depth) - 1, batch = max(1, CHECK_NODES // nodes)
+    cdef long long done = 0, chunk, total = 0
+    cdef int status
+    while done < iterations:
+        chunk = min(batch, iterations - done)
+        with nogil:
+            status = trees_native(depth, chunk, &total)
+        if status != 0:
+            raise MemoryError(f"binarytrees: no memory for a tree of depth {depth}")
+        done += chunk
+        PyErr_CheckSignals()
+    return total

@@ -423,3 +423,29 @@ def _rust_panic(int how):
 if not RUST_BUILT:
     # Built without Rust: the variant reports the build's reason (speedlab info).
     del checksum_maxflips_rust, _rust_panic
+
+
+# -- a block of permutation indices: one part of a split ----------------------
+
+def block_native(int n, long long first, long long last):
+    """Checksum and maximum flips over permutations ``first..last-1`` only: the ``native`` loop.
+
+    The block starts from ``first`` read in factorial base (``start``) and signs
+    each permutation by its own index, as the whole run does, so the blocks'
+    checksums add up to the whole checksum exactly.
+    """
+    check_n(n)
+    cdef long long total = factorial(n), done, chunk, checksum = 0
+    cdef int max_flips = 0
+    cdef State s
+    if first < 0 or last < first or last > total:
+        raise ValueError(f"permutation indices {first}..{last} are not within 0..{total}")
+    start(&s, n, first)
+    done = first
+    while done < last:
+        chunk = min(<long long>CHECK_EVERY, last - done)
+        with nogil:
+            run(&s, chunk, &checksum, &max_flips)
+        done += chunk
+        PyErr_CheckSignals()
+    return checksum, max_flips

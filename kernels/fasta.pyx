@@ -32,6 +32,7 @@ from cython.parallel cimport prange
 from cpython.bytes cimport PyBytes_AS_STRING, PyBytes_FromStringAndSize
 from cpython.exc cimport PyErr_CheckSignals
 from libc.stdint cimport uint64_t
+from libc.stdlib cimport free, malloc
 from libc.string cimport memcpy
 
 from speedlab.fasta import HEADERS, output_length
@@ -362,3 +363,83 @@ def _rust_panic(int how):
 if not RUST_BUILT:
     # Built without Rust: the variant reports the build's reason (speedlab info).
     del fasta_rust, _rust_panic
+
+
+# -- a byte range of the output: one part of a split ---------------------------
+
+cdef Py_ssize_t copy_overlap(char *out, Py_ssize_t start, Py_ssize_t stop, const char *src,
+                             Py_ssize_t src_begin, Py_ssize_t src_end) noexcept nogil:
+    """Copy the bytes of ``src`` (output offsets src_begin..src_end) that fall in start..stop."""
+    cdef Py_ssize_t lo = start if start > src_begin else src_begin
+    cdef Py_ssize_t hi = stop if stop < src_end else src_end
+    if lo < hi:
+        memcpy(out + (lo - start), src + (lo - src_begin), hi - lo)
+    return 0
+
+
+def fasta_segment_native(Py_ssize_t n, Py_ssize_t start, Py_ssize_t stop):
+    """Bytes start..stop-1 of the program's output for size ``n``: the ``native`` loops.
+
+    Each record's lines that reach into the range are generated, CHUNK_LINES at a
+    time, into a scratch buffer and the overlap copied out. A random line starts
+    from the LCG state ``jump``ed ahead from the record's first state to its
+    first character (THREE's first state is TWO's after its 3n draws), so the
+    bytes are those of ``fasta_native``; ALU lines start at their offset in ALU.
+    """
+    cdef Py_ssize_t size = output_length(n)
+    if start < 0 or stop < start or stop > size:
+        raise ValueError(f"bytes {start}..{stop} are not within the {size:,}-byte output")
+    cdef object result = PyBytes_FromStringAndSize(NULL, stop - start)
+    cdef char *out = PyBytes_AS_STRING(result)
+    cdef char seq2[MAX_SEQ]
+    cdef char symbols[MAX_SYMBOLS]
+    cdef double cumulative[MAX_SYMBOLS]
+    cdef size_t seqlen = len(ALU), pos, count, first_line, last_line, line, chunk_end, chars
+    cdef size_t lines
+    cdef unsigned seeds[3]
+    cdef unsigned state
+    cdef int nsym = 0, r
+    cdef Py_ssize_t offset = 0, body, body_size, lo, hi
+    cdef bytes alu = (ALU + ALU[:LINE]).encode("ascii")
+    cdef char *scratch = NULL
+    memcpy(seq2, <const char *>alu, len(alu))
+    seeds[1] = SEED
+    seeds[2] = jump(SEED, <size_t>(3 * n))  # the state carries from TWO into THREE
+    scratch = <char *>malloc(<size_t>CHUNK_LINES * (LINE + 1))
+    if scratch == NULL:
+        raise MemoryError("fasta: no memory for a chunk of lines")
+    try:
+        for r, (header, table, count) in enumerate(((HEADERS[0], None, 2 * n),
+                                                    (HEADERS[1], IUB, 3 * n),
+                                                    (HEADERS[2], HOMO_SAPIENS, 5 * n))):
+            copy_overlap(out, start, stop, <const char *>header, offset, offset + len(header))
+            body = offset + len(header)
+            lines = (count + LINE - 1) // LINE
+            body_size = count + lines
+            offset = body + body_size
+            lo = start if start > body else body
+            hi = stop if stop < offset else offset
+            if lo >= hi:
+                continue
+            if table is not None:
+                nsym = load_table(table, symbols, cumulative)
+            first_line = (lo - body) // (LINE + 1)
+            last_line = (hi - body - 1) // (LINE + 1) + 1
+            line = first_line
+            while line < last_line:
+                chunk_end = min(line + <size_t>CHUNK_LINES, last_line)
+                chars = min(chunk_end * LINE, count) - line * LINE
+                with nogil:
+                    if r == 0:
+                        pos = (line * LINE) % seqlen
+                        repeat_native(scratch, seq2, seqlen, chars, &pos)
+                    else:
+                        state = jump(seeds[r], line * LINE)
+                        random_native(scratch, symbols, cumulative, nsym, chars, &state)
+                    copy_overlap(out, start, stop, scratch, body + line * (LINE + 1),
+                                 body + line * (LINE + 1) + chars + (chunk_end - line))
+                line = chunk_end
+                PyErr_CheckSignals()
+    finally:
+        free(scratch)
+    return result

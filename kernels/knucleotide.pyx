@@ -476,3 +476,51 @@ def _rust_panic(int how):
 if not RUST_BUILT:
     # Built without Rust: the variant reports the build's reason (speedlab info).
     del knucleotide_rust, _rust_panic
+
+
+# -- the windows of one chunk: one part of a split -----------------------------
+
+def window_counts_native(const unsigned char[::1] bases, Py_ssize_t windows):
+    """k-mer counts of the windows that start at 0..windows-1 of ``bases``: the ``native`` tables.
+
+    ``bases`` holds A, C, G, T only (either case, no newlines). For each k the
+    library hash table (``count_map``, as in ``knucleotide_native``) counts the
+    windows inside the first ``windows + k - 1`` bases, chunk by chunk with the GIL
+    released. Returns ``({1-mer: count}, {2-mer: count}, fragment counts)``, only
+    the k-mers that occur in the dicts.
+    """
+    cdef size_t n = bases.shape[0], length = 0, limit, lo, hi, start
+    cdef int k, status
+    cdef KmerMap table
+    cdef unsigned char *codes
+    if windows < 0 or <size_t>windows > n:
+        raise ValueError(f"windows must be in 0..{n}, got {windows}")
+    codes = <unsigned char *>malloc(n if n else 1)
+    if codes == NULL:
+        raise MemoryError(f"knucleotide: cannot allocate {n:,} bytes for the bases")
+    per_k = []
+    try:
+        if n:
+            with nogil:
+                length = encode(&bases[0], n, codes)
+        if length != n:
+            raise ValueError("bases must hold only A, C, G and T (either case)")
+        for index, k in enumerate(KS):
+            table.clear()
+            # windows starting before `windows` end within its first windows + k - 1 codes
+            limit = min(n, <size_t>windows + k - 1)
+            lo = 0
+            while lo < limit:
+                hi = min(lo + <size_t>CHUNK, limit)
+                start = lo - (k - 1) if lo >= <size_t>(k - 1) else 0
+                with nogil:
+                    status = count_map(table, codes + start, hi - start, k)
+                if status < 0:
+                    raise MemoryError("knucleotide: out of memory growing the k-mer table")
+                lo = hi
+                PyErr_CheckSignals()
+            per_k.append(map_result(table, index, k))
+    finally:
+        free(codes)
+    freq = [{unpack(key, k): c for key, c in per_k[k - 1].items() if c} for k in (1, 2)]
+    return freq[0], freq[1], tuple(per_k[2:])

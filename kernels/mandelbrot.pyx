@@ -294,3 +294,55 @@ def _rust_panic(int how):
 if not RUST_BUILT:
     # Built without Rust: the variant reports the build's reason (speedlab info).
     del pbm_rust, _rust_panic
+
+
+# -- a band of rows: one part of a split (speedlab.mandelbrot.rows) -----------
+
+cdef bytes band(int n, int begin, int end, bint vector):
+    """Rows begin..end-1 of the n x n bitmap, without the header, by the rows of ``render``.
+
+    ``vector``: the ``simd`` rung's row function on this process's path (the
+    scalar rows when the path is scalar), else ``render_row`` (``native``). Each
+    row has the bytes it has in the whole image; GIL released, Ctrl-C checked
+    between chunks of rows.
+    """
+    if n < 0 or begin < 0 or end < begin or end > n:
+        raise ValueError(f"rows {begin}..{end} are not within an image of {n} rows")
+    cdef Py_ssize_t row_bytes = (n + 7) // 8
+    cdef bytes out = PyBytes_FromStringAndSize(NULL, row_bytes * (end - begin))
+    cdef unsigned char *rows = <unsigned char *>PyBytes_AS_STRING(out)
+    cdef mandelbrot_simd_row_fn row = NULL
+    cdef double *cr = NULL
+    cdef int per_chunk, y = begin, stop, r
+    if n == 0 or end == begin:
+        return out
+    if vector:
+        row = mandelbrot_simd_row(simd_path_id())
+        if row != NULL:
+            cr = column_reals(n)
+    per_chunk = max(1, CHUNK_PIXELS * (4 if row != NULL else 1) // n)  # ~10 ms, as in render
+    try:
+        while y < end:
+            stop = min(end, y + per_chunk)
+            with nogil:
+                for r in range(y, stop):
+                    if row != NULL:
+                        row(cr, 2.0 * r / n - 1.0, max_iter, limit_sq, rows + (r - begin) * row_bytes,
+                            <int>row_bytes)
+                    else:
+                        render_row(rows + (r - begin) * row_bytes, n, r)
+            PyErr_CheckSignals()
+            y = stop
+    finally:
+        free(cr)
+    return out
+
+
+def band_native(int n, int begin, int end):
+    """Rows begin..end-1 of the bitmap, without the header: the ``native`` rung's rows."""
+    return band(n, begin, end, False)
+
+
+def band_simd(int n, int begin, int end):
+    """Rows begin..end-1 of the bitmap, without the header: the ``simd`` rung's rows."""
+    return band(n, begin, end, True)

@@ -32,7 +32,7 @@ from libc.math cimport sqrt
 from rust_abi cimport RUST_BUILT, rust_check, rust_force_panic
 
 from speedlab._simd import path_id as simd_path_id
-from speedlab.pure.nbody import DT, make_system, offset_momentum
+from speedlab.pure.nbody import DT, make_system, offset_momentum, perturbed_system
 
 
 cdef extern from "c/nbody.h":
@@ -306,3 +306,36 @@ def _rust_panic(int how):
 if not RUST_BUILT:
     # Built without Rust: the variant reports the build's reason (speedlab info).
     del energies_rust, _rust_panic
+
+
+# -- an ensemble of systems: the parts of a split parameter sweep -------------
+
+def simulate_native(bodies, long steps):
+    """Energies of ``bodies`` (the twin's [position, velocity, mass] lists) before and after ``steps`` steps.
+
+    The system is copied into the C struct array and advanced by ``advance_native``
+    with the GIL released, exactly as ``energies_native`` advances the canonical one.
+    """
+    cdef Body b[N_BODIES]
+    cdef double before, after
+    cdef long done = 0, chunk
+    cdef double dt = DT
+    cdef int i
+    if len(bodies) != N_BODIES:
+        raise ValueError(f"a system has {N_BODIES} bodies, got {len(bodies)}")
+    for i in range(N_BODIES):
+        (b[i].x, b[i].y, b[i].z), (b[i].vx, b[i].vy, b[i].vz), b[i].mass = bodies[i]
+    before = energy_native(b)
+    while done < steps:
+        chunk = min(<long>CHECK_EVERY, steps - done)
+        with nogil:
+            advance_native(b, chunk, dt)
+        done += chunk
+        PyErr_CheckSignals()
+    after = energy_native(b)
+    return before, after
+
+
+def ensemble_native(long steps, long members, seed=0, long first=0):
+    """``(before, after)`` of members ``first..first + members - 1``: each run by ``simulate_native``."""
+    return tuple(simulate_native(perturbed_system(seed, m), steps) for m in range(first, first + members))

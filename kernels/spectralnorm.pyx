@@ -34,6 +34,10 @@ from cpython.exc cimport PyErr_CheckSignals
 from cython.parallel cimport prange
 from libc.math cimport sqrt
 from libc.stdlib cimport free, malloc
+from libc.string cimport memcpy
+from cpython cimport array
+
+import array
 
 cimport omp_shim
 from rust_abi cimport RUST_BUILT, rust_check, rust_force_panic
@@ -374,3 +378,35 @@ def _rust_panic(int how):
 if not RUST_BUILT:
     # Built without Rust: the variant reports the build's reason (speedlab info).
     del norm_rust, _rust_panic
+
+
+# -- rows of one product: one part of a split ----------------------------------
+
+def product_rows_native(const double[::1] u, long long begin, long long end, bint transpose):
+    """Entries begin..end-1 of A·u (or Aᵀ·u), as an ``array('d')``: the ``native`` rows.
+
+    The same ``rows_native`` as ``norm_native`` (pairs of rows, each summed left
+    to right), so each entry has the bits it has in the whole product. The rows
+    are written into an n-entry scratch vector and the block copied out.
+    """
+    cdef long long n = u.shape[0], lo, hi, per_chunk
+    if n < 1 or begin < 0 or end < begin or end > n:
+        raise ValueError(f"rows {begin}..{end} are not within a product of {n} rows")
+    cdef array.array out = array.clone(array.array("d"), end - begin, zero=False)
+    cdef double *v = <double *>malloc(n * sizeof(double))
+    if v == NULL:
+        raise MemoryError(f"spectralnorm: cannot allocate a vector of {n:,} doubles")
+    per_chunk = max(1, CHUNK_TERMS // n)
+    try:
+        lo = begin
+        while lo < end:
+            hi = min(end, lo + per_chunk)
+            with nogil:
+                rows_native(&u[0], v, n, lo, hi, transpose)
+            PyErr_CheckSignals()
+            lo = hi
+        if end > begin:
+            memcpy(out.data.as_doubles, v + begin, (end - begin) * sizeof(double))
+    finally:
+        free(v)
+    return out

@@ -14,6 +14,9 @@ and ``@reproduce_failure`` replays it.
 
 Optional and peer variants are left out only when they are not installed; an
 unbuilt compiled variant fails loudly, like everywhere else in the suite.
+
+Kernels that split get the same treatment for their split: a random input, a
+random part count, and combine(map(part, split(x, P))) must equal one call.
 """
 
 import random
@@ -22,6 +25,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from speedlab import parts
 from speedlab.spec import KernelSpec
 
 #: Thread counts drawn for threaded variants: 1 (no threads) up to oversubscribing
@@ -60,6 +64,35 @@ def test_fuzz_every_variant_agrees_with_python(spec):
 
     run()
     # The figure the reliability report quotes: every example really ran.
+    assert len(examples) >= settings().max_examples
+
+
+@pytest.fixture(params=[pytest.param(s, id=s.name) for s in parts.splittable()])
+def split_spec(request) -> KernelSpec:
+    return request.param
+
+
+def test_fuzz_split_combines_to_one_call(split_spec):
+    # Random valid input, random part count (past the input's limit too: then the
+    # most it allows): combine(map(part, split(x, P))) must be the kernel's result.
+    api = split_spec.public_function()
+    examples = []
+
+    @given(seed=st.integers(min_value=0, max_value=2**64 - 1), count=st.integers(min_value=1, max_value=64))
+    def run(seed, count):
+        examples.append(seed)
+        args = split_spec.random_args(random.Random(seed))
+        try:
+            got = parts.run(split_spec, args, count)
+        except parts.TooManyParts as exc:
+            count = exc.limit
+            got = parts.run(split_spec, args, count)
+        want = api(*args)
+        where = f"{split_spec.name} seed={seed} parts={count}"
+        assert type(got) is type(want), f"{where}: {type(got).__name__} != {type(want).__name__}"
+        assert split_spec.compare(want, got), f"{where}: {got!r:.200} != one call's {want!r:.200}"
+
+    run()
     assert len(examples) >= settings().max_examples
 
 

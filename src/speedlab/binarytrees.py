@@ -90,6 +90,124 @@ def report(n, *, impl=None, n_threads=None):
     return call("binarytrees", impl, n, n_threads=n_threads)
 
 
+#: The implementations of :func:`trees` (the parts of a split run).
+_TREES = {
+    "python": "speedlab.pure.binarytrees:trees_total",
+    "compiled": "speedlab._compiled.binarytrees:trees_total",
+    "native": "speedlab._native.binarytrees:trees_native_total",
+}
+
+
+def _jobs(n):
+    """The program's work as ``(depth, iterations)`` jobs: stretch tree, long-lived tree, each depth."""
+    max_depth = max(6, n)
+    rows = [(depth, 1 << (max_depth - depth + 4)) for depth in range(4, max_depth + 1, 2)]
+    return [(max_depth + 1, 1), (max_depth, 1)] + rows
+
+
+def trees(jobs, *, impl=None):
+    """Build, check and free trees, job by job: one part of a split run (see :func:`split`).
+
+    Parameters
+    ----------
+    jobs : sequence of (int, int)
+        ``(depth, iterations)`` pairs: ``iterations`` trees of ``depth``
+        (0..31) each, built, checked and freed one after another.
+    impl : str, optional
+        ``python``, ``compiled`` or ``native``; None follows ``SPEEDLAB_IMPL``.
+
+    Returns
+    -------
+    tuple of tuple
+        Per job, ``(depth, iterations, total)``: ``total`` is the sum of its
+        trees' checks (node counts).
+
+    Raises
+    ------
+    TypeError
+        ``jobs`` is not a sequence of integer pairs, or ``impl`` is not a string.
+    ValueError
+        A depth is outside 0..31, iterations outside 0..2**40, or ``impl`` is unknown.
+    MemoryError
+        One tree cannot fit in this machine's RAM (checked first), or malloc failed.
+    ImportError
+        The requested compiled variant is not built.
+    """
+    from speedlab.parts import choose
+
+    try:
+        pairs = [tuple(job) for job in jobs]
+    except TypeError:
+        raise TypeError(f"jobs must be a sequence of (depth, iterations) pairs, not {type(jobs).__name__}") from None
+    checked = []
+    ram = _physical_memory()
+    for pair in pairs:
+        if len(pair) != 2:
+            raise TypeError(f"each job must be a (depth, iterations) pair, got {pair!r}")
+        # NOTE: 2**40 trees is years of work; the bound only keeps a C long long from overflowing.
+        depth = check_int("depth", pair[0], minimum=0, maximum=MAX_N + 1)
+        iterations = check_int("iterations", pair[1], minimum=0, maximum=2**40)
+        if ram is not None and ((2 << depth) - 1) * NODE_BYTES > ram:
+            raise MemoryError(f"binarytrees: a tree of depth {depth} does not fit in this machine's RAM")
+        checked.append((depth, iterations))
+    fn = choose("binarytrees", impl, _TREES)
+    return tuple((depth, iterations, fn(depth, iterations)) for depth, iterations in checked)
+
+
+trees.impls = tuple(_TREES)
+
+
+def split(args, parts):
+    """Cut the program into ``parts`` groups of its trees, by depth.
+
+    The jobs are the stretch tree, the long-lived tree and each depth's
+    ``2 ** (max_depth - depth + 4)`` trees; they are dealt to the parts largest
+    first, each to the part with the fewest nodes so far (every depth's row
+    allocates about the same 2 ** (max_depth + 5) nodes, so the parts come out
+    nearly equal). Exact: every check is the node count of a tree built on its
+    own, whatever else is alive at the time; the long-lived tree's check does not
+    depend on how long it lived, and a row's total is an integer sum, so the
+    jobs' totals put back in the program's order are the program's output.
+
+    Parameters
+    ----------
+    args : tuple
+        ``(n,)``.
+    parts : int
+        1 to the number of jobs (2 + one per depth: 5 for n <= 6, 11 for n = 21).
+
+    Returns
+    -------
+    list of tuple
+        ``(jobs,)`` per part, ``jobs`` a tuple of ``(depth, iterations)``.
+    """
+    from speedlab.parts import check_parts
+
+    (n,) = args
+    n = check_int("n", n, minimum=0, maximum=MAX_N)
+    ram = _physical_memory()
+    if ram is not None and peak_bytes(n) > ram:
+        raise MemoryError(f"binarytrees n={n} needs at least {peak_bytes(n) / 2**30:.0f} GiB for its "
+                          f"stretch tree; this machine has {ram / 2**30:.0f} GiB")
+    jobs = _jobs(n)
+    parts = check_parts(parts, len(jobs), "one depth per part at most")
+    groups, load = [[] for _ in range(parts)], [0] * parts
+    for depth, iterations in sorted(jobs, key=lambda job: -job[1] * ((2 << job[0]) - 1)):
+        least = load.index(min(load))
+        groups[least].append((depth, iterations))
+        load[least] += iterations * ((2 << depth) - 1)
+    return [(tuple(group),) for group in groups]
+
+
+def combine(results, args):
+    """The program's result from the parts' ``(depth, iterations, total)`` (see :func:`split`)."""
+    (n,) = args
+    max_depth = max(6, n)
+    totals = {(depth, iterations): total for part in results for depth, iterations, total in part}
+    rows = tuple((iterations, depth, totals[depth, iterations]) for depth, iterations in _jobs(n)[2:])
+    return ((max_depth + 1, totals[max_depth + 1, 1]), rows, (max_depth, totals[max_depth, 1]))
+
+
 def render(result, n):
     """The program's output for ``result = report(n)``: TAB then space before each number."""
     (stretch_depth, stretch_check), rows, (long_depth, long_check) = result
@@ -137,4 +255,7 @@ SPEC = KernelSpec(
     # 0 and 5 run as 6 (max(6, n)); 11 is the first size the parallel rung threads
     sample_sizes=(0, 5, 7, 11),
     bad_inputs=bad_sizes(MAX_N),  # n = 31: a 2**33-node stretch tree, 256 GiB
+    split=split,
+    combine=combine,
+    part="speedlab.binarytrees:trees",
 )

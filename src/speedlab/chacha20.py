@@ -198,6 +198,57 @@ def _chacha20_random(rng):
     return rng.randbytes(32), rng.randbytes(12), rng.randbytes(size), counter
 
 
+def split(args, parts):
+    """Cut an ``encrypt`` call into ``parts`` calls on block-aligned byte ranges.
+
+    Part ``i`` encrypts bytes ``[64 b_i, 64 b_{i+1})`` of ``data`` (the last
+    part up to its end) starting at block counter ``counter + b_i``, with
+    ``b_i = i * blocks // parts``. Exact: ChaCha20's keystream block ``j``
+    depends only on the key, the nonce and the counter ``counter + j``, and the
+    ciphertext is the data XORed with the keystream byte by byte; a part that
+    starts at a block boundary with the counter advanced by the blocks before it
+    uses, for every one of its bytes, exactly the keystream byte the whole call
+    would, so the parts' outputs concatenated are the whole call's output. (A
+    part starting inside a block would need the keystream from the middle of a
+    block, which ``encrypt`` cannot start at: hence block-aligned offsets.)
+    The counter never wraps: the whole call was checked not to, and each part
+    uses a sub-range of its counters.
+
+    Parameters
+    ----------
+    args : tuple
+        ``(key, nonce, data[, counter])``, as :func:`encrypt` takes them.
+    parts : int
+        1 to the number of 64-byte blocks of ``data`` (1 for empty data).
+
+    Returns
+    -------
+    list of tuple
+        ``(key, nonce, data_slice, counter)`` per part; the slices are
+        memoryviews of ``data`` (no copy).
+
+    Raises
+    ------
+    TypeError, ValueError, OverflowError
+        As :func:`encrypt` for the arguments; ``parts`` out of range.
+    """
+    from speedlab.parts import check_parts, spans
+
+    if not 3 <= len(args) <= 4:
+        raise TypeError(f"chacha20 split takes (key, nonce, data[, counter]), got {len(args)} arguments")
+    key, nonce, data, counter = _check(*args[:3], args[3] if len(args) == 4 else RUN_COUNTER)
+    view = memoryview(data).cast("B") if not isinstance(data, memoryview) else data
+    blocks = -(-len(view) // BLOCK_SIZE)
+    parts = check_parts(parts, blocks, "one 64-byte block per part at most")
+    return [(key, nonce, view[begin * BLOCK_SIZE:end * BLOCK_SIZE], counter + begin)
+            for begin, end in spans(blocks, parts)]
+
+
+def combine(results, args):
+    """The whole ciphertext: the parts' ciphertexts in order (see :func:`split`)."""
+    return b"".join(results)
+
+
 #: What the catalog knows about this kernel (speedlab list/run/verify/bench/explain read it).
 SPEC = KernelSpec(
     name="chacha20",
@@ -242,4 +293,6 @@ SPEC = KernelSpec(
         ((bytes(32), bytes(12), b"x", 1.0), TypeError),
         ((bytes(32), bytes(12), b"x", True), TypeError),
     ),
+    split=split,
+    combine=combine,
 )

@@ -127,15 +127,33 @@ def cmd_list(args) -> int:
     for spec in specs:
         if spec.no_parallel:
             print(f"{spec.name}: no parallel rung: {spec.no_parallel}")
+        if spec.no_split:
+            print(f"{spec.name}: does not split: {spec.no_split}")
         for v in spec.variants:
             if v.kind == "extra" and v.note:
                 print(f"{spec.name}/{v.name} (extra): {v.note}")
             if v.feature is not None and not status[spec.name][v.name]:
                 print(f"{spec.name}/{v.name}: {v.missing_reason()}")
+    splits = [spec.name for spec in specs if spec.split is not None]
+    print(f"split into parts (speedlab verify checks them; speedlab.dask runs them): "
+          f"{', '.join(splits) or 'none'}")
     _openmp_line()
     # NOTE: everything that loads is listed and usable; the exit status still says
     # an installed package's kernels are missing.
     return EXIT_USAGE if broken else 0
+
+
+def _dask_line():
+    """Whether ``speedlab.dask`` (run --dask) can work here: Dask's version, or what to install."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        found = f"dask {version('dask')}, distributed {version('distributed')}"
+    except PackageNotFoundError as exc:
+        print(f"Dask: not installed ({exc.name} missing): speedlab.dask and `run --dask` need "
+              "pip install 'speedlab[dask]'")
+        return
+    print(f"Dask: {found} (speedlab.dask, `run --dask`)")
 
 
 def _openmp_line():
@@ -167,6 +185,8 @@ def cmd_run(args) -> int:
     if args.n is None and args.input is None:
         raise UsageError("speedlab run: N is required (or --input PATH for kernels that read FASTA)")
     api = spec.public_function()
+    if args.dask is not None or args.parts is not None or args.workers is not None:
+        api = _split_runner(spec, args)  # everything checked before the input is built
     # With --input, N (optional then) plays no part: the input is the file.
     inputs = (_read_input(args.input),) if args.input is not None else spec.make_input(args.n)
     output = spec.render(api(*inputs, **kwargs), args.n if args.n is not None else 0)
@@ -174,6 +194,35 @@ def cmd_run(args) -> int:
     sys.stdout.buffer.write(output)
     sys.stdout.flush()
     return 0
+
+
+def _split_runner(spec, args):
+    """``run --dask/--parts``: a function like the kernel's that runs it part by part.
+
+    The kernel must split, and the scheduler, worker count and impl must be
+    valid: checked here, before the input is built or any worker started.
+    """
+    from speedlab import parts
+
+    parts.resolve(spec)  # ValueError when the kernel does not split
+    if args.dask is None:
+        if args.workers is not None:
+            raise UsageError("--workers applies only with --dask")
+        return lambda *inputs, impl=None, n_threads=None: parts.run(
+            spec, inputs, args.parts, impl=impl, n_threads=n_threads)
+    from speedlab import dask as sdask
+
+    sdask.check_scheduler(args.dask)
+    parts.part_call(spec, args.impl, args.threads)
+
+    def on_dask(*inputs, impl=None, n_threads=None):
+        try:
+            return sdask.run(spec, *inputs, parts=args.parts, scheduler=args.dask, impl=impl,
+                             n_threads=n_threads, workers=args.workers)
+        except ConnectionError as exc:
+            raise UsageError(f"speedlab: {exc}") from None
+
+    return on_dask
 
 
 def verify_kernel(spec, variants=None, emit=print) -> bool:
@@ -204,12 +253,38 @@ def verify_kernel(spec, variants=None, emit=print) -> bool:
             emit(f"{spec.name:14} {variant.name:10} FAILED    {'; '.join(problems)}")
         else:
             emit(f"{spec.name:14} {variant.name:10} ok        {checks}")
+    if spec.split is not None and not variants:
+        ok = verify_split(spec, emit) and ok
     return ok
+
+
+def verify_split(spec, emit=print) -> bool:
+    """Check the kernel's split: combine(map(part, split(x, P))) == kernel(x) for several P."""
+    from speedlab import parts
+
+    sizes = dict.fromkeys((spec.sizes.test, *spec.sample_sizes))
+    problems = []
+    for n in sizes:
+        try:
+            _, wrong = parts.verify(spec, spec.make_input(n))
+        except Exception as exc:  # a user's split may raise anything: report it, go on
+            wrong = [f"raised {type(exc).__name__}: {exc}"]
+        problems += [f"n={n}: {line}" for line in wrong]
+    if problems:
+        emit(f"{spec.name:14} {'split':10} FAILED    {'; '.join(problems)}")
+        return False
+    tried = ", ".join(map(str, parts.VERIFY_PARTS))
+    emit(f"{spec.name:14} {'split':10} ok        combine(map(part, split(x, P))) == one call for "
+         f"P = {tried} (or the most the input allows), {len(sizes)} sizes")
+    return True
 
 
 def cmd_verify(args) -> int:
     specs = _kernels(args.kernels)
+    from speedlab.parts import extra_specs
+
     results = [verify_kernel(spec) for spec in specs]
+    results += [verify_kernel(extra) for spec in specs for extra in extra_specs(spec.name)]
     if all(results):
         print(f"all variants of {len(specs)} kernel(s) agree")
         return 0
@@ -296,6 +371,50 @@ def cmd_bench(args) -> int:
         from speedlab.bench.compare import compare, render
 
         emit(render(compare(old, doc), args.compare))
+    if doc["failed"]:
+        print(f"speedlab: FAILED: {', '.join(doc['failed'])}", file=sys.stderr)
+        return 1
+    return 0
+
+
+def cmd_bench_dask(args) -> int:
+    from speedlab import dask as sdask
+    from speedlab import parts
+    from speedlab.bench import scaleout
+
+    # Everything the user can get wrong fails here, before a cluster starts.
+    _writable(args.json, "--json")
+    _writable_plot(args.plot)
+    names = []
+    for item in args.targets or ["mandelbrot", scaleout.FILE_KERNEL, "knucleotide"]:
+        name, _, size = item.partition("=")  # KERNEL=N: this kernel's own size
+        try:
+            n = _size(size) if size else args.n
+        except argparse.ArgumentTypeError as exc:
+            raise UsageError(f"speedlab bench-dask: {item!r}: {exc}") from None
+        if name != scaleout.FILE_KERNEL:
+            parts.resolve(name)  # unknown or not splitting: ValueError, one line
+        names.append((name, n))
+    sdask.check_scheduler(args.dask)
+    if args.dask not in ("local", "processes", "threads") and args.workers:
+        raise UsageError("--workers applies to --dask local/processes/threads; a cluster has its own")
+    sdask.require(distributed=args.dask not in ("processes", "threads"))
+    workers = args.workers or sorted({1, sdask.usable_cores()})
+    out = sys.stderr if args.json == "-" else sys.stdout
+
+    def emit(text):
+        print(text, file=out, flush=True)
+
+    try:
+        doc = scaleout.run(names, scheduler=args.dask, workers=workers, parts=args.parts,
+                           rounds=args.rounds, emit=emit)
+    except ConnectionError as exc:
+        raise UsageError(f"speedlab: {exc}") from None
+    if args.json:
+        _write_json(doc, args.json, emit)
+    if args.plot:
+        _plot(scaleout.figure, doc, args.plot)
+        emit(f"figure written to {args.plot}")
     if doc["failed"]:
         print(f"speedlab: FAILED: {', '.join(doc['failed'])}", file=sys.stderr)
         return 1
@@ -394,6 +513,7 @@ def cmd_info(args) -> int:
     print(f"speedlab {speedlab.__version__} on Python {env['python']} ({env['os']})")
     print(f"CPU: {env['cpu']}, {env['cores']} cores")
     print(f"NumPy {env['numpy'] or 'not installed'}; Numba {env['numba'] or 'not installed'}")
+    _dask_line()
     missing, optional = [], []
     if build is None:
         print("BUILD: no build record found: the compiled kernels are NOT BUILT")
@@ -522,6 +642,13 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--threads", type=_positive, metavar="T",
                    help="threads for the parallel variant (without --impl, selects it)")
     p.add_argument("--input", metavar="PATH", help="FASTA input for knucleotide/revcomp/regexredux ('-' = stdin)")
+    p.add_argument("--dask", metavar="SCHEDULER", help="run the kernel split into parts on Dask: local (a "
+                   "cluster of worker processes on this machine), threads, processes or tcp://HOST:PORT; "
+                   "the output is the same bytes (needs pip install 'speedlab[dask]')")
+    p.add_argument("--parts", type=_positive, metavar="P", help="parts to split the input into "
+                   "(default with --dask: 4 per worker; without --dask: run the parts one after another)")
+    p.add_argument("--workers", type=_positive, metavar="W", help="worker processes or threads for "
+                   "--dask local/processes/threads (default: one per core)")
     p.set_defaults(func=cmd_run)
 
     p = sub.add_parser("verify", help="check every variant against canonical outputs and python",
@@ -583,6 +710,27 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--json", metavar="PATH", help="write the report as JSON ('-' = stdout)")
     p.add_argument("--plot", metavar="FILE", help="thread scaling and latency figure (.png/.svg/.pdf)")
     p.set_defaults(func=cmd_explain)
+
+    p = sub.add_parser("bench-dask", parents=with_from, help="scale-out of kernels that split, on Dask workers",
+                       description="Time kernels that split on a Dask cluster of 1..W single-threaded "
+                       "worker processes, beside one native call and the OpenMP parallel rung in this "
+                       "process: speedup, efficiency, bytes moved, and the per-task cost of empty tasks. "
+                       "chacha20-file streams N MiB from file to file. Needs pip install 'speedlab[dask]'.")
+    p.add_argument("targets", nargs="*", metavar="KERNEL[=N]",
+                   help="kernels that split (nbody-ensemble too), or chacha20-file, each with its own "
+                   "size if given (default: mandelbrot chacha20-file knucleotide)")
+    p.add_argument("--n", type=_size, metavar="N", help="the size for every kernel (default: each one's quick size; "
+                   "MiB for chacha20-file, 256 by default)")
+    p.add_argument("--dask", default="local", metavar="SCHEDULER",
+                   help="local (default: a LocalCluster per worker count), processes, threads or tcp://HOST:PORT")
+    p.add_argument("--workers", type=_positive, nargs="+", metavar="W",
+                   help="worker counts to compare (default: 1 and every core)")
+    p.add_argument("--parts", type=_positive, metavar="P", help="parts per run (default: 4 per worker of the "
+                   "largest count, the same for every count)")
+    p.add_argument("--rounds", type=_positive, default=3, metavar="R", help="timed rounds (default 3)")
+    p.add_argument("--json", metavar="PATH", help="write the speedlab-bench-dask/1 document ('-' = stdout)")
+    p.add_argument("--plot", metavar="FILE", help="scaling figure (.png/.svg/.pdf; needs matplotlib)")
+    p.set_defaults(func=cmd_bench_dask)
 
     p = sub.add_parser("info", help="versions, compiler, flags, OpenMP, what is built")
     p.set_defaults(func=cmd_info)

@@ -70,6 +70,91 @@ def checksum_maxflips(n, *, impl=None, n_threads=None):
     return call("fannkuchredux", impl, n, n_threads=n_threads)
 
 
+#: The implementations of :func:`block` (the parts of a split run).
+_BLOCK = {
+    "python": "speedlab.pure.fannkuchredux:block",
+    "compiled": "speedlab._compiled.fannkuchredux:block",
+    "native": "speedlab._native.fannkuchredux:block_native",
+}
+
+
+def block(n, first, last, *, impl=None):
+    """Checksum and maximum flips over the permutations at positions ``first..last - 1`` only.
+
+    One part of a split run (see :func:`split`): ``checksum_maxflips(n)`` is the
+    sum of the blocks' checksums and the largest of their maxima.
+
+    Parameters
+    ----------
+    n : int
+        Length of the permutations, 1 <= n <= 16.
+    first, last : int
+        Positions in the task's order, 0 <= first <= last <= n!.
+    impl : str, optional
+        ``python``, ``compiled`` or ``native``; None follows ``SPEEDLAB_IMPL``.
+
+    Returns
+    -------
+    tuple of int
+        ``(checksum, max_flips)`` of the block (``(0, 0)`` when it is empty).
+
+    Raises
+    ------
+    TypeError
+        An argument is not an integer, or ``impl`` is not a string.
+    ValueError
+        ``n`` or the positions are out of range, or ``impl`` is unknown.
+    ImportError
+        The requested compiled variant is not built.
+    """
+    from speedlab.parts import choose
+
+    n = check_int("n", n, minimum=1, maximum=MAX_N)
+    first = check_int("first", first, minimum=0, maximum=factorial(n))
+    last = check_int("last", last, minimum=first, maximum=factorial(n))
+    return choose("fannkuchredux", impl, _BLOCK)(n, first, last)
+
+
+block.impls = tuple(_BLOCK)
+
+
+def split(args, parts):
+    """Cut the n! permutations into ``parts`` blocks of consecutive positions.
+
+    Exact: a permutation's position, read in factorial base, *is* the
+    permutation (and its odometer state), so a block can start anywhere without
+    visiting the ones before it; each permutation's flips are counted on its own,
+    and its sign is the parity of its own position -- the same in a block as in
+    the whole run. The checksum is an integer sum over all positions, so adding
+    the blocks' sums is exact, and the maximum of the blocks' maxima is the
+    maximum (the parallel rung combines its blocks the same way).
+
+    Parameters
+    ----------
+    args : tuple
+        ``(n,)``.
+    parts : int
+        1 to n! (one permutation per part at most).
+
+    Returns
+    -------
+    list of tuple
+        ``(n, first, last)`` per block, in order.
+    """
+    from speedlab.parts import check_parts, spans
+
+    (n,) = args
+    n = check_int("n", n, minimum=1, maximum=MAX_N)
+    total = factorial(n)
+    parts = check_parts(parts, total, "one permutation per part at most")
+    return [(n, first, last) for first, last in spans(total, parts)]
+
+
+def combine(results, args):
+    """``(checksum, max_flips)``: the blocks' checksums added, the largest maximum."""
+    return sum(c for c, _ in results), max(m for _, m in results)
+
+
 def render(result, n):
     """The program's output for ``result = checksum_maxflips(n)``: checksum, then the maximum."""
     checksum, max_flips = result
@@ -111,4 +196,7 @@ SPEC = KernelSpec(
     random_input=lambda rng: (rng.randint(1, 8),),
     # 17! permutations: days of work; 0 is undefined in the official programs
     bad_inputs=bad_sizes(MAX_N, ((0,), ValueError)),
+    split=split,
+    combine=combine,
+    part="speedlab.fannkuchredux:block",
 )

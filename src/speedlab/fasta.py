@@ -73,6 +73,94 @@ def fasta(n, *, impl=None, n_threads=None) -> bytes:
     return call("fasta", impl, n, n_threads=n_threads)
 
 
+#: The implementations of :func:`segment` (the parts of a split output).
+_SEGMENT = {
+    "python": "speedlab.pure.fasta:segment",
+    "compiled": "speedlab._compiled.fasta:segment",
+    "native": "speedlab._native.fasta:fasta_segment_native",
+}
+
+
+def segment(n, start, stop, *, impl=None) -> bytes:
+    """Bytes ``start``..``stop - 1`` of ``fasta(n)``, computed without the bytes before them.
+
+    One part of a split output (see :func:`split`).
+
+    Parameters
+    ----------
+    n : int
+        The program's size, 0 <= n <= 214,748,364.
+    start, stop : int
+        Byte offsets, 0 <= start <= stop <= ``output_length(n)``.
+    impl : str, optional
+        ``python``, ``compiled`` or ``native``; None follows ``SPEEDLAB_IMPL``.
+
+    Returns
+    -------
+    bytes
+        ``fasta(n)[start:stop]``.
+
+    Raises
+    ------
+    TypeError
+        An argument is not an integer, or ``impl`` is not a string.
+    ValueError
+        ``n`` or the offsets are out of range, or ``impl`` is unknown.
+    ImportError
+        The requested compiled variant is not built.
+    """
+    from speedlab.parts import choose
+
+    n = check_int("n", n, minimum=0, maximum=MAX_N)
+    size = output_length(n)
+    start = check_int("start", start, minimum=0, maximum=size)
+    stop = check_int("stop", stop, minimum=start, maximum=size)
+    return choose("fasta", impl, _SEGMENT)(n, start, stop)
+
+
+segment.impls = tuple(_SEGMENT)
+
+
+def split(args, parts):
+    """Cut the output into ``parts`` byte ranges of equal length, computed by :func:`segment`.
+
+    Exact: the output's layout is fixed by ``n`` alone (three headers; lines of
+    60 characters and a newline, the last one shorter), so every byte's record,
+    line and column follow from its offset. ALU characters are a pure function
+    of their position. A random character is the symbol of the generator's state
+    after as many draws as characters before it in its record (plus TWO's 3n for
+    THREE); the generator is an affine map modulo 139,968, and composing affine
+    maps by repeated squaring gives the state after any number of draws exactly,
+    in integer arithmetic -- the jump-ahead the parallel rung uses for its blocks.
+    A segment therefore holds exactly the bytes the whole output holds at its
+    offsets, and the segments concatenated are the output.
+
+    Parameters
+    ----------
+    args : tuple
+        ``(n,)``.
+    parts : int
+        1 to the output's length in bytes.
+
+    Returns
+    -------
+    list of tuple
+        ``(n, start, stop)`` per segment, in order.
+    """
+    from speedlab.parts import check_parts, spans
+
+    (n,) = args
+    n = check_int("n", n, minimum=0, maximum=MAX_N)
+    size = output_length(n)
+    parts = check_parts(parts, size, "one output byte per part at most")
+    return [(n, start, stop) for start, stop in spans(size, parts)]
+
+
+def combine(results, args):
+    """The whole output: the segments in order (see :func:`split`)."""
+    return b"".join(results)
+
+
 def render(result, n):
     """The program's output for ``result = fasta(n)``: the bytes themselves."""
     return result
@@ -139,4 +227,7 @@ SPEC = KernelSpec(
     # 0 (headers only), partial and exact lines, one ALU period, several chunks' worth
     sample_sizes=(0, 1, 6, 30, 287, 12_345),
     bad_inputs=bad_sizes(MAX_N, ((2**31,), ValueError)),  # 2**31 would wrap a C int
+    split=split,
+    combine=combine,
+    part="speedlab.fasta:segment",
 )

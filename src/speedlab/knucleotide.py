@@ -18,7 +18,7 @@ rung; ``packed`` is a labelled extra with speedlab's own open-addressing table.
 from __future__ import annotations
 
 from speedlab._impl import call
-from speedlab._validate import check_fasta
+from speedlab._validate import check_fasta, check_int
 from speedlab.fasta import BAD_FASTA, reader_bytes, reader_input
 from speedlab.spec import KernelSpec, Sizes, Variant
 
@@ -81,6 +81,124 @@ def knucleotide(data, *, impl=None, n_threads=None):
     return call("knucleotide", impl, data, n_threads=n_threads)
 
 
+#: The implementations of :func:`window_counts` (the parts of a split count).
+_COUNTS = {
+    "python": "speedlab.pure.knucleotide:window_counts",
+    "compiled": "speedlab._compiled.knucleotide:window_counts",
+    "native": "speedlab._native.knucleotide:window_counts_native",
+}
+#: The longest k counted (the last fragment): chunks overlap by LONGEST - 1 bases.
+LONGEST = 18
+
+
+def window_counts(bases, windows, *, impl=None):
+    """k-mer counts of the windows that start at ``0..windows - 1`` of ``bases``.
+
+    One part of a split count (see :func:`split`): for k = 1 and 2 every k-mer's
+    count, and the counts of the five fragments, over the windows starting in
+    the first ``windows`` positions (those that fit inside ``bases``).
+
+    Parameters
+    ----------
+    bases : bytes-like
+        A chunk of record THREE's sequence: A, C, G, T only (either case), no
+        newlines; C-contiguous single bytes.
+    windows : int
+        0 <= windows <= len(bases).
+    impl : str, optional
+        ``python``, ``compiled`` or ``native``; None follows ``SPEEDLAB_IMPL``.
+
+    Returns
+    -------
+    tuple
+        ``({1-mer: count}, {2-mer: count}, (count of each fragment, ...))``,
+        the dicts holding only the k-mers that occur.
+
+    Raises
+    ------
+    TypeError
+        ``bases`` is a str or not a buffer; ``windows`` not an integer; ``impl`` not a string.
+    ValueError
+        ``bases`` holds anything but A, C, G, T; ``windows`` is out of range;
+        ``impl`` is unknown.
+    ImportError
+        The requested compiled variant is not built.
+    """
+    from speedlab._validate import check_bytes
+    from speedlab.parts import choose
+
+    view = check_bytes("bases", bases)
+    data = bases if type(bases) is bytes else view.tobytes()
+    others = data.translate(None, b"ACGTacgt")
+    if others:
+        raise ValueError(f"bases must hold only A, C, G and T (either case), found {others[:10]!r}")
+    windows = check_int("windows", windows, minimum=0, maximum=len(data))
+    return choose("knucleotide", impl, _COUNTS)(data, windows)
+
+
+window_counts.impls = tuple(_COUNTS)
+
+
+def split(args, parts):
+    """Cut record THREE into ``parts`` chunks of windows, overlapping by 17 bases.
+
+    Part ``i`` owns the windows that *start* in ``[lo_i, hi_i)`` (even
+    ranges of the ``L`` bases) and gets the bases ``[lo_i, hi_i + 17)``: every
+    window it owns, up to the 18-base fragments, lies inside its chunk, and it
+    counts only those (:func:`window_counts`). Exact: every window of every
+    length k is owned by exactly one part (the one whose range holds its start),
+    so the parts' counts add up to the whole sequence's counts, in integers;
+    the percentages are then computed once, from the totals and ``L - k + 1``
+    windows, by the very function the kernel uses (same formula, same order), so
+    the result equals one call's.
+
+    Parameters
+    ----------
+    args : tuple
+        ``(data,)``: the FASTA text, as :func:`knucleotide` takes it.
+    parts : int
+        1 to the number of bases in record THREE (1 when it is empty).
+
+    Returns
+    -------
+    list of tuple
+        ``(chunk, windows)`` per part; the chunks are memoryviews of one copy
+        of the sequence (its newlines removed).
+    """
+    from speedlab.parts import check_parts, spans
+    from speedlab.pure.knucleotide import find_record
+
+    (data,) = args
+    view = check_fasta("data", data)
+    data = data if type(data) is bytes else view.tobytes()
+    _check_three(data)
+    start, end = find_record(data)
+    bases = data[start:end].replace(b"\n", b"")
+    parts = check_parts(parts, len(bases), "one base per part at most")
+    chunks = memoryview(bases)
+    return [(chunks[lo:hi + LONGEST - 1], hi - lo) for lo, hi in spans(len(bases), parts)]
+
+
+def combine(results, args):
+    """The program's result from the chunks' counts (see :func:`split`)."""
+    from speedlab.pure.knucleotide import FRAGMENTS, find_record, frequencies
+
+    (data,) = args
+    if type(data) is not bytes:
+        data = memoryview(data).tobytes()
+    start, end = find_record(data)
+    length = (end - start) - data.count(b"\n", start, end)
+    totals = [{}, {}]
+    fragments = [0] * len(FRAGMENTS)
+    for one, two, counts in results:
+        for table, part in zip(totals, (one, two)):
+            for kmer, count in part.items():
+                table[kmer] = table.get(kmer, 0) + count
+        fragments = [a + b for a, b in zip(fragments, counts)]
+    freq1, freq2 = (frequencies(totals[k - 1], length - k + 1) for k in (1, 2))
+    return freq1, freq2, tuple(zip(fragments, FRAGMENTS))
+
+
 def render(result, n):
     """The program's output for ``result = knucleotide(...)``."""
     freq1, freq2, counts = result
@@ -141,4 +259,7 @@ SPEC = KernelSpec(
         ((b">THREE\nACGTN\n",), ValueError),             # not a base: no 2-bit code
         ((b">THREE\r\nACGT\r\n",), ValueError),          # CR line ends
     ),
+    split=split,
+    combine=combine,
+    part="speedlab.knucleotide:window_counts",
 )

@@ -63,6 +63,94 @@ def pbm(n, *, impl=None, n_threads=None):
     return call("mandelbrot", impl, n, n_threads=n_threads)
 
 
+#: The implementations of :func:`rows` (the parts of a split image).
+_ROWS = {
+    "python": "speedlab.pure.mandelbrot:rows",
+    "compiled": "speedlab._compiled.mandelbrot:rows",
+    "native": "speedlab._native.mandelbrot:band_native",
+    "simd": "speedlab._native.mandelbrot:band_simd",
+}
+
+
+def rows(n, begin, end, *, impl=None):
+    """Rows ``begin``..``end - 1`` of the n x n image: its bitmap bytes, without the PBM header.
+
+    One part of a split image (see :func:`split`); ``pbm(n)`` is the header
+    followed by ``rows(n, 0, n)``.
+
+    Parameters
+    ----------
+    n : int
+        Width and height in pixels, 0 <= n <= 100,000.
+    begin, end : int
+        The rows, 0 <= begin <= end <= n.
+    impl : str, optional
+        ``python``, ``compiled``, ``native`` or ``simd``; None follows
+        ``SPEEDLAB_IMPL`` (native when built).
+
+    Returns
+    -------
+    bytes
+        ``(end - begin) * ceil(n / 8)`` bytes.
+
+    Raises
+    ------
+    TypeError
+        An argument is not an integer, or ``impl`` is not a string.
+    ValueError
+        ``n`` is out of range, the rows are not within the image, or ``impl`` is unknown.
+    ImportError
+        The requested compiled variant is not built.
+    """
+    from speedlab.parts import choose
+
+    n = check_int("n", n, minimum=0, maximum=MAX_N)
+    begin = check_int("begin", begin, minimum=0, maximum=n)
+    end = check_int("end", end, minimum=begin, maximum=n)
+    return choose("mandelbrot", impl, _ROWS)(n, begin, end)
+
+
+rows.impls = tuple(_ROWS)
+
+
+def split(args, parts):
+    """Cut the image into ``parts`` bands of whole rows, computed by :func:`rows`.
+
+    Exact: a pixel's bit depends only on its own coordinates and ``n`` (the
+    orbit of its own c), never on another pixel, and rows are packed into
+    whole bytes (each row zero-padded), so no byte holds pixels of two rows.
+    A band of rows ``[begin, end)`` computed alone is therefore byte for byte
+    the same as those rows of the whole image -- the same ``render_row`` does
+    both -- and the header followed by the bands in order is the whole file.
+
+    Parameters
+    ----------
+    args : tuple
+        ``(n,)``.
+    parts : int
+        1 to ``n`` (one row per part at most; 1 for n = 0).
+
+    Returns
+    -------
+    list of tuple
+        ``(n, begin, end)`` per band, in order.
+    """
+    from speedlab.parts import check_parts, spans
+
+    (n,) = args
+    n = check_int("n", n, minimum=0, maximum=MAX_N)
+    parts = check_parts(parts, n, "one row per part at most")
+    return [(n, begin, end) for begin, end in spans(n, parts)]
+
+
+def combine(results, args):
+    """The PBM file: the header, then the bands in order (see :func:`split`)."""
+    from speedlab.pure.mandelbrot import header
+
+    (n,) = args
+    return header(n) + b"".join(results)
+
+
 def render(result, n):
     """The program's output for ``result = pbm(n)``: the PBM file itself."""
     return result
@@ -109,4 +197,7 @@ SPEC = KernelSpec(
     sample_sizes=(0, 1, 7, 9, 15, 16, 17, 63, 101),
     random_input=_mandelbrot_random,
     bad_inputs=bad_sizes(MAX_N),  # past 100,000 the bitmap alone passes 1.25 GB
+    split=split,
+    combine=combine,
+    part="speedlab.mandelbrot:rows",
 )

@@ -108,6 +108,8 @@ SPEC = KernelSpec(
     bad_inputs=bad_sizes(MAX_DIGITS),
     no_parallel="each term of the spigot depends on the one before, and one multiplication "
     "of a few thousand limbs by a word is far too little work to split across threads",
+    no_split="each digit comes out of the spigot state the digit before left behind: one "
+    "sequential recurrence, with no part of the work that does not need all of the part before it",
     why_small="CPython's int arithmetic is already C, so the pure twin spends its time in "
     "C; compiled and typed only remove the interpreter between the big-integer calls. "
     "native gains what in-place limb arithmetic saves over a fresh int object per "

@@ -124,6 +124,9 @@ SPEC = KernelSpec(
     sample_sizes=(0, 1, 30, 5000),
     reads_fasta=True,
     bad_inputs=BAD_FASTA + (((bytearray(),), ValueError),),  # empty, as a bytearray
+    no_split="the nine counts could split (chunks overlapping by a match's length), but the five "
+    "replacements run in sequence over the whole cleaned sequence, each on the output of the one "
+    "before, and a match or a replacement may span any cut",
     why_small="the pure twin already spends ~95% of its time inside CPython's re engine, "
     "which is C: compiling the Python around it, typing it or removing the headers in C "
     "(native) can only speed up the few per cent outside re. The gain comes from changing "

@@ -121,6 +121,63 @@ def reverse_complement_inplace(buf) -> None:
     view[:] = pure(data)
 
 
+def split(args, parts):
+    """Cut the FASTA text into ``parts`` runs of whole records, each reversed by one call.
+
+    A record starts at a ``>`` that opens a line; the cuts fall at record starts,
+    chosen so the parts' byte counts are as even as whole records allow. Exact:
+    the program's output is, record after record, the header line and the
+    reverse complement of that record's sequence -- each record's output depends
+    on its own bytes only -- so a part holding whole records yields exactly
+    their output, and the parts' outputs concatenated are the whole output. The
+    newline before a cut ends the last record of the part before it, where it
+    was a line end too (newlines are dropped from the sequence either way).
+
+    Parameters
+    ----------
+    args : tuple
+        ``(data,)``: the FASTA text, as :func:`reverse_complement` takes it.
+    parts : int
+        1 to the number of records.
+
+    Returns
+    -------
+    list of tuple
+        ``(chunk,)`` per part: memoryviews of ``data``, each starting with ``>``.
+    """
+    from bisect import bisect_left
+
+    from speedlab.parts import check_parts
+
+    (data,) = args
+    view = check_fasta("data", data)
+    data = data if type(data) is bytes else view.tobytes()
+    starts = [0]
+    at = data.find(b"\n>")
+    while at >= 0:
+        starts.append(at + 1)
+        at = data.find(b"\n>", at + 1)
+    parts = check_parts(parts, len(starts), f"one record per part at most; the input has {len(starts):,}")
+    # The cut nearest to each even share of the bytes, always past the one before.
+    cuts, last = [0], 0
+    for i in range(1, parts):
+        target = i * len(data) // parts
+        lowest, highest = last + 1, len(starts) - (parts - i)
+        j = min(max(bisect_left(starts, target), lowest), highest)
+        if j > lowest and target - starts[j - 1] < starts[j] - target:
+            j -= 1
+        cuts.append(starts[j])
+        last = j
+    cuts.append(len(data))
+    whole = memoryview(data)
+    return [(whole[a:b],) for a, b in zip(cuts, cuts[1:])]
+
+
+def combine(results, args):
+    """The whole output: the parts' outputs in order (see :func:`split`)."""
+    return b"".join(results)
+
+
 def render(result, n):
     """The program's output for ``result = reverse_complement(...)``: the bytes themselves."""
     return result
@@ -160,4 +217,6 @@ SPEC = KernelSpec(
     reads_fasta=True,
     random_input=random_fasta,
     bad_inputs=BAD_FASTA,
+    split=split,
+    combine=combine,
 )

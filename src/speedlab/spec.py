@@ -281,6 +281,25 @@ class KernelSpec:
         Why the kernel has no ``parallel`` rung (shown by ``speedlab list``).
     why_small : str
         Why the ladder gains little, for kernels whose Python already runs in C.
+    split : callable, optional
+        ``split(args, parts) -> list`` of part-args: the kernel's arguments
+        (as ``make_input`` builds them) cut into ``parts`` independent pieces.
+        It validates ``args`` as the public function does, and refuses a
+        ``parts`` the input cannot give with :class:`speedlab.parts.TooManyParts`
+        (a ValueError); see :func:`speedlab.parts.check_parts`.
+    combine : callable, optional
+        ``combine(part_results, args) -> result``: the result one call of the
+        kernel returns, from the parts' results (in split order). It may return
+        :class:`Round` instead: another map over new part-args, for kernels whose
+        split is a sequence of rounds (spectralnorm's power method).
+    part : str
+        ``"module:function"`` each part-args tuple is passed to (with ``impl=``);
+        empty means ``api``, the kernel itself. A part function other than
+        ``api`` lists the variants it offers in its ``impls`` attribute.
+        ``speedlab verify`` checks that ``combine(map(part, split(x, P)))``
+        equals the kernel's result by ``compare`` for several ``P``.
+    no_split : str
+        Why the kernel does not split (shown by ``speedlab list``).
     """
 
     name: str
@@ -300,8 +319,18 @@ class KernelSpec:
     bad_inputs: tuple[tuple[tuple, type[Exception]], ...] = ()
     no_parallel: str = ""
     why_small: str = ""
+    split: Callable[[tuple, int], list] | None = None
+    combine: Callable[[list, Any], Any] | None = None
+    part: str = ""
+    no_split: str = ""
 
     def __post_init__(self):
+        if (self.split is None) != (self.combine is None):
+            raise ValueError(f"kernel {self.name!r}: split and combine go together (one is missing)")
+        if self.split is None and self.part:
+            raise ValueError(f"kernel {self.name!r}: part is given but there is no split")
+        if self.split is not None and self.no_split:
+            raise ValueError(f"kernel {self.name!r}: it has a split and a no_split reason; keep one")
         names = [v.name for v in self.variants]
         if len(set(names)) != len(names):
             raise ValueError(f"kernel {self.name!r}: duplicate variant names in {names}")
@@ -331,6 +360,25 @@ class KernelSpec:
     def public_function(self) -> Callable[..., Any]:
         module_name, _, attr = self.api.partition(":")
         return getattr(importlib.import_module(module_name), attr)
+
+    def part_function(self) -> Callable[..., Any]:
+        """The function a part of a split runs: ``part``, or the kernel itself (``api``)."""
+        module_name, _, attr = (self.part or self.api).partition(":")
+        return getattr(importlib.import_module(module_name), attr)
+
+
+@dataclass(frozen=True)
+class Round:
+    """Returned by a kernel's ``combine`` when its split takes another round.
+
+    The runner maps the part function over ``parts`` (part-args, as ``split``
+    returns them), then calls ``combine(their results, args)`` again, where
+    ``args`` is whatever this round carries forward (the power method's vector,
+    the round number...). A plain result ends the rounds.
+    """
+
+    parts: list
+    args: Any
 
 
 def size_input(n: int) -> tuple:

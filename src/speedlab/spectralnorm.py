@@ -17,8 +17,11 @@ threads, on the ``simd`` rung's vector rows.
 
 from __future__ import annotations
 
+import math
+
 from speedlab._impl import call
 from speedlab._validate import check_int
+from speedlab.pure.spectralnorm import ROUNDS
 from speedlab.spec import KernelSpec, Sizes, Variant, bad_sizes, floats, size_input
 
 #: The largest n accepted. The work grows as 40 n²: n = 100,000 is 4e11 terms,
@@ -65,6 +68,151 @@ def norm(n, *, impl=None, n_threads=None):
     """
     n = check_int("n", n, minimum=1, maximum=MAX_N)
     return call("spectralnorm", impl, n, n_threads=n_threads)
+
+
+#: The implementations of :func:`product_rows` (the parts of a split run).
+_ROWS = {
+    "python": "speedlab.pure.spectralnorm:product_rows",
+    "compiled": "speedlab._compiled.spectralnorm:product_rows",
+    "native": "speedlab._native.spectralnorm:product_rows_native",
+}
+
+
+def product_rows(u, begin, end, transpose=False, *, impl=None):
+    """Entries ``begin``..``end - 1`` of A·u (or Aᵀ·u): a block of rows of one product.
+
+    One part of one round of a split run (see :func:`split`).
+
+    Parameters
+    ----------
+    u : buffer of float64
+        The vector (``array('d')``, a NumPy float64 array, ...; C-contiguous),
+        1 to 100,000 entries; its length is n.
+    begin, end : int
+        The rows, 0 <= begin <= end <= n.
+    transpose : bool
+        False for A·u, True for Aᵀ·u.
+    impl : str, optional
+        ``python``, ``compiled`` or ``native``; None follows ``SPEEDLAB_IMPL``.
+
+    Returns
+    -------
+    array.array
+        ``end - begin`` doubles (typecode ``"d"``).
+
+    Raises
+    ------
+    TypeError
+        ``u`` is not a buffer of doubles, ``begin``/``end`` are not integers,
+        ``transpose`` is not a bool, or ``impl`` is not a string.
+    ValueError
+        ``u`` is empty, too long or not C-contiguous; the rows are out of range;
+        ``impl`` is unknown.
+    ImportError
+        The requested compiled variant is not built.
+    """
+    from array import array
+
+    from speedlab.parts import choose
+
+    if isinstance(u, (str, bytes)):
+        raise TypeError(f"u must be a buffer of float64 (array('d'), a NumPy array), not {type(u).__name__}")
+    try:
+        view = memoryview(u)
+    except TypeError:
+        raise TypeError(f"u must be a buffer of float64 (array('d'), a NumPy array), not {type(u).__name__}") from None
+    if view.format not in ("d", "<d", "=d") or view.ndim != 1:
+        raise TypeError(f"u must be a one-dimensional buffer of float64, got format {view.format!r} "
+                        f"with {view.ndim} dimension(s)")
+    if not view.c_contiguous:
+        raise ValueError("u must be a C-contiguous buffer (got a strided view); copy it first")
+    n = check_int("len(u)", len(view), minimum=1, maximum=MAX_N)
+    begin = check_int("begin", begin, minimum=0, maximum=n)
+    end = check_int("end", end, minimum=begin, maximum=n)
+    if not isinstance(transpose, bool):
+        raise TypeError(f"transpose must be a bool, not {type(transpose).__name__}")
+    fn = choose("spectralnorm", impl, _ROWS)
+    if fn.__module__.startswith("speedlab._native."):
+        return fn(view, begin, end, transpose)
+    return array("d", fn(view.tolist(), begin, end, transpose))
+
+
+product_rows.impls = tuple(_ROWS)
+
+#: The four products of one power-method round, in the native rung's order:
+#: w = A·u, v = Aᵀ·w, w = A·v, u = Aᵀ·w (``transpose`` of each).
+_PRODUCTS = (False, True, False, True)
+
+
+def split(args, parts):
+    """Run the power method as 40 rounds, each product's rows cut into ``parts`` blocks.
+
+    A product needs the whole vector of the product before it, so each of the
+    40 matrix-vector products (10 power-method rounds of w = A·u, v = Aᵀ·w,
+    w = A·v, u = Aᵀ·w) is one map round: the parts compute blocks of its rows
+    from the whole input vector, and :func:`combine` joins them into the next
+    round's vector (returning :class:`speedlab.spec.Round` until the last).
+    Exact: each entry is one left-to-right sum of ``A(i, j) * u[j]`` computed
+    by the native rung's own row functions, independent of the other rows, so a
+    block holds the bits the whole product holds there; the final
+    ``sqrt(u·v / v·v)`` is summed left to right in IEEE doubles as
+    ``result_native`` does, so the result is the native rung's to the bit.
+
+    Parameters
+    ----------
+    args : tuple
+        ``(n,)``.
+    parts : int
+        1 to n (one row per part at most).
+
+    Returns
+    -------
+    list of tuple
+        The first round's ``(u, begin, end, transpose)`` per block.
+    """
+    from array import array
+
+    from speedlab.parts import check_parts
+
+    (n,) = args
+    n = check_int("n", n, minimum=1, maximum=MAX_N)
+    parts = check_parts(parts, n, "one row per part at most")
+    return _round(array("d", [1.0]) * n, parts, 0)
+
+
+def _round(vector, parts, index):
+    from speedlab.parts import spans
+
+    return [(vector, begin, end, _PRODUCTS[index % 4]) for begin, end in spans(len(vector), parts)]
+
+
+def combine(results, args):
+    """Join a product's blocks; start the next product, or finish (see :func:`split`)."""
+    from array import array
+
+    from speedlab.spec import Round
+
+    if len(args) == 1:  # the first round: args is the kernel's (n,)
+        state = {"index": 0, "parts": len(results), "u": None, "v": None}
+    else:
+        state = dict(args[1])
+    vector = array("d")
+    for block in results:
+        vector.extend(block)
+    index = state["index"]
+    if index % 4 == 1:
+        state["v"] = vector  # v = AᵀA·u
+    elif index % 4 == 3:
+        state["u"] = vector  # u = AᵀA·v
+    state["index"] = index = index + 1
+    if index < 4 * ROUNDS:
+        return Round(_round(vector, state["parts"], index), ("state", state))
+    u, v = state["u"], state["v"]
+    vbv = vv = 0.0
+    for ui, vi in zip(u, v):  # left to right, as result_native sums
+        vbv += ui * vi
+        vv += vi * vi
+    return math.sqrt(vbv / vv)
 
 
 def render(result, n):
@@ -118,4 +266,7 @@ SPEC = KernelSpec(
     random_input=_spectralnorm_random,
     # n > 100,000: 4e11 terms, minutes to hours of work; 0: an empty matrix has no norm
     bad_inputs=bad_sizes(MAX_N, ((0,), ValueError)),
+    split=split,
+    combine=combine,
+    part="speedlab.spectralnorm:product_rows",
 )

@@ -70,3 +70,8 @@ def report(n):
         total = sum(check(make_tree(depth)) for _ in range(iterations))
         rows.append((iterations, depth, total))
     return stretch, tuple(rows), (max_depth, check(long_lived_tree))
+
+
+def trees_total(depth, iterations):
+    """The checks of ``iterations`` trees of ``depth``, built and dropped one after another, summed."""
+    return sum(check(make_tree(depth)) for _ in range(iterations))

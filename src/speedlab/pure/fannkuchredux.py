@@ -93,3 +93,30 @@ def checksum_maxflips(n):
         if flips > max_flips:
             max_flips = flips
     return checksum, max_flips
+
+
+def block(n, first, last):
+    """Checksum and maximum flips over the permutations at positions ``first..last - 1`` only.
+
+    The block starts from :func:`nth_permutation` of ``first`` with the odometer's
+    digits read from the same index, then steps as :func:`permutations` does; each
+    permutation is signed by its own index, so blocks add up to the whole checksum.
+    """
+    perm = nth_permutation(first, n)
+    count = [0] * n
+    for r in range(1, n):
+        count[r] = first // factorial(r) % (r + 1)
+    checksum = max_flips = 0
+    for index in range(first, last):
+        flips = count_flips(perm)
+        checksum += -flips if index & 1 else flips
+        max_flips = max(max_flips, flips)
+        r = 1
+        while r < n:
+            perm[: r + 1] = perm[1 : r + 1] + perm[:1]
+            count[r] += 1
+            if count[r] <= r:
+                break
+            count[r] = 0
+            r += 1
+    return checksum, max_flips

@@ -87,3 +87,52 @@ def fasta(n):
     lines, _ = random_record(HOMO_SAPIENS, 5 * n, seed)
     out += lines
     return ("\n".join(out) + "\n").encode("ascii")
+
+
+def jump(seed, steps):
+    """The generator's state ``steps`` draws after ``seed``.
+
+    One draw is the affine map x -> IA*x + IC (mod IM); applying (a, c) twice is
+    (a*a, a*c + c), so squaring the map log2(steps) times reaches any distance.
+    """
+    a, c = IA, IC
+    while steps:
+        if steps & 1:
+            seed = (a * seed + c) % IM
+        c = (a * c + c) % IM
+        a = (a * a) % IM
+        steps >>= 1
+    return seed
+
+
+def segment(n, start, stop):
+    """Bytes ``start``..``stop - 1`` of ``fasta(n)``, without writing the bytes before them.
+
+    Each record is its header and lines of 61 bytes (60 characters and a newline),
+    so every byte's record, line and column follow from its offset; a random line
+    starts from the generator jumped ahead to its first character (:func:`jump`).
+    """
+    records = ((">ONE Homo sapiens alu\n", None, 2 * n, SEED),
+               (">TWO IUB ambiguity codes\n", IUB, 3 * n, SEED),
+               (">THREE Homo sapiens frequency\n", HOMO_SAPIENS, 5 * n, jump(SEED, 3 * n)))
+    out = []
+    offset = 0
+    for header, table, total, seed in records:
+        out.append(header[max(start - offset, 0):max(stop - offset, 0)])
+        body = offset + len(header)
+        offset = body + total + -(-total // LINE)
+        lo, hi = max(start, body), min(stop, offset)
+        if lo >= hi:
+            continue
+        first = (lo - body) // (LINE + 1)
+        last = (hi - body - 1) // (LINE + 1) + 1
+        count = min(last * LINE, total) - first * LINE
+        if table is None:
+            position = first * LINE % len(ALU)
+            lines = repeat_record(ALU[position:] + ALU[:position], count)
+        else:
+            lines, _ = random_record(table, count, jump(seed, first * LINE))
+        text = "".join(line + "\n" for line in lines)
+        skip = lo - body - first * (LINE + 1)
+        out.append(text[skip:skip + hi - lo])
+    return "".join(out).encode("ascii")

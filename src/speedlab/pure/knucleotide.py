@@ -76,3 +76,18 @@ def knucleotide(data):
     freq1, freq2 = (frequencies(count(seq, k), len(seq) - k + 1) for k in (1, 2))
     counts = tuple((count(seq, len(fragment))[fragment], fragment) for fragment in FRAGMENTS)
     return freq1, freq2, counts
+
+
+def window_counts(bases, windows):
+    """k-mer counts of the windows starting at ``0..windows - 1`` of ``bases`` (one chunk of a split).
+
+    ``bases`` is a chunk of the sequence (bytes, either case, no newlines).
+    Returns ``({1-mer: count}, {2-mer: count}, fragment counts)``.
+    """
+    seq = bytes(bases).upper().decode("ascii")
+
+    def counts(k):
+        return Counter(seq[i:i + k] for i in range(min(windows, len(seq) - k + 1)))
+
+    return (dict(counts(1)), dict(counts(2)),
+            tuple(counts(len(fragment))[fragment] for fragment in FRAGMENTS))

@@ -66,3 +66,8 @@ def row(y, n):
 def pbm(n):
     """The whole PBM file for an n x n image, as bytes."""
     return header(n) + b"".join(row(y, n) for y in range(n))
+
+
+def rows(n, begin, end):
+    """Rows ``begin``..``end - 1`` of the bitmap, without the header (one part of a split image)."""
+    return b"".join(row(y, n) for y in range(begin, end))

@@ -119,3 +119,43 @@ def energies(steps):
     before = energy(bodies)
     advance(bodies, steps)
     return before, energy(bodies)
+
+
+#: How far an ensemble member's planets start from the canonical system: each
+#: coordinate of position and velocity scaled by 1 + PERTURBATION * u, u uniform
+#: in [-1, 1] (one part in a million: the spread chaos then grows over a run).
+PERTURBATION = 1e-6
+
+
+def perturbed_system(seed, member):
+    """The initial system of ensemble member ``member`` (member 0 is the canonical one).
+
+    The perturbation of member ``m > 0`` is drawn from ``random.Random`` seeded with
+    the string ``"speedlab-nbody-ensemble:SEED:m"`` (string seeds are hashed with
+    SHA-512: the same numbers on every platform and Python version), so a member's
+    start depends on ``(seed, member)`` only, never on which other members run.
+    The Sun's momentum is offset afterwards, as for the canonical system.
+    """
+    import random
+
+    bodies = make_system()
+    if member:
+        rng = random.Random(f"speedlab-nbody-ensemble:{seed}:{member}")
+        for position, velocity, _ in bodies[1:]:
+            for vector in (position, velocity):
+                for k in range(3):
+                    vector[k] *= 1.0 + PERTURBATION * rng.uniform(-1.0, 1.0)
+    offset_momentum(bodies)
+    return bodies
+
+
+def simulate(bodies, steps):
+    """Energies of ``bodies`` before and after ``steps`` steps (``bodies`` is advanced in place)."""
+    before = energy(bodies)
+    advance(bodies, steps)
+    return before, energy(bodies)
+
+
+def ensemble(steps, members, seed=0, first=0):
+    """``(before, after)`` energies of members ``first..first + members - 1`` of an ensemble."""
+    return tuple(simulate(perturbed_system(seed, m), steps) for m in range(first, first + members))

@@ -69,3 +69,17 @@ def norm(n):
     vBv = sum(ue * ve for ue, ve in zip(u, v))
     vv = sum(ve * ve for ve in v)
     return math.sqrt(vBv / vv)
+
+
+def product_rows(u, begin, end, transpose):
+    """Entries ``begin``..``end - 1`` of A·u (Aᵀ·u when ``transpose``): a block of one product's rows.
+
+    The same terms, summed in the same order, as :func:`eval_A_times_u` and
+    :func:`eval_At_times_u`, so blocks put together are that product to the bit.
+    """
+    n = len(u)
+    den = denominators(2 * n)
+    if transpose:
+        return [sum([1.0 / (d + j) * u_j for d, j, u_j in zip(den[i:i + n], range(n), u)])
+                for i in range(begin, end)]
+    return [sum([1.0 / (d + i) * u_j for d, u_j in zip(den[i:i + n], u)]) for i in range(begin, end)]

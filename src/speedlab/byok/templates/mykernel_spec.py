@@ -63,6 +63,35 @@ def render(counts, n):
     return "".join(f"{value} {count}\n" for value, count in enumerate(counts) if count).encode()
 
 
+def split(args, parts):
+    """Cut ``a`` and ``b`` into ``parts`` matching byte ranges: how the kernel runs on several
+    processes or hosts.
+
+    Exact: a histogram of the whole is the sum of the histograms of its pieces
+    (every position is counted in exactly one range, and counts are integers).
+    ``speedlab verify`` checks that combine(map(mykernel, split(x, P))) equals
+    mykernel(x); ``speedlab.dask.run("mykernel", a, b, scheduler="local")`` runs it.
+    """
+    a, b = args
+    for name, value in (("a", a), ("b", b)):
+        if not isinstance(value, bytes):
+            raise TypeError(f"{name} must be bytes, not {type(value).__name__}")
+    if isinstance(parts, bool) or not isinstance(parts, int) or parts < 1:
+        raise ValueError(f"parts must be an int >= 1, got {parts!r}")
+    most = max(1, len(a))
+    if parts > most:
+        from speedlab.parts import TooManyParts
+
+        raise TooManyParts(f"parts must be <= {most} (one byte each at most)", most)
+    cuts = [i * len(a) // parts for i in range(parts + 1)]
+    return [(a[lo:hi], b[lo:hi]) for lo, hi in zip(cuts, cuts[1:])]
+
+
+def combine(results, args):
+    """The histogram of the whole: the parts' histograms added up, value by value."""
+    return [sum(counts) for counts in zip(*results)]
+
+
 SPEC = KernelSpec(
     name="mykernel",
     summary="histogram of a XOR b, byte by byte (the speedlab new template)",
@@ -98,4 +127,7 @@ SPEC = KernelSpec(
         ((bytearray(3), bytes(3)), TypeError),
         ((b"abc", b"ab"), ValueError),
     ),
+    # the parts run mykernel itself (part="module:function" names another function)
+    split=split,
+    combine=combine,
 )

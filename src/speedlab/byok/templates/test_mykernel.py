@@ -32,3 +32,15 @@ def test_variant_agrees_with_the_pure_twin_and_the_golden_outputs(variant, expec
 def test_bad_input_is_refused(args, error):
     with pytest.raises(error):
         SPEC.public_function()(*args)
+
+
+@pytest.mark.skipif(SPEC.split is None, reason="the spec declares no split")
+@pytest.mark.parametrize("parts", [1, 2, 3, 7, 1000])
+def test_split_combines_to_one_call(parts):
+    # combine(map(mykernel, split(x, P))) == mykernel(x); a P the input cannot give
+    # is refused (TooManyParts) and the most it allows is checked instead.
+    from speedlab.parts import verify
+
+    for n in SPEC.sample_sizes:
+        _, problems = verify(SPEC, SPEC.make_input(n), (parts,))
+        assert not problems, (n, problems)
