@@ -31,6 +31,7 @@ RESULTS = HERE / "results"
 FIGURES = HERE / "figures"
 README = HERE.parent / "README.md"
 START, END = "<!-- speedlab-bench:start -->", "<!-- speedlab-bench:end -->"
+HEADLINE_START, HEADLINE_END = "<!-- speedlab-headline:start -->", "<!-- speedlab-headline:end -->"
 
 
 def speedlab(*args: str) -> int:
@@ -89,15 +90,37 @@ def readme_table(doc: dict) -> str:
     return "\n".join(rows)
 
 
+def headline(doc: dict, kernel: str = "nbody") -> str:
+    """One sentence for README's first screen: one kernel's python time, its fastest variant's, the ratio."""
+    recs = {r["label"]: r for r in doc["results"] if r["kernel"] == kernel and r["status"] == "ok"}
+    per = {label: _median(r, "seconds_per_unit") for label, r in recs.items()}
+    if "python" not in per:
+        return ""
+    fastest = min(per, key=lambda label: per[label] or float("inf"))
+    env = doc["environment"]
+    from speedlab.bench.report import fmt_time
+
+    return (f"On {env['cpu']} ({env['cores']} cores), one {recs['python']['unit']} of `{kernel}` takes "
+            f"{fmt_time(per['python'])} in the pure-Python twin and {fmt_time(per[fastest])} in its "
+            f"`{fastest}` variant: {_fmt(per['python'] / per[fastest])} (`speedlab bench --full`, medians "
+            "of interleaved rounds; every kernel below).")
+
+
+def _replace_block(text: str, start: str, end: str, body: str) -> str:
+    if start not in text or end not in text:
+        print(f"README.md has no {start} ... {end} block; not written", file=sys.stderr)
+        return text
+    head, rest = text.split(start, 1)
+    _, tail = rest.split(end, 1)
+    return f"{head}{start}\n{body}\n{end}{tail}"
+
+
 def update_readme(doc: dict) -> None:
     text = README.read_text()
-    if START not in text or END not in text:
-        print(f"README.md has no {START} ... {END} block; table not written", file=sys.stderr)
-        return
-    head, rest = text.split(START, 1)
-    _, tail = rest.split(END, 1)
-    README.write_text(f"{head}{START}\n{readme_table(doc)}\n{END}{tail}")
-    print(f"README.md table updated from {RESULTS / 'bench.json'}")
+    text = _replace_block(text, START, END, readme_table(doc))
+    text = _replace_block(text, HEADLINE_START, HEADLINE_END, headline(doc))
+    README.write_text(text)
+    print(f"README.md table and headline updated from {RESULTS / 'bench.json'}")
 
 
 def main() -> int:
