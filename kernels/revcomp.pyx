@@ -22,14 +22,14 @@ module imports), so every rung writes the same bytes:
   lines, as ``fasta`` writes); a first pass checks that for every record before a
   single byte changes.
 * ``reverse_complement_simd`` -- the ``simd`` rung: one pass instead of
-  native's two, 16, 32 or 64 bytes per step. The input is cut into pieces of
-  ``PIECE`` bytes; a first scan finds the records and counts each piece's
-  newlines (in vector compares), so every piece knows where its bytes land:
-  each run between newlines is written reversed and complemented straight to
-  its place among the output's 60-character lines
-  (``kernels/simd/revcomp_body.h``: byte shuffles on AVX2/AVX-512/NEON; SSE2,
-  which has no byte shuffle, finds newlines in vectors and complements through
-  the table). The path is chosen at run time (``speedlab._simd``).
+  native's two. The input is cut into pieces of ``PIECE`` bytes; a first scan
+  finds the records and counts each piece's newlines (in vector compares), so
+  every piece knows where its bytes land: each run between newlines is written
+  reversed and complemented straight to its place among the output's
+  60-character lines (``kernels/simd/revcomp_body.h``: 32 bytes a step by byte
+  shuffles on AVX2 and AVX-512, 16 on NEON; SSE2, which has no byte shuffle,
+  does 16 bytes of A/C/G/T by compares and the rest through the table). The
+  path is chosen at run time (``speedlab._simd``).
 * ``reverse_complement_parallel`` -- the ``parallel`` rung: the ``simd`` rung's
   pieces shared out by ``prange``. Pieces write disjoint bytes, so the output is
   the same for any thread count.

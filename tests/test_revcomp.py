@@ -7,6 +7,7 @@ several of them, or the threads. These tests do, on every vector path this CPU
 runs, against native.
 """
 
+import functools
 import random
 
 import pytest
@@ -74,3 +75,27 @@ def test_many_pieces_every_path_every_thread_count(path, source):
         assert revcomp.reverse_complement(data, impl="simd") == want
         for n_threads in (1, 2, 3):
             assert revcomp.reverse_complement(data, impl="parallel", n_threads=n_threads) == want
+
+
+@functools.lru_cache(maxsize=1)
+def _odd_shapes():
+    letters = b"ACGTNacgtn"
+    line = random.Random(3).randbytes(2_500_000).translate(bytes(letters[b % 10] for b in range(256)))
+    return {
+        # one 2.5 MB line (runs cut by piece edges), no final newline
+        "one-long-line": b">one\n" + line,
+        "headers-only": b">a\n>b\n>c",
+        "crlf": b">crlf\r\n" + b"ACGT\r\n" * 400_000,
+        "huge-header": b">" + b"h" * 3_000_000 + b"\nAC\n",
+        "empty-lines": b">e\n" + b"\n" * 3_000_000 + b"A\n",
+    }
+
+
+@pytest.mark.native
+@pytest.mark.parametrize("path", PATHS)
+def test_odd_shapes_over_many_pieces(path):
+    for name, data in _odd_shapes().items():
+        want = revcomp.reverse_complement(data, impl="native")
+        with _simd.forced(path):
+            assert revcomp.reverse_complement(data, impl="simd") == want, name
+            assert revcomp.reverse_complement(data, impl="parallel", n_threads=2) == want, name
