@@ -662,10 +662,13 @@ def encrypt_file(src: str | os.PathLike, dst: str | os.PathLike, key, nonce, cou
     part_bytes = check_int("part_bytes", part_bytes, minimum=BLOCK_SIZE, maximum=1 << 30)
     if part_bytes % BLOCK_SIZE:
         raise ValueError(f"part_bytes must be a multiple of {BLOCK_SIZE} (whole blocks), got {part_bytes:,}")
-    if impl is not None:
-        from speedlab import catalog
+    from speedlab import catalog
 
-        catalog.get("chacha20").variant(impl)  # an unknown name fails here
+    spec = catalog.get("chacha20")
+    if impl is None:
+        impl = _parts.default_impl(spec)  # simd where this CPU has it, as run()'s parts
+    else:
+        spec.variant(impl)  # an unknown name fails here
     src, dst = os.fspath(src), os.fspath(dst)
     if not os.path.isfile(src):
         raise FileNotFoundError(f"src {src!r} is not a file")
