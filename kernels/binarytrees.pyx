@@ -1,6 +1,9 @@
-"""Binary-trees on the typed, native, arena and parallel rungs, plus the hand-written C ceiling.
+# distutils: language = c++
+"""Binary-trees on the typed, native, pool, arena and parallel rungs, plus the hand-written C ceiling.
 
-Compiled to ``speedlab._native.binarytrees``. Every variant runs the program of
+Compiled to ``speedlab._native.binarytrees`` (as C++: the memory pools the
+official rules allow must come from a library, and C++17's ``std::pmr`` is the
+standard library's). Every variant runs the program of
 the pure twin (``speedlab/pure/binarytrees.py``) -- stretch tree, long-lived tree,
 ``2 ** (max_depth - depth + 4)`` trees of each depth -- and returns the same
 ``((stretch_depth, check), rows, (long_lived_depth, check))``. The kernel is the
@@ -14,12 +17,23 @@ memory-discipline showcase: the variants differ in how a node is allocated.
   per node (the official rule), freed node by node; no Python object and no GIL
   while a tree is built, walked or freed. Every allocation is checked: a failure
   frees what was built and raises MemoryError.
+* ``report_pool``     -- a labelled variant **within the official rules**, which
+  allow a library memory pool (the fastest C program uses APR's): each thread's
+  trees come from a ``std::pmr::monotonic_buffer_resource`` -- the C++ standard
+  library's bump-pointer pool -- on one buffer that holds a tree of the current
+  depth, reset with ``release()`` after each tree, as the fastest C clears its APR
+  pool. One library call per node, no per-node free, memory reused from tree to
+  tree. Not a rung: the allocation *is* this program's algorithm, and ``native``
+  keeps the per-node ``malloc`` that the ``c`` rung mirrors.
 * ``report_arena``    -- an extra, **outside the official rules**: all nodes of a
   tree come from one block (a bump pointer into a single ``malloc``), freed at
   once. The clearest picture of memory discipline: one allocation per tree.
-* ``report_parallel`` -- the ``parallel`` rung: ``native`` with the trees of each
-  depth built, checked and freed on several threads (``prange`` over the
-  iterations, per-thread sums combined by an exact integer reduction).
+* ``report_parallel`` -- the ``parallel`` rung, built on the fastest rule-abiding
+  single-thread code, ``pool``: the trees of each depth built, checked and
+  released on several threads (``prange`` over the iterations, per-thread sums
+  combined by an exact integer reduction), each thread with its own pool -- so no
+  thread waits on a shared allocator (glibc's malloc locks its arenas once a
+  process has threads).
 * ``report_c``        -- the ``c`` rung: ``kernels/c/binarytrees.c``.
 """
 
@@ -41,6 +55,44 @@ cdef extern from "c/binarytrees.h":
     int binarytrees_c_trees(int depth, long long iterations, long long *total) noexcept nogil
 
 ctypedef binarytrees_c_node Node
+
+# The library pool (C++17 <memory_resource>): what the pool and parallel variants
+# allocate nodes from.
+cdef extern from "<memory_resource>" namespace "std::pmr" nogil:
+    cdef cppclass memory_resource:
+        void *allocate(size_t bytes, size_t alignment) except +
+        void deallocate(void *p, size_t bytes, size_t alignment)
+    memory_resource *new_delete_resource()
+    cdef cppclass monotonic_buffer_resource(memory_resource):
+        monotonic_buffer_resource(void *buffer, size_t size, memory_resource *upstream) except +
+        void release()
+
+cdef extern from *:
+    """
+    #include <memory_resource>
+    /* The standard library's monotonic pool, unchanged; `final` only tells the
+     * compiler that no class overrides it, so a node allocation calls its inline
+     * do_allocate directly (a pointer bump) instead of through the vtable. */
+    struct speedlab_tree_pool final : std::pmr::monotonic_buffer_resource {
+        using std::pmr::monotonic_buffer_resource::monotonic_buffer_resource;
+    };
+    /* One node from a tree's pool; NULL instead of std::bad_alloc (a C++
+     * exception must not unwind through the C frames of the interpreter). */
+    static inline binarytrees_c_node *speedlab_pool_node(speedlab_tree_pool *pool) noexcept
+    {
+        try {
+            return static_cast<binarytrees_c_node *>(
+                pool->allocate(sizeof(binarytrees_c_node), alignof(binarytrees_c_node)));
+        } catch (...) {
+            return nullptr;
+        }
+    }
+    static const size_t speedlab_node_align = alignof(binarytrees_c_node);
+    """
+    cdef cppclass TreePoolResource "speedlab_tree_pool"(monotonic_buffer_resource):
+        TreePoolResource(void *buffer, size_t size, memory_resource *upstream) except +
+    Node *pool_node "speedlab_pool_node" (TreePoolResource *pool) noexcept nogil
+    const size_t NODE_ALIGN "speedlab_node_align"
 
 cdef enum:
     TYPED_CHECK_DEPTH = 16  # the typed rung checks for Ctrl-C once per subtree this deep
@@ -231,33 +283,166 @@ cdef int trees_arena(int depth, long long iterations, long long *total) noexcept
     return 0
 
 
-# -- parallel rung: the native trees of one depth spread over threads ---------
+# -- pool variant: nodes from the C++ standard library's pool (the rules allow it)
 
-cdef int trees_parallel(int depth, long long iterations, long long *total,
-                        int threads) noexcept nogil:
-    """``trees_native`` with the iterations split over ``threads`` threads."""
+cdef struct TreePool:
+    TreePoolResource *pool            # NULL when closed
+    void *block                       # its initial buffer: room for one tree
+    size_t bytes
+
+
+cdef int open_pool(TreePool *p, int depth) except -1:
+    """Give ``p`` a library pool whose buffer holds one tree of ``depth``; MemoryError if not."""
+    p.bytes = ((<size_t>2 << depth) - 1) * sizeof(Node)  # 2 ** (depth + 1) - 1 nodes
+    try:
+        # NOTE: the buffer comes from the library's default upstream (operator
+        # new) and stays with the pool until close_pool: release() rewinds to it,
+        # so a tree reuses the memory of the one before (no page faults, no
+        # malloc per tree), as apr_pool_clear does in the fastest C program.
+        p.block = new_delete_resource().allocate(p.bytes, NODE_ALIGN)
+        p.pool = new TreePoolResource(p.block, p.bytes, new_delete_resource())
+    except MemoryError:
+        close_pool(p)
+        raise MemoryError(f"binarytrees: no memory for a pool of depth-{depth} trees") from None
+    return 0
+
+
+cdef void close_pool(TreePool *p) noexcept:
+    """Destroy ``p``'s pool (every node it gave out) and free its buffer; safe when closed."""
+    if p.pool != NULL:
+        del p.pool
+        p.pool = NULL
+    if p.block != NULL:
+        new_delete_resource().deallocate(p.block, p.bytes, NODE_ALIGN)
+        p.block = NULL
+
+
+cdef Node *make_pool(TreePoolResource *pool, int depth) noexcept nogil:
+    """A perfect tree built top-down from ``pool``; NULL when the pool has no memory.
+
+    Nothing is freed node by node: the caller releases the whole pool.
+    """
+    cdef Node *node = pool_node(pool)
+    if node == NULL:
+        return NULL
+    if depth == 0:
+        node.left = NULL
+        node.right = NULL
+        return node
+    node.left = make_pool(pool, depth - 1)
+    if node.left == NULL:
+        return NULL
+    node.right = make_pool(pool, depth - 1)
+    if node.right == NULL:
+        return NULL
+    return node
+
+
+cdef int trees_pool(int depth, long long iterations, long long *total,
+                    TreePool *pools, int threads) noexcept nogil:
+    """Build, check and release ``iterations`` trees, each thread from its own pool.
+
+    ``threads`` > 1 splits the iterations with ``prange`` (the parallel rung):
+    thread t uses ``pools[t]`` only. Returns -1 if a pool ran out of memory.
+    """
     cdef long long i, checks = 0, failures = 0
     cdef Node *tree
+    cdef TreePool *mine
+    if threads <= 1:
+        for i in range(iterations):
+            tree = make_pool(pools[0].pool, depth)
+            if tree == NULL:
+                pools[0].pool.release()
+                return -1
+            total[0] += check_native(tree)
+            pools[0].pool.release()  # the whole tree at once
+        return 0
     for i in prange(iterations, num_threads=threads, schedule="static"):
-        tree = make_native(depth)
+        mine = &pools[omp_shim.omp_get_thread_num()]
+        tree = make_pool(mine.pool, depth)
         if tree == NULL:
             failures += 1
         else:
             checks += check_native(tree)
-            free_native(tree)
+        mine.pool.release()
     total[0] += checks
     return -1 if failures else 0
 
 
-# -- the driver shared by native, arena, parallel and c -----------------------
+cdef tuple run_pool(int n, int threads):
+    """Run the binary-trees program with every tree in a library pool, on ``threads`` threads.
+
+    The same program as ``run_program``; the stretch and long-lived trees get a
+    pool each, every depth one pool per thread. Whatever happens (MemoryError,
+    KeyboardInterrupt), every pool is destroyed.
+    """
+    cdef int max_depth = max(MIN_DEPTH + 2, n), depth, t, status
+    cdef long long iterations, done, chunk, batch, nodes, total, stretch_check = 0, long_check
+    cdef Node *tree = NULL
+    cdef Node *long_lived = NULL
+    cdef TreePool stretch_pool, long_pool
+    cdef TreePool *pools = <TreePool *>malloc(threads * sizeof(TreePool))
+    if pools == NULL:
+        raise MemoryError("binarytrees: no memory for the per-thread pools")
+    stretch_pool.pool = long_pool.pool = NULL
+    stretch_pool.block = long_pool.block = NULL
+    for t in range(threads):
+        pools[t].pool = NULL
+        pools[t].block = NULL
+    rows = []
+    try:
+        open_pool(&stretch_pool, max_depth + 1)
+        with nogil:
+            tree = make_pool(stretch_pool.pool, max_depth + 1)
+            if tree != NULL:
+                stretch_check = check_native(tree)
+        close_pool(&stretch_pool)
+        if tree == NULL:
+            raise MemoryError(f"binarytrees: no memory for the stretch tree of depth {max_depth + 1}")
+        PyErr_CheckSignals()
+        open_pool(&long_pool, max_depth)
+        with nogil:
+            long_lived = make_pool(long_pool.pool, max_depth)
+        if long_lived == NULL:
+            raise MemoryError(f"binarytrees: no memory for the long-lived tree of depth {max_depth}")
+        for depth in range(MIN_DEPTH, max_depth + 1, 2):
+            iterations = 1LL << (max_depth - depth + MIN_DEPTH)
+            nodes = (2LL << depth) - 1
+            # Trees per call between Ctrl-C checks: ~CHECK_NODES nodes per thread.
+            batch = max(1, CHECK_NODES // nodes) * threads
+            for t in range(threads):
+                open_pool(&pools[t], depth)
+            total = 0
+            done = 0
+            while done < iterations:
+                chunk = min(batch, iterations - done)
+                with nogil:
+                    status = trees_pool(depth, chunk, &total, pools, threads)
+                if status != 0:
+                    raise MemoryError(f"binarytrees: no memory for a tree of depth {depth}")
+                done += chunk
+                PyErr_CheckSignals()
+            for t in range(threads):
+                close_pool(&pools[t])
+            rows.append((iterations, depth, total))
+        with nogil:
+            long_check = check_native(long_lived)
+    finally:
+        close_pool(&stretch_pool)
+        close_pool(&long_pool)
+        for t in range(threads):
+            close_pool(&pools[t])
+        free(pools)
+    return (max_depth + 1, stretch_check), tuple(rows), (max_depth, long_check)
+
+
+# -- the driver shared by native, arena and c ---------------------------------
 
 cdef tuple run_program(int n, make_fn make, check_fn check, free_fn release,
-                       trees_fn trees, int threads):
-    """Run the binary-trees program with the given node functions.
+                       trees_fn trees):
+    """Run the binary-trees program with the given node functions, on this thread.
 
-    ``threads`` > 1 builds each depth's trees with ``trees_parallel`` (the
-    parallel rung); otherwise ``trees`` builds them on this thread. Whatever
-    happens (MemoryError, KeyboardInterrupt), the long-lived tree is freed.
+    Whatever happens (MemoryError, KeyboardInterrupt), the long-lived tree is freed.
     """
     cdef int max_depth = max(MIN_DEPTH + 2, n), depth, status
     cdef long long iterations, done, chunk, batch, nodes, total, stretch_check, long_check
@@ -280,17 +465,14 @@ cdef tuple run_program(int n, make_fn make, check_fn check, free_fn release,
         for depth in range(MIN_DEPTH, max_depth + 1, 2):
             iterations = 1LL << (max_depth - depth + MIN_DEPTH)
             nodes = (2LL << depth) - 1
-            # Trees per call between Ctrl-C checks: ~CHECK_NODES nodes per thread.
-            batch = max(1, CHECK_NODES // nodes) * max(threads, 1)
+            # Trees per call between Ctrl-C checks: ~CHECK_NODES nodes.
+            batch = max(1, CHECK_NODES // nodes)
             total = 0
             done = 0
             while done < iterations:
                 chunk = min(batch, iterations - done)
                 with nogil:
-                    if threads > 1:
-                        status = trees_parallel(depth, chunk, &total, threads)
-                    else:
-                        status = trees(depth, chunk, &total)
+                    status = trees(depth, chunk, &total)
                 if status != 0:
                     raise MemoryError(f"binarytrees: no memory for a tree of depth {depth}")
                 done += chunk
@@ -306,13 +488,19 @@ cdef tuple run_program(int n, make_fn make, check_fn check, free_fn release,
 def report_native(int n):
     """Everything binary-trees prints, as numbers: the ``native`` rung."""
     check_n(n)
-    return run_program(n, make_native, check_native, free_native, trees_native, 1)
+    return run_program(n, make_native, check_native, free_native, trees_native)
 
 
 def report_arena(int n):
     """Everything binary-trees prints, as numbers: the ``arena`` extra (one block per tree)."""
     check_n(n)
-    return run_program(n, make_arena, check_native, free_arena, trees_arena, 1)
+    return run_program(n, make_arena, check_native, free_arena, trees_arena)
+
+
+def report_pool(int n):
+    """Everything binary-trees prints, as numbers: the ``pool`` variant (std::pmr, one thread)."""
+    check_n(n)
+    return run_pool(n, 1)
 
 
 def report_parallel(int n, n_threads=None):
@@ -328,11 +516,11 @@ def report_parallel(int n, n_threads=None):
     # Every depth allocates about 2 ** (max_depth + 5) nodes (iterations x tree size).
     if (1LL << (max_depth + 5)) < PARALLEL_MIN_NODES:
         threads = 1
-    return run_program(n, make_native, check_native, free_native, trees_native, threads)
+    return run_pool(n, threads)
 
 
 def report_c(int n):
     """Everything binary-trees prints, as numbers: the hand-written C ceiling."""
     check_n(n)
     return run_program(n, binarytrees_c_make, binarytrees_c_check, binarytrees_c_free,
-                       binarytrees_c_trees, 1)
+                       binarytrees_c_trees)

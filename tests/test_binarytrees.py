@@ -81,7 +81,7 @@ LIMITED = textwrap.dedent("""
 @pytest.mark.native
 @pytest.mark.memory_accounting
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="needs RLIMIT_AS and /proc")
-@pytest.mark.parametrize("impl", ["native", "arena", "parallel", "c"])
+@pytest.mark.parametrize("impl", ["native", "pool", "arena", "parallel", "c"])
 def test_allocation_failure_raises_and_frees(impl):
     out = subprocess.run([sys.executable, "-c", LIMITED, impl], capture_output=True,
                          text=True, timeout=120)
@@ -99,7 +99,7 @@ INTERRUPTIBLE = textwrap.dedent("""
 @pytest.mark.native
 @pytest.mark.latency
 @pytest.mark.skipif(sys.platform == "win32", reason="sends SIGINT")
-@pytest.mark.parametrize("impl", ["native", "parallel", "arena", "c"])
+@pytest.mark.parametrize("impl", ["native", "pool", "parallel", "arena", "c"])
 def test_ctrl_c_interrupts_the_native_loop(impl):
     child = subprocess.Popen([sys.executable, "-c", INTERRUPTIBLE, impl],
                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
