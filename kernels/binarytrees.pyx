@@ -1,5 +1,5 @@
 # distutils: language = c++
-"""Binary-trees on the typed, native, pool, arena and parallel rungs, plus the hand-written C ceiling.
+"""Binary-trees on the typed, native and parallel rungs, the pool and arena variants and the C ceiling.
 
 Compiled to ``speedlab._native.binarytrees`` (as C++: the memory pools the
 official rules allow must come from a library, and C++17's ``std::pmr`` is the
@@ -34,6 +34,11 @@ memory-discipline showcase: the variants differ in how a node is allocated.
   combined by an exact integer reduction), each thread with its own pool -- so no
   thread waits on a shared allocator (glibc's malloc locks its arenas once a
   process has threads).
+
+  Both need C++17's ``<memory_resource>`` (GCC 9+ in C++17 mode, the default
+  from GCC 11; clang 16+ with libc++; MSVC with /std:c++17). A build whose C++
+  library lacks it still compiles: ``HAVE_PMR`` is then False and the two raise
+  RuntimeError saying why.
 * ``report_c``        -- the ``c`` rung: ``kernels/c/binarytrees.c``.
 """
 
@@ -57,25 +62,47 @@ cdef extern from "c/binarytrees.h":
 ctypedef binarytrees_c_node Node
 
 # The library pool (C++17 <memory_resource>): what the pool and parallel variants
-# allocate nodes from.
-cdef extern from "<memory_resource>" namespace "std::pmr" nogil:
-    cdef cppclass memory_resource:
-        void *allocate(size_t bytes, size_t alignment) except +
-        void deallocate(void *p, size_t bytes, size_t alignment)
-    memory_resource *new_delete_resource()
-    cdef cppclass monotonic_buffer_resource(memory_resource):
-        monotonic_buffer_resource(void *buffer, size_t size, memory_resource *upstream) except +
-        void release()
-
+# allocate nodes from. Where the C++ library has no std::pmr, the block below
+# declares a stand-in with the same names that never hands out memory, and
+# SPEEDLAB_HAVE_PMR is 0 (report_pool and report_parallel then refuse to run).
 cdef extern from *:
     """
-    #include <memory_resource>
+    #include <cstddef>
+    #if defined(__has_include)
+    #  if __has_include(<memory_resource>)
+    #    include <memory_resource>
+    #  endif
+    #endif
+    #if defined(__cpp_lib_memory_resource) && __cpp_lib_memory_resource >= 201603L
+    #define SPEEDLAB_HAVE_PMR 1
+    typedef std::pmr::memory_resource speedlab_memory_resource;
+    static inline speedlab_memory_resource *speedlab_new_delete_resource() noexcept
+    {
+        return std::pmr::new_delete_resource();
+    }
     /* The standard library's monotonic pool, unchanged; `final` only tells the
      * compiler that no class overrides it, so a node allocation calls its inline
      * do_allocate directly (a pointer bump) instead of through the vtable. */
     struct speedlab_tree_pool final : std::pmr::monotonic_buffer_resource {
         using std::pmr::monotonic_buffer_resource::monotonic_buffer_resource;
     };
+    #else
+    #define SPEEDLAB_HAVE_PMR 0
+    #include <new>
+    struct speedlab_memory_resource {  /* stand-in: never used, see HAVE_PMR */
+        void *allocate(size_t, size_t) { throw std::bad_alloc(); }
+        void deallocate(void *, size_t, size_t) noexcept {}
+    };
+    static inline speedlab_memory_resource *speedlab_new_delete_resource() noexcept
+    {
+        static speedlab_memory_resource none;
+        return &none;
+    }
+    struct speedlab_tree_pool : speedlab_memory_resource {
+        speedlab_tree_pool(void *, size_t, speedlab_memory_resource *) {}
+        void release() noexcept {}
+    };
+    #endif
     /* One node from a tree's pool; NULL instead of std::bad_alloc (a C++
      * exception must not unwind through the C frames of the interpreter). */
     static inline binarytrees_c_node *speedlab_pool_node(speedlab_tree_pool *pool) noexcept
@@ -89,10 +116,28 @@ cdef extern from *:
     }
     static const size_t speedlab_node_align = alignof(binarytrees_c_node);
     """
-    cdef cppclass TreePoolResource "speedlab_tree_pool"(monotonic_buffer_resource):
+    const bint SPEEDLAB_HAVE_PMR
+    cdef cppclass memory_resource "speedlab_memory_resource" nogil:
+        void *allocate(size_t bytes, size_t alignment) except +
+        void deallocate(void *p, size_t bytes, size_t alignment)
+    memory_resource *new_delete_resource "speedlab_new_delete_resource" () noexcept nogil
+    cdef cppclass TreePoolResource "speedlab_tree_pool"(memory_resource) nogil:
         TreePoolResource(void *buffer, size_t size, memory_resource *upstream) except +
+        void release()
     Node *pool_node "speedlab_pool_node" (TreePoolResource *pool) noexcept nogil
     const size_t NODE_ALIGN "speedlab_node_align"
+
+#: True when the C++ library had std::pmr at build time (pool and parallel need it).
+HAVE_PMR = bool(SPEEDLAB_HAVE_PMR)
+
+
+cdef int need_pmr(str variant) except -1:
+    """Refuse to run ``variant`` in a build without std::pmr, saying why."""
+    if not SPEEDLAB_HAVE_PMR:
+        raise RuntimeError(f"binarytrees {variant}: this build's C++ library has no std::pmr "
+                           "(C++17 <memory_resource>); rebuild with a C++17 compiler and library")
+    return 0
+
 
 cdef enum:
     TYPED_CHECK_DEPTH = 16  # the typed rung checks for Ctrl-C once per subtree this deep
@@ -101,6 +146,14 @@ cdef enum:
     # Nodes built (and freed) between two Ctrl-C checks: about 10 ms at the
     # ~40 ns a malloc'd node costs to build, walk and free.
     CHECK_NODES = 1 << 18
+    # The same for the pool variants: a pool node costs ~6 ns, so 2**23 nodes
+    # per thread (~50 ms) between checks. Fewer, longer rounds matter for the
+    # parallel rung: each round ends at a barrier, where a thread whose partner
+    # lost its core on a busy machine spins instead of working.
+    POOL_CHECK_NODES = 1 << 23
+    # Nodes a parallel thread takes at once from a round (dynamic schedule):
+    # ~0.4 ms of pool work, so a thread that lost its core holds back little.
+    POOL_GRAB_NODES = 1 << 16
     # The parallel rung uses threads only when one depth allocates at least
     # this many nodes (max_depth >= 11): ~2 ms of work, against the tens of
     # microseconds a thread team costs to wake. Below it, it runs ``native``.
@@ -357,7 +410,8 @@ cdef int trees_pool(int depth, long long iterations, long long *total,
             total[0] += check_native(tree)
             pools[0].pool.release()  # the whole tree at once
         return 0
-    for i in prange(iterations, num_threads=threads, schedule="static"):
+    for i in prange(iterations, num_threads=threads, schedule="dynamic",
+                    chunksize=max(1, POOL_GRAB_NODES >> depth)):
         mine = &pools[omp_shim.omp_get_thread_num()]
         tree = make_pool(mine.pool, depth)
         if tree == NULL:
@@ -408,8 +462,8 @@ cdef tuple run_pool(int n, int threads):
         for depth in range(MIN_DEPTH, max_depth + 1, 2):
             iterations = 1LL << (max_depth - depth + MIN_DEPTH)
             nodes = (2LL << depth) - 1
-            # Trees per call between Ctrl-C checks: ~CHECK_NODES nodes per thread.
-            batch = max(1, CHECK_NODES // nodes) * threads
+            # Trees per call between Ctrl-C checks: ~POOL_CHECK_NODES nodes per thread.
+            batch = max(1, POOL_CHECK_NODES // nodes) * threads
             for t in range(threads):
                 open_pool(&pools[t], depth)
             total = 0
@@ -500,6 +554,7 @@ def report_arena(int n):
 def report_pool(int n):
     """Everything binary-trees prints, as numbers: the ``pool`` variant (std::pmr, one thread)."""
     check_n(n)
+    need_pmr("pool")
     return run_pool(n, 1)
 
 
@@ -509,6 +564,7 @@ def report_parallel(int n, n_threads=None):
     ``n_threads`` None uses every core (``omp_get_max_threads``).
     """
     check_n(n)
+    need_pmr("parallel")
     cdef int threads = omp_shim.omp_get_max_threads() if n_threads is None else n_threads
     cdef int max_depth = max(MIN_DEPTH + 2, n)
     if threads < 1:

@@ -71,7 +71,12 @@ cdef extern from *:
      * standard's unordered_map. Both are used through the three functions below.
      * A k-mer's 2-bit key is its own hash (std::hash of an integer is the
      * identity in both libraries). */
-    #if defined(__GLIBCXX__) && __has_include(<ext/pb_ds/assoc_container.hpp>)
+    #if defined(__GLIBCXX__) && defined(__has_include)
+    #  if __has_include(<ext/pb_ds/assoc_container.hpp>)
+    #    define SPEEDLAB_HAVE_PBDS 1
+    #  endif
+    #endif
+    #ifdef SPEEDLAB_HAVE_PBDS
     #include <ext/pb_ds/assoc_container.hpp>
     typedef __gnu_pbds::cc_hash_table<uint64_t, uint64_t> speedlab_kmer_table;
     #define SPEEDLAB_KMER_TABLE "__gnu_pbds::cc_hash_table (GNU libstdc++)"

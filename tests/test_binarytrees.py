@@ -36,6 +36,17 @@ def test_messages_name_the_argument():
         binarytrees.report(31)
 
 
+@pytest.mark.native
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="GCC or libstdc++ there: C++17 std::pmr")
+def test_pool_is_built_on_std_pmr():
+    # A C++ library without <memory_resource> would leave pool and parallel
+    # refusing to run; on Linux that must fail here, not go unnoticed.
+    from speedlab._native import binarytrees as native
+
+    assert native.HAVE_PMR
+    assert binarytrees.report(7, impl="pool") == binarytrees.report(7, impl="native")
+
+
 def test_trees_larger_than_ram_are_refused_before_any_work(monkeypatch):
     monkeypatch.setattr(binarytrees, "_physical_memory", lambda: 2**20)
     with pytest.raises(MemoryError, match="GiB"):
