@@ -1,6 +1,9 @@
-"""Binary-trees on the typed, native, arena and parallel rungs, plus the hand-written C ceiling.
+# distutils: language = c++
+"""Binary-trees on the typed, native and parallel rungs, the pool and arena variants and the C ceiling.
 
-Compiled to ``speedlab._native.binarytrees``. Every variant runs the program of
+Compiled to ``speedlab._native.binarytrees`` (as C++: the memory pools the
+official rules allow must come from a library, and C++17's ``std::pmr`` is the
+standard library's). Every variant runs the program of
 the pure twin (``speedlab/pure/binarytrees.py``) -- stretch tree, long-lived tree,
 ``2 ** (max_depth - depth + 4)`` trees of each depth -- and returns the same
 ``((stretch_depth, check), rows, (long_lived_depth, check))``. The kernel is the
@@ -14,12 +17,28 @@ memory-discipline showcase: the variants differ in how a node is allocated.
   per node (the official rule), freed node by node; no Python object and no GIL
   while a tree is built, walked or freed. Every allocation is checked: a failure
   frees what was built and raises MemoryError.
+* ``report_pool``     -- a labelled variant **within the official rules**, which
+  allow a library memory pool (the fastest C program uses APR's): each thread's
+  trees come from a ``std::pmr::monotonic_buffer_resource`` -- the C++ standard
+  library's bump-pointer pool -- on one buffer that holds a tree of the current
+  depth, reset with ``release()`` after each tree, as the fastest C clears its APR
+  pool. One library call per node, no per-node free, memory reused from tree to
+  tree. Not a rung: the allocation *is* this program's algorithm, and ``native``
+  keeps the per-node ``malloc`` that the ``c`` rung mirrors.
 * ``report_arena``    -- an extra, **outside the official rules**: all nodes of a
   tree come from one block (a bump pointer into a single ``malloc``), freed at
   once. The clearest picture of memory discipline: one allocation per tree.
-* ``report_parallel`` -- the ``parallel`` rung: ``native`` with the trees of each
-  depth built, checked and freed on several threads (``prange`` over the
-  iterations, per-thread sums combined by an exact integer reduction).
+* ``report_parallel`` -- the ``parallel`` rung, built on the fastest rule-abiding
+  single-thread code, ``pool``: the trees of each depth built, checked and
+  released on several threads (``prange`` over the iterations, per-thread sums
+  combined by an exact integer reduction), each thread with its own pool -- so no
+  thread waits on a shared allocator (glibc's malloc locks its arenas once a
+  process has threads).
+
+  Both need C++17's ``<memory_resource>`` (GCC 9+ in C++17 mode, the default
+  from GCC 11; clang 16+ with libc++; MSVC with /std:c++17). A build whose C++
+  library lacks it still compiles: ``HAVE_PMR`` is then False and the two raise
+  RuntimeError saying why.
 * ``report_c``        -- the ``c`` rung: ``kernels/c/binarytrees.c``.
 * ``report_rust``     -- the ``rust`` reference: ``kernels/rust/src/binarytrees.rs``,
   the same one allocation per node in safe Rust (``Option<Box<Node>>`` children,
@@ -53,6 +72,84 @@ cdef extern from "rust/speedlab_rust.h":
 
 ctypedef binarytrees_c_node Node
 
+# The library pool (C++17 <memory_resource>): what the pool and parallel variants
+# allocate nodes from. Where the C++ library has no std::pmr, the block below
+# declares a stand-in with the same names that never hands out memory, and
+# SPEEDLAB_HAVE_PMR is 0 (report_pool and report_parallel then refuse to run).
+cdef extern from *:
+    """
+    #include <cstddef>
+    #if defined(__has_include)
+    #  if __has_include(<memory_resource>)
+    #    include <memory_resource>
+    #  endif
+    #endif
+    #if defined(__cpp_lib_memory_resource) && __cpp_lib_memory_resource >= 201603L
+    #define SPEEDLAB_HAVE_PMR 1
+    typedef std::pmr::memory_resource speedlab_memory_resource;
+    static inline speedlab_memory_resource *speedlab_new_delete_resource() noexcept
+    {
+        return std::pmr::new_delete_resource();
+    }
+    /* The standard library's monotonic pool, unchanged; `final` only tells the
+     * compiler that no class overrides it, so a node allocation calls its inline
+     * do_allocate directly (a pointer bump) instead of through the vtable. */
+    struct speedlab_tree_pool final : std::pmr::monotonic_buffer_resource {
+        using std::pmr::monotonic_buffer_resource::monotonic_buffer_resource;
+    };
+    #else
+    #define SPEEDLAB_HAVE_PMR 0
+    #include <new>
+    struct speedlab_memory_resource {  /* stand-in: never used, see HAVE_PMR */
+        void *allocate(size_t, size_t) { throw std::bad_alloc(); }
+        void deallocate(void *, size_t, size_t) noexcept {}
+    };
+    static inline speedlab_memory_resource *speedlab_new_delete_resource() noexcept
+    {
+        static speedlab_memory_resource none;
+        return &none;
+    }
+    struct speedlab_tree_pool : speedlab_memory_resource {
+        speedlab_tree_pool(void *, size_t, speedlab_memory_resource *) {}
+        void release() noexcept {}
+    };
+    #endif
+    /* One node from a tree's pool; NULL instead of std::bad_alloc (a C++
+     * exception must not unwind through the C frames of the interpreter). */
+    static inline binarytrees_c_node *speedlab_pool_node(speedlab_tree_pool *pool) noexcept
+    {
+        try {
+            return static_cast<binarytrees_c_node *>(
+                pool->allocate(sizeof(binarytrees_c_node), alignof(binarytrees_c_node)));
+        } catch (...) {
+            return nullptr;
+        }
+    }
+    static const size_t speedlab_node_align = alignof(binarytrees_c_node);
+    """
+    const bint SPEEDLAB_HAVE_PMR
+    cdef cppclass memory_resource "speedlab_memory_resource" nogil:
+        void *allocate(size_t bytes, size_t alignment) except +
+        void deallocate(void *p, size_t bytes, size_t alignment)
+    memory_resource *new_delete_resource "speedlab_new_delete_resource" () noexcept nogil
+    cdef cppclass TreePoolResource "speedlab_tree_pool"(memory_resource) nogil:
+        TreePoolResource(void *buffer, size_t size, memory_resource *upstream) except +
+        void release()
+    Node *pool_node "speedlab_pool_node" (TreePoolResource *pool) noexcept nogil
+    const size_t NODE_ALIGN "speedlab_node_align"
+
+#: True when the C++ library had std::pmr at build time (pool and parallel need it).
+HAVE_PMR = bool(SPEEDLAB_HAVE_PMR)
+
+
+cdef int need_pmr(str variant) except -1:
+    """Refuse to run ``variant`` in a build without std::pmr, saying why."""
+    if not SPEEDLAB_HAVE_PMR:
+        raise RuntimeError(f"binarytrees {variant}: this build's C++ library has no std::pmr "
+                           "(C++17 <memory_resource>); rebuild with a C++17 compiler and library")
+    return 0
+
+
 cdef enum:
     TYPED_CHECK_DEPTH = 16  # the typed rung checks for Ctrl-C once per subtree this deep
     # The shallowest trees of the per-depth loop; the task fixes it at 4.
@@ -60,6 +157,14 @@ cdef enum:
     # Nodes built (and freed) between two Ctrl-C checks: about 10 ms at the
     # ~40 ns a malloc'd node costs to build, walk and free.
     CHECK_NODES = 1 << 18
+    # The same for the pool variants: a pool node costs ~6 ns, so 2**23 nodes
+    # per thread (~50 ms) between checks. Fewer, longer rounds matter for the
+    # parallel rung: each round ends at a barrier, where a thread whose partner
+    # lost its core on a busy machine spins instead of working.
+    POOL_CHECK_NODES = 1 << 23
+    # Nodes a parallel thread takes at once from a round (dynamic schedule):
+    # ~0.4 ms of pool work, so a thread that lost its core holds back little.
+    POOL_GRAB_NODES = 1 << 16
     # The parallel rung uses threads only when one depth allocates at least
     # this many nodes (max_depth >= 11): ~2 ms of work, against the tens of
     # microseconds a thread team costs to wake. Below it, it runs ``native``.
@@ -242,25 +347,94 @@ cdef int trees_arena(int depth, long long iterations, long long *total) noexcept
     return 0
 
 
-# -- parallel rung: the native trees of one depth spread over threads ---------
+# -- pool variant: nodes from the C++ standard library's pool (the rules allow it)
 
-cdef int trees_parallel(int depth, long long iterations, long long *total,
-                        int threads) noexcept nogil:
-    """``trees_native`` with the iterations split over ``threads`` threads."""
+cdef struct TreePool:
+    TreePoolResource *pool            # NULL when closed
+    void *block                       # its initial buffer: room for one tree
+    size_t bytes
+
+
+cdef int open_pool(TreePool *p, int depth) except -1:
+    """Give ``p`` a library pool whose buffer holds one tree of ``depth``; MemoryError if not."""
+    p.bytes = ((<size_t>2 << depth) - 1) * sizeof(Node)  # 2 ** (depth + 1) - 1 nodes
+    try:
+        # NOTE: the buffer comes from the library's default upstream (operator
+        # new) and stays with the pool until close_pool: release() rewinds to it,
+        # so a tree reuses the memory of the one before (no page faults, no
+        # malloc per tree), as apr_pool_clear does in the fastest C program.
+        p.block = new_delete_resource().allocate(p.bytes, NODE_ALIGN)
+        p.pool = new TreePoolResource(p.block, p.bytes, new_delete_resource())
+    except MemoryError:
+        close_pool(p)
+        raise MemoryError(f"binarytrees: no memory for a pool of depth-{depth} trees") from None
+    return 0
+
+
+cdef void close_pool(TreePool *p) noexcept:
+    """Destroy ``p``'s pool (every node it gave out) and free its buffer; safe when closed."""
+    if p.pool != NULL:
+        del p.pool
+        p.pool = NULL
+    if p.block != NULL:
+        new_delete_resource().deallocate(p.block, p.bytes, NODE_ALIGN)
+        p.block = NULL
+
+
+cdef Node *make_pool(TreePoolResource *pool, int depth) noexcept nogil:
+    """A perfect tree built top-down from ``pool``; NULL when the pool has no memory.
+
+    Nothing is freed node by node: the caller releases the whole pool.
+    """
+    cdef Node *node = pool_node(pool)
+    if node == NULL:
+        return NULL
+    if depth == 0:
+        node.left = NULL
+        node.right = NULL
+        return node
+    node.left = make_pool(pool, depth - 1)
+    if node.left == NULL:
+        return NULL
+    node.right = make_pool(pool, depth - 1)
+    if node.right == NULL:
+        return NULL
+    return node
+
+
+cdef int trees_pool(int depth, long long iterations, long long *total,
+                    TreePool *pools, int threads) noexcept nogil:
+    """Build, check and release ``iterations`` trees, each thread from its own pool.
+
+    ``threads`` > 1 splits the iterations with ``prange`` (the parallel rung):
+    thread t uses ``pools[t]`` only. Returns -1 if a pool ran out of memory.
+    """
     cdef long long i, checks = 0, failures = 0
     cdef Node *tree
-    for i in prange(iterations, num_threads=threads, schedule="static"):
-        tree = make_native(depth)
+    cdef TreePool *mine
+    if threads <= 1:
+        for i in range(iterations):
+            tree = make_pool(pools[0].pool, depth)
+            if tree == NULL:
+                pools[0].pool.release()
+                return -1
+            total[0] += check_native(tree)
+            pools[0].pool.release()  # the whole tree at once
+        return 0
+    for i in prange(iterations, num_threads=threads, schedule="dynamic",
+                    chunksize=max(1, POOL_GRAB_NODES >> depth)):
+        mine = &pools[omp_shim.omp_get_thread_num()]
+        tree = make_pool(mine.pool, depth)
         if tree == NULL:
             failures += 1
         else:
             checks += check_native(tree)
-            free_native(tree)
+        mine.pool.release()
     total[0] += checks
     return -1 if failures else 0
 
 
-# -- the driver shared by native, arena, parallel, c and rust -----------------
+# -- the driver shared by native, arena, c and rust -----------------
 #
 # The rust reference returns a status from each call (a panic is caught at its
 # boundary); these steps give every variant that shape, so the driver runs the
@@ -305,14 +479,81 @@ cdef int raise_for(int status, str no_memory) except -1:
     return rust_check(status, "binarytrees")
 
 
-cdef tuple run_program(int n, make_fn make, check_fn check, free_fn release,
-                       trees_fn trees, int threads, bint rust=False):
-    """Run the binary-trees program with the given node functions.
+cdef tuple run_pool(int n, int threads):
+    """Run the binary-trees program with every tree in a library pool, on ``threads`` threads.
 
-    ``threads`` > 1 builds each depth's trees with ``trees_parallel`` (the
-    parallel rung); otherwise ``trees`` builds them on this thread. ``rust``
-    calls the rust reference's functions instead of the four given. Whatever
-    happens (MemoryError, KeyboardInterrupt), the long-lived tree is freed.
+    The same program as ``run_program``; the stretch and long-lived trees get a
+    pool each, every depth one pool per thread. Whatever happens (MemoryError,
+    KeyboardInterrupt), every pool is destroyed.
+    """
+    cdef int max_depth = max(MIN_DEPTH + 2, n), depth, t, status
+    cdef long long iterations, done, chunk, batch, nodes, total, stretch_check = 0, long_check
+    cdef Node *tree = NULL
+    cdef Node *long_lived = NULL
+    cdef TreePool stretch_pool, long_pool
+    cdef TreePool *pools = <TreePool *>malloc(threads * sizeof(TreePool))
+    if pools == NULL:
+        raise MemoryError("binarytrees: no memory for the per-thread pools")
+    stretch_pool.pool = long_pool.pool = NULL
+    stretch_pool.block = long_pool.block = NULL
+    for t in range(threads):
+        pools[t].pool = NULL
+        pools[t].block = NULL
+    rows = []
+    try:
+        open_pool(&stretch_pool, max_depth + 1)
+        with nogil:
+            tree = make_pool(stretch_pool.pool, max_depth + 1)
+            if tree != NULL:
+                stretch_check = check_native(tree)
+        close_pool(&stretch_pool)
+        if tree == NULL:
+            raise MemoryError(f"binarytrees: no memory for the stretch tree of depth {max_depth + 1}")
+        PyErr_CheckSignals()
+        open_pool(&long_pool, max_depth)
+        with nogil:
+            long_lived = make_pool(long_pool.pool, max_depth)
+        if long_lived == NULL:
+            raise MemoryError(f"binarytrees: no memory for the long-lived tree of depth {max_depth}")
+        for depth in range(MIN_DEPTH, max_depth + 1, 2):
+            iterations = 1LL << (max_depth - depth + MIN_DEPTH)
+            nodes = (2LL << depth) - 1
+            # Trees per call between Ctrl-C checks: ~POOL_CHECK_NODES nodes per thread.
+            batch = max(1, POOL_CHECK_NODES // nodes) * threads
+            for t in range(threads):
+                open_pool(&pools[t], depth)
+            total = 0
+            done = 0
+            while done < iterations:
+                chunk = min(batch, iterations - done)
+                with nogil:
+                    status = trees_pool(depth, chunk, &total, pools, threads)
+                if status != 0:
+                    raise MemoryError(f"binarytrees: no memory for a tree of depth {depth}")
+                done += chunk
+                PyErr_CheckSignals()
+            for t in range(threads):
+                close_pool(&pools[t])
+            rows.append((iterations, depth, total))
+        with nogil:
+            long_check = check_native(long_lived)
+    finally:
+        close_pool(&stretch_pool)
+        close_pool(&long_pool)
+        for t in range(threads):
+            close_pool(&pools[t])
+        free(pools)
+    return (max_depth + 1, stretch_check), tuple(rows), (max_depth, long_check)
+
+
+# -- the driver shared by native, arena, c and rust --------------------------
+
+cdef tuple run_program(int n, make_fn make, check_fn check, free_fn release,
+                       trees_fn trees, bint rust=False):
+    """Run the binary-trees program with the given node functions, on this thread.
+
+    ``rust`` calls the rust reference's functions instead of the four given.
+    Whatever happens (MemoryError, KeyboardInterrupt), the long-lived tree is freed.
     """
     cdef int max_depth = max(MIN_DEPTH + 2, n), depth, status, freed
     cdef long long iterations, done, chunk, batch, nodes, total, stretch_check = 0, long_check = 0
@@ -335,17 +576,14 @@ cdef tuple run_program(int n, make_fn make, check_fn check, free_fn release,
         for depth in range(MIN_DEPTH, max_depth + 1, 2):
             iterations = 1LL << (max_depth - depth + MIN_DEPTH)
             nodes = (2LL << depth) - 1
-            # Trees per call between Ctrl-C checks: ~CHECK_NODES nodes per thread.
-            batch = max(1, CHECK_NODES // nodes) * max(threads, 1)
+            # Trees per call between Ctrl-C checks: ~CHECK_NODES nodes.
+            batch = max(1, CHECK_NODES // nodes)
             total = 0
             done = 0
             while done < iterations:
                 chunk = min(batch, iterations - done)
                 with nogil:
-                    if threads > 1:
-                        status = RUST_OK if trees_parallel(depth, chunk, &total, threads) == 0 else RUST_NO_MEMORY
-                    else:
-                        status = trees_step(trees, rust, depth, chunk, &total)
+                    status = trees_step(trees, rust, depth, chunk, &total)
                 raise_for(status, f"no memory for a tree of depth {depth}")
                 done += chunk
                 PyErr_CheckSignals()
@@ -361,13 +599,20 @@ cdef tuple run_program(int n, make_fn make, check_fn check, free_fn release,
 def report_native(int n):
     """Everything binary-trees prints, as numbers: the ``native`` rung."""
     check_n(n)
-    return run_program(n, make_native, check_native, free_native, trees_native, 1)
+    return run_program(n, make_native, check_native, free_native, trees_native)
 
 
 def report_arena(int n):
     """Everything binary-trees prints, as numbers: the ``arena`` extra (one block per tree)."""
     check_n(n)
-    return run_program(n, make_arena, check_native, free_arena, trees_arena, 1)
+    return run_program(n, make_arena, check_native, free_arena, trees_arena)
+
+
+def report_pool(int n):
+    """Everything binary-trees prints, as numbers: the ``pool`` variant (std::pmr, one thread)."""
+    check_n(n)
+    need_pmr("pool")
+    return run_pool(n, 1)
 
 
 def report_parallel(int n, n_threads=None):
@@ -376,6 +621,7 @@ def report_parallel(int n, n_threads=None):
     ``n_threads`` None uses every core (``omp_get_max_threads``).
     """
     check_n(n)
+    need_pmr("parallel")
     cdef int threads = omp_shim.omp_get_max_threads() if n_threads is None else n_threads
     cdef int max_depth = max(MIN_DEPTH + 2, n)
     if threads < 1:
@@ -383,20 +629,20 @@ def report_parallel(int n, n_threads=None):
     # Every depth allocates about 2 ** (max_depth + 5) nodes (iterations x tree size).
     if (1LL << (max_depth + 5)) < PARALLEL_MIN_NODES:
         threads = 1
-    return run_program(n, make_native, check_native, free_native, trees_native, threads)
+    return run_pool(n, threads)
 
 
 def report_c(int n):
     """Everything binary-trees prints, as numbers: the hand-written C ceiling."""
     check_n(n)
     return run_program(n, binarytrees_c_make, binarytrees_c_check, binarytrees_c_free,
-                       binarytrees_c_trees, 1)
+                       binarytrees_c_trees)
 
 
 def report_rust(int n):
     """Everything binary-trees prints, as numbers: the ``rust`` reference (safe Rust)."""
     check_n(n)
-    return run_program(n, NULL, NULL, NULL, NULL, 1, True)  # rust: the four functions are Rust's
+    return run_program(n, NULL, NULL, NULL, NULL, True)  # rust: the four functions are Rust's
 
 
 def _rust_panic(int how):

@@ -9,14 +9,19 @@ so every rung returns the same result:
 * ``knucleotide_typed``  -- the ``typed`` rung: C integers index the sequence, but
   each window is a ``str`` slice counted in a Python ``dict`` (the official rule's
   library hash table, as in the pure twin) with checks on. It isolates static typing.
-* ``knucleotide_native`` -- the ``native`` rung, still following the official rule.
-  The table is ``std::unordered_map<uint64_t, uint64_t>``: a library hash table, as
-  the rule asks, the one C++ ships (C has none). What native changes is memory
-  discipline: record THREE is translated once into a C buffer of 2-bit codes (no
-  upper-cased copy, no slices), each window's key is a 64-bit integer rolled in a
-  register (two bits a base), and the counting loop runs without the GIL and
-  without a Python object. The map itself is node-based and allocates one node per
-  distinct k-mer -- that is the rule's price, and why ``packed`` is faster.
+* ``knucleotide_native`` -- the ``native`` rung, still following the official rule:
+  a hash table from a library, the C++ standard library's (C has none). Where the
+  C++ library is GNU libstdc++ (GCC, and clang on Linux) that is its
+  ``__gnu_pbds::cc_hash_table`` (the table of the fastest C++ program for this
+  task: chaining over a power-of-two bucket array, about twice as fast here as
+  the alternative); elsewhere ``std::unordered_map`` (``TABLE`` says which). What
+  native changes is memory discipline: record THREE is translated once into a C
+  buffer of 2-bit codes (no upper-cased copy, no slices), each window's key is a
+  64-bit integer rolled in a register (two bits a base), which is its own hash
+  (distinct k-mers, distinct keys: no hashing of text), and the counting loop runs
+  without the GIL and without a Python object. The tables are node-based and
+  allocate one node per distinct k-mer -- the rule's price, and why ``packed`` is
+  faster.
 * ``knucleotide_packed`` -- a labelled extra that breaks the official rule: the
   same 2-bit keys counted in speedlab's own open-addressing table (linear probing,
   two flat arrays, no per-key allocation). It shows what a custom table buys.
@@ -27,10 +32,12 @@ so every rung returns the same result:
   the ``c`` rung's algorithm (so, like ``c``, outside the official rule) in safe
   Rust, driven by the same chunked loop as ``c``.
 
-* ``knucleotide_parallel`` -- the ``parallel`` rung: ``native`` with the seven
-  tables (k = 1, 2, 3, 4, 6, 12, 18) counted at the same time, one task per table
-  on OpenMP threads (the split the official multi-core programs use). Seven unequal
-  tasks cap the gain at about 7/4 on two cores, 7/7 beyond seven.
+* ``knucleotide_parallel`` -- the ``parallel`` rung: ``native`` with the sequence
+  split into one slice per thread; each thread counts every k of its slice into
+  tables of its own (a k-mer spanning two slices is counted by the thread where it
+  ends), and the tables are added up at the end. Unlike one task per k (the split
+  of the official multi-core programs, where the 12- and 18-mer tables are a third
+  of the work each), the threads get equal work for any thread count.
 """
 
 cimport cython
@@ -41,9 +48,7 @@ from cpython.exc cimport PyErr_CheckSignals
 from libc.stdint cimport uint64_t
 from libc.stdlib cimport calloc, free, malloc
 from libc.string cimport memset
-from libcpp.unordered_map cimport unordered_map
 from libcpp.vector cimport vector
-from cython.operator cimport dereference as deref
 
 from speedlab.pure.knucleotide import FRAGMENTS, count, find_record, frequencies, sequence
 
@@ -71,34 +76,93 @@ cdef extern from "rust/speedlab_rust.h":
                              uint64_t *count) noexcept nogil
     int knucleotide_rust_free(knucleotide_rust_table *table) noexcept nogil
 
-ctypedef unordered_map[uint64_t, uint64_t] KmerMap
-
 cdef extern from *:
     """
     #include <cstdint>
     #include <unordered_map>
-    /* ++table[key], an allocation failure returned as -1 instead of thrown (a C++
-     * exception must not unwind through the C frames of the interpreter). */
-    static int speedlab_kmer_add(std::unordered_map<uint64_t, uint64_t> &table, uint64_t key) noexcept
+    /* The library hash table of the native and parallel rungs: GNU libstdc++'s
+     * policy-based cc_hash_table where the C++ library is libstdc++, else the
+     * standard's unordered_map. Both are used through the three functions below.
+     * A k-mer's 2-bit key is its own hash (std::hash of an integer is the
+     * identity in both libraries). */
+    #if defined(__GLIBCXX__) && defined(__has_include)
+    #  if __has_include(<ext/pb_ds/assoc_container.hpp>)
+    #    define SPEEDLAB_HAVE_PBDS 1
+    #  endif
+    #endif
+    #ifdef SPEEDLAB_HAVE_PBDS
+    #include <ext/pb_ds/assoc_container.hpp>
+    typedef __gnu_pbds::cc_hash_table<uint64_t, uint64_t> speedlab_kmer_table;
+    #define SPEEDLAB_KMER_TABLE "__gnu_pbds::cc_hash_table (GNU libstdc++)"
+    #else
+    typedef std::unordered_map<uint64_t, uint64_t> speedlab_kmer_table;
+    #define SPEEDLAB_KMER_TABLE "std::unordered_map"
+    #endif
+
+    /* ++table[key] for every window of codes[0:n] (k-mers, k <= 32), an
+     * allocation failure returned as -1 instead of thrown (a C++ exception must
+     * not unwind through the C frames of the interpreter). */
+    static int speedlab_kmer_count(speedlab_kmer_table &table, const unsigned char *codes,
+                                   size_t n, int k) noexcept
     {
-        try {
-            ++table[key];
+        const uint64_t mask = k >= 32 ? ~(uint64_t)0 : ((uint64_t)1 << (2 * k)) - 1;
+        uint64_t key = 0;
+        size_t i;
+        if (n < (size_t)k)
             return 0;
+        for (i = 0; i + 1 < (size_t)k; i++)  /* the first window's first k - 1 bases */
+            key = (key << 2) | codes[i];
+        try {
+            for (; i < n; i++) {
+                key = ((key << 2) | codes[i]) & mask;
+                ++table[key];
+            }
         } catch (...) {
             return -1;
         }
+        return 0;
+    }
+
+    /* The count of key (0 when absent). */
+    static uint64_t speedlab_kmer_get(const speedlab_kmer_table &table, uint64_t key) noexcept
+    {
+        auto it = table.find(key);
+        return it == table.end() ? 0 : it->second;
+    }
+
+    /* Add every count of other into into; -1 when memory runs out. */
+    static int speedlab_kmer_merge(speedlab_kmer_table &into, const speedlab_kmer_table &other) noexcept
+    {
+        try {
+            for (auto it = other.begin(); it != other.end(); ++it)
+                into[it->first] += it->second;
+        } catch (...) {
+            return -1;
+        }
+        return 0;
     }
     """
-    int kmer_add "speedlab_kmer_add" (KmerMap &table, uint64_t key) noexcept nogil
+    cdef cppclass KmerTable "speedlab_kmer_table" nogil:
+        KmerTable() except +
+        void clear()
+    const char *KMER_TABLE "SPEEDLAB_KMER_TABLE"
+    int kmer_count "speedlab_kmer_count" (KmerTable &table, const unsigned char *codes,
+                                          size_t n, int k) noexcept nogil
+    uint64_t kmer_get "speedlab_kmer_get" (const KmerTable &table, uint64_t key) noexcept nogil
+    int kmer_merge "speedlab_kmer_merge" (KmerTable &into, const KmerTable &other) noexcept nogil
+
+#: The library hash table the native and parallel rungs count with (chosen at build time).
+TABLE = KMER_TABLE.decode("ascii")
 
 cdef enum:
     # Windows counted between two checks for Ctrl-C: 2**20 windows are a few ms
     # of hashing (more when the table outgrows the caches, still well under 100 ms).
     CHUNK = 1 << 20
-    # Windows per table in one round of the parallel rung: with seven tables a
-    # round is ~50 ms of work, so the barrier closing it (and the Ctrl-C check
-    # after it) is rare enough not to cost a thread its turn on a busy machine.
-    PARALLEL_CHUNK = 1 << 20
+    # Windows per thread in one round of the parallel rung: seven tables of 2**21
+    # windows are ~50-100 ms of work, so the barrier closing a round (and the
+    # Ctrl-C check after it) is rare enough not to cost a thread its turn on a
+    # busy machine.
+    PARALLEL_CHUNK = 1 << 21
     # Below this many bases the parallel rung counts serially: the whole job is
     # then ~1 ms, where a thread team's start-up would show.
     PARALLEL_MIN = 1 << 16
@@ -184,26 +248,13 @@ cdef inline uint64_t key_mask(int k) noexcept nogil:
     return <uint64_t>-1 if k >= 32 else ((<uint64_t>1) << (2 * k)) - 1
 
 
-# -- native rung: the library hash table (std::unordered_map), no GIL ---------
-
-cdef int count_map(KmerMap &table, const unsigned char *codes, size_t n, int k) noexcept nogil:
-    """Count every k-mer of ``codes[0:n]`` into ``table``; -1 when memory runs out."""
-    cdef uint64_t key = 0, mask = key_mask(k)
-    cdef size_t i
-    for i in range(n):
-        key = ((key << 2) | codes[i]) & mask
-        if i + 1 >= <size_t>k:
-            if kmer_add(table, key) < 0:
-                return -1
-    return 0
-
+# -- native rung: the library hash table, no GIL ------------------------------
 
 cdef list count_all_native(const unsigned char *codes, size_t length):
     """For k = 1, 2: {key: count}; for each fragment: its count. Chunked, GIL released."""
-    cdef KmerMap table
+    cdef KmerTable table
     cdef size_t lo, hi, start
     cdef int k, status
-    cdef uint64_t key
     out = []
     for index, k in enumerate(KS):
         table.clear()
@@ -213,54 +264,66 @@ cdef list count_all_native(const unsigned char *codes, size_t length):
             # windows ending in [lo, hi): start k - 1 codes earlier (clamped at 0)
             start = lo - (k - 1) if lo >= <size_t>(k - 1) else 0
             with nogil:
-                status = count_map(table, codes + start, hi - start, k)
+                status = kmer_count(table, codes + start, hi - start, k)
             if status < 0:
                 raise MemoryError("knucleotide: out of memory growing the k-mer table")
             lo = hi
             PyErr_CheckSignals()
-        out.append(map_result(table, index, k))
+        out.append(table_result(table, index, k))
     return out
 
 
-cdef object map_result(KmerMap &table, int index, int k):
+cdef object table_result(const KmerTable &table, int index, int k):
     """What the program needs from table ``index``: {key: count} for k <= 2, else a fragment's count."""
     cdef uint64_t key
     if k <= 2:
-        return {key: (deref(table.find(key)).second if table.count(key) else 0)
-                for key in range((<uint64_t>1) << (2 * k))}
-    key = pack(FRAGMENTS[index - 2])
-    return deref(table.find(key)).second if table.count(key) else 0
+        return {key: kmer_get(table, key) for key in range((<uint64_t>1) << (2 * k))}
+    return kmer_get(table, pack(FRAGMENTS[index - 2]))
 
 
-# -- parallel rung: the seven tables counted at once, one task each -----------
+# -- parallel rung: one slice of the sequence per thread, tables added up ----
 
 cdef list count_all_parallel(const unsigned char *codes, size_t length, int n_threads):
-    """As ``count_all_native``, the seven tables advancing together on ``n_threads`` threads."""
-    cdef vector[KmerMap] tables
+    """As ``count_all_native``: each thread counts every k over its slice, into its own tables."""
+    cdef vector[KmerTable] tables  # thread b's table for KS[t] is tables[b * N_TASKS + t]
+    cdef vector[int] status
     cdef int ks[N_TASKS]
-    cdef int status[N_TASKS]
-    cdef size_t lo = 0, hi, start
-    cdef int i, t, k
-    tables.resize(N_TASKS)
+    cdef size_t lo = 0, hi, per, first, last, start
+    cdef int b, t, k
+    tables.resize(n_threads * N_TASKS)
+    status.resize(n_threads * N_TASKS, 0)
     for t in range(N_TASKS):
         ks[t] = KS[t]
-        status[t] = 0
     while lo < length:
-        hi = min(lo + <size_t>PARALLEL_CHUNK, length)
+        # One round: PARALLEL_CHUNK windows per thread, then a Ctrl-C check.
+        hi = min(lo + <size_t>PARALLEL_CHUNK * n_threads, length)
+        per = (hi - lo + n_threads - 1) // n_threads
         with nogil:
-            for i in prange(N_TASKS, num_threads=n_threads, schedule="dynamic"):
-                t = N_TASKS - 1 - i  # the longest k first: big tables are the slow tasks
-                k = ks[t]
-                # windows ending in [lo, hi): start k - 1 codes earlier (clamped at 0)
-                start = lo - (k - 1) if lo >= <size_t>(k - 1) else 0
-                if status[t] == 0:
-                    status[t] = count_map(tables[t], codes + start, hi - start, k)
-        for t in range(N_TASKS):
+            for b in prange(n_threads, num_threads=n_threads, schedule="static"):
+                first = lo + b * per  # this thread's windows end in [first, last)
+                last = min(first + per, hi)
+                for t in range(N_TASKS):
+                    k = ks[t]
+                    start = first - (k - 1) if first >= <size_t>(k - 1) else 0
+                    if first < last and status[b * N_TASKS + t] == 0:
+                        status[b * N_TASKS + t] = kmer_count(
+                            tables[b * N_TASKS + t], codes + start, last - start, k)
+        for t in range(n_threads * N_TASKS):
             if status[t] < 0:
                 raise MemoryError("knucleotide: out of memory growing the k-mer table")
         lo = hi
         PyErr_CheckSignals()
-    return [map_result(tables[t], t, KS[t]) for t in range(N_TASKS)]
+    # Add every thread's counts into thread 0's tables, one task per k.
+    with nogil:
+        for t in prange(N_TASKS, num_threads=n_threads, schedule="dynamic"):
+            for b in range(1, n_threads):
+                if status[t] == 0:
+                    status[t] = kmer_merge(tables[t], tables[b * N_TASKS + t])
+                tables[b * N_TASKS + t].clear()
+    for t in range(N_TASKS):
+        if status[t] < 0:
+            raise MemoryError("knucleotide: out of memory adding up the k-mer tables")
+    return [table_result(tables[t], t, KS[t]) for t in range(N_TASKS)]
 
 
 # -- packed extra (and the c rung): open addressing over 2-bit keys -----------
@@ -484,14 +547,14 @@ def window_counts_native(const unsigned char[::1] bases, Py_ssize_t windows):
     """k-mer counts of the windows that start at 0..windows-1 of ``bases``: the ``native`` tables.
 
     ``bases`` holds A, C, G, T only (either case, no newlines). For each k the
-    library hash table (``count_map``, as in ``knucleotide_native``) counts the
+    library hash table (``kmer_count``, as in ``knucleotide_native``) counts the
     windows inside the first ``windows + k - 1`` bases, chunk by chunk with the GIL
     released. Returns ``({1-mer: count}, {2-mer: count}, fragment counts)``, only
     the k-mers that occur in the dicts.
     """
     cdef size_t n = bases.shape[0], length = 0, limit, lo, hi, start
     cdef int k, status
-    cdef KmerMap table
+    cdef KmerTable table
     cdef unsigned char *codes
     if windows < 0 or <size_t>windows > n:
         raise ValueError(f"windows must be in 0..{n}, got {windows}")
@@ -514,12 +577,12 @@ def window_counts_native(const unsigned char[::1] bases, Py_ssize_t windows):
                 hi = min(lo + <size_t>CHUNK, limit)
                 start = lo - (k - 1) if lo >= <size_t>(k - 1) else 0
                 with nogil:
-                    status = count_map(table, codes + start, hi - start, k)
+                    status = kmer_count(table, codes + start, hi - start, k)
                 if status < 0:
                     raise MemoryError("knucleotide: out of memory growing the k-mer table")
                 lo = hi
                 PyErr_CheckSignals()
-            per_k.append(map_result(table, index, k))
+            per_k.append(table_result(table, index, k))
     finally:
         free(codes)
     freq = [{unpack(key, k): c for key, c in per_k[k - 1].items() if c} for k in (1, 2)]

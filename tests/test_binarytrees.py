@@ -36,6 +36,17 @@ def test_messages_name_the_argument():
         binarytrees.report(31)
 
 
+@pytest.mark.native
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="GCC or libstdc++ there: C++17 std::pmr")
+def test_pool_is_built_on_std_pmr():
+    # A C++ library without <memory_resource> would leave pool and parallel
+    # refusing to run; on Linux that must fail here, not go unnoticed.
+    from speedlab._native import binarytrees as native
+
+    assert native.HAVE_PMR
+    assert binarytrees.report(7, impl="pool") == binarytrees.report(7, impl="native")
+
+
 def test_trees_larger_than_ram_are_refused_before_any_work(monkeypatch):
     monkeypatch.setattr(binarytrees, "_physical_memory", lambda: 2**20)
     with pytest.raises(MemoryError, match="GiB"):
@@ -81,7 +92,7 @@ LIMITED = textwrap.dedent("""
 @pytest.mark.native
 @pytest.mark.memory_accounting
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="needs RLIMIT_AS and /proc")
-@pytest.mark.parametrize("impl", ["native", "arena", "parallel", "c"])
+@pytest.mark.parametrize("impl", ["native", "pool", "arena", "parallel", "c"])
 def test_allocation_failure_raises_and_frees(impl):
     out = subprocess.run([sys.executable, "-c", LIMITED, impl], capture_output=True,
                          text=True, timeout=120)
@@ -99,7 +110,7 @@ INTERRUPTIBLE = textwrap.dedent("""
 @pytest.mark.native
 @pytest.mark.latency
 @pytest.mark.skipif(sys.platform == "win32", reason="sends SIGINT")
-@pytest.mark.parametrize("impl", ["native", "parallel", "arena", "c"])
+@pytest.mark.parametrize("impl", ["native", "pool", "parallel", "arena", "c"])
 def test_ctrl_c_interrupts_the_native_loop(impl):
     child = subprocess.Popen([sys.executable, "-c", INTERRUPTIBLE, impl],
                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)

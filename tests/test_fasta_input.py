@@ -166,3 +166,13 @@ def test_cli_unreadable_input_and_missing_n():
     out = _speedlab("run", "revcomp")
     assert out.returncode == 2 and out.stdout == b""
     assert b"N is required" in out.stderr
+
+
+@pytest.mark.native
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="GNU libstdc++ there")
+def test_knucleotide_counts_in_the_libstdcxx_table_where_there_is_one():
+    # native and parallel pick the C++ library's table at build time: libstdc++'s
+    # cc_hash_table (about 2x std::unordered_map here) whenever the build has it.
+    from speedlab._native import knucleotide as native
+
+    assert native.TABLE.startswith("__gnu_pbds::cc_hash_table"), native.TABLE

@@ -93,6 +93,12 @@ def test_parallel_rung_from_several_threads(spec):
 #: Keep docs/reliability.md in step.
 _READ_ONLY = "set once while the module is imported (under the import lock), only read after"
 GUARDED: dict[str, str] = {
+    "kernels/fasta.pyx: IUB_DRAW": _READ_ONLY + " (the symbol of every LCG state)",
+    "kernels/fasta.pyx: HOMO_DRAW": _READ_ONLY + " (the symbol of every LCG state)",
+    "kernels/fasta.pyx: IUB_DRAW_C": _READ_ONLY + " (the c rung's copy, built by C)",
+    "kernels/fasta.pyx: HOMO_DRAW_C": _READ_ONLY + " (the c rung's copy, built by C)",
+    "kernels/fasta.pyx: A15": _READ_ONLY + " (the LCG taken 15 steps at once)",
+    "kernels/fasta.pyx: C15": _READ_ONLY + " (the LCG taken 15 steps at once)",
     "kernels/knucleotide.pyx: MAX_K": _READ_ONLY,
     "kernels/knucleotide.pyx: GOLDEN": _READ_ONLY,
     "kernels/knucleotide.pyx: CODE": _READ_ONLY + " (the 2-bit code table)",

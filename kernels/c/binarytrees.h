@@ -5,6 +5,12 @@
 #ifndef SPEEDLAB_C_BINARYTREES_H
 #define SPEEDLAB_C_BINARYTREES_H
 
+/* NOTE: kernels/binarytrees.pyx is compiled as C++ (for std::pmr), while this
+ * file stays C: the guard gives these functions C linkage. */
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 typedef struct binarytrees_c_node {
     struct binarytrees_c_node *left, *right; /* both NULL for a leaf */
 } binarytrees_c_node;
@@ -22,5 +28,9 @@ void binarytrees_c_free(binarytrees_c_node *tree);
 /* Build, check and free `iterations` trees of `depth`, adding their checks to
  * *total. Returns 0, or -1 when malloc failed (nothing is left allocated). */
 int binarytrees_c_trees(int depth, long long iterations, long long *total);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

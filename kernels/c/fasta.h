@@ -1,7 +1,9 @@
 /* Hand-written C fasta primitives: the `c` rung, speedlab's ceiling for this kernel.
- * The same algorithm as the native rung in kernels/fasta.pyx (and the pure twin):
- * one LCG draw per character, the first symbol whose cumulative probability exceeds
- * seed / IM, lines of 60 characters each followed by a newline. Compiled into
+ * The same algorithm as the native rung in kernels/fasta.pyx: one LCG draw per
+ * character and the first symbol whose cumulative probability exceeds seed / IM
+ * (as the pure twin), that search done once per LCG state into a 139,968-byte
+ * table, so a draw is one byte load; lines of 60 characters, each followed by a
+ * newline. Compiled into
  * speedlab._native.fasta with the same flags as the Cython code, and driven in
  * chunks by the same Cython loop (which checks for Ctrl-C between chunks). */
 #ifndef SPEEDLAB_C_FASTA_H
@@ -20,10 +22,14 @@
  * every line is a single memcpy. Returns the end of what was written. */
 char *fasta_c_repeat(char *out, const char *seq2, size_t seqlen, size_t count, size_t *pos);
 
-/* Write `count` random characters drawn from `symbols` (nsym of them, with
- * running sums of probabilities `cumulative`), 60 per line as above; `*seed`
- * is the LCG state, carried from call to call. Returns the end of the output. */
-char *fasta_c_random(char *out, const char *symbols, const double *cumulative, int nsym,
-                     size_t count, unsigned *seed);
+/* Fill table[0:FASTA_C_IM] with the symbol each LCG state draws: of `symbols`
+ * (nsym of them, with running sums of probabilities `cumulative`), the first
+ * whose sum exceeds state / IM. */
+void fasta_c_table(char *table, const char *symbols, const double *cumulative, int nsym);
+
+/* Write `count` random characters, 60 per line as above, each `table[state]`
+ * for the next LCG state; `*seed` is the state, carried from call to call.
+ * Returns the end of the output. */
+char *fasta_c_random(char *out, const char *table, size_t count, unsigned *seed);
 
 #endif

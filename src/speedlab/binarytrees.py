@@ -5,9 +5,12 @@ memory-discipline showcase: every rung runs the same program and differs in what
 a tree node is. ``python`` allocates ordinary objects (and pays the garbage
 collector); ``typed`` uses ``cdef class`` nodes (typed, but still reference
 counted and GC-tracked); ``native`` uses C structs with one ``malloc`` per node,
-the official rule, and matches hand-written C; ``parallel`` builds each depth's
-trees on several threads; the ``arena`` extra -- outside the official rules --
-takes all nodes of a tree from one block, freed at once.
+and matches hand-written C; ``pool`` takes each tree's nodes from a library
+memory pool (C++17 ``std::pmr::monotonic_buffer_resource``, reset after each
+tree), which the official rules allow, as the fastest C programs do with APR;
+``parallel`` builds each depth's trees on several threads, each from its own
+pool; the ``arena`` extra -- outside the official rules -- takes all nodes of a
+tree from one block of speedlab's own, freed at once.
 
 >>> from speedlab import binarytrees
 >>> binarytrees.report(6)
@@ -54,8 +57,8 @@ def report(n, *, impl=None, n_threads=None):
         official one does.
     impl : str, optional
         Variant to run (``python``, ``compiled``, ``typed``, ``native``,
-        ``parallel``, ``arena``, ``c``, ``rust``); None follows ``SPEEDLAB_IMPL`` (native
-        when built).
+        ``parallel``, ``pool``, ``arena``, ``c``, ``rust``); None follows ``SPEEDLAB_IMPL``
+        (native when built).
     n_threads : int, optional
         Threads for ``impl="parallel"``; None uses every core. The result is the
         same for every thread count.
@@ -240,7 +243,12 @@ SPEC = KernelSpec(
         Variant("native", "speedlab._native.binarytrees:report_native",
                 note="C structs, one malloc per node (the official rule)"),
         Variant("parallel", "speedlab._native.binarytrees:report_parallel",
-                note="each depth's trees built on OpenMP threads", threads=True),
+                note="pool's trees of each depth built on OpenMP threads, one library pool "
+                "per thread", threads=True),
+        Variant("pool", "speedlab._native.binarytrees:report_pool",
+                note="within the official rules: each tree's nodes from a library pool "
+                "(C++17 std::pmr::monotonic_buffer_resource, reset per tree, as the fastest "
+                "C does with APR)"),
         Variant("arena", "speedlab._native.binarytrees:report_arena",
                 note="OUTSIDE the official rules: one malloc'd block per tree, freed at once"),
         Variant("c", "speedlab._native.binarytrees:report_c"),

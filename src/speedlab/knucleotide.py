@@ -4,8 +4,11 @@ From record THREE of the input (its lines joined and upper-cased): the frequency
 of every 1-mer and 2-mer (percent of the ``len - k + 1`` windows, by count
 descending then k-mer), then how many times GGT, GGTA, GGTATT, GGTATTTTAATT and
 GGTATTTTAATTTATAGT occur (overlapping). The official rule counts with a hash table
-from a library: a ``dict`` in Python, ``std::unordered_map`` on the ``native``
-rung; ``packed`` is a labelled extra with speedlab's own open-addressing table.
+from a library: a ``dict`` in Python; on the ``native`` rung the C++ library's,
+keyed by k-mers packed two bits a base (GNU libstdc++'s ``cc_hash_table`` where
+the build has it, else ``std::unordered_map``); ``parallel`` gives each thread a
+slice of the sequence and tables of its own, added up at the end; ``packed`` is a
+labelled extra with speedlab's own open-addressing table.
 
 >>> from speedlab import knucleotide
 >>> freq1, freq2, counts = knucleotide.knucleotide(b">THREE\\nGGTAcc\\n")
@@ -230,8 +233,13 @@ SPEC = KernelSpec(
         Variant("python", "speedlab.pure.knucleotide:knucleotide", max_n=100_000),
         Variant("compiled", "speedlab._compiled.knucleotide:knucleotide", max_n=100_000),
         Variant("typed", "speedlab._native.knucleotide:knucleotide_typed", max_n=100_000),
-        Variant("native", "speedlab._native.knucleotide:knucleotide_native"),
-        Variant("parallel", "speedlab._native.knucleotide:knucleotide_parallel", threads=True),
+        Variant("native", "speedlab._native.knucleotide:knucleotide_native",
+                note="2-bit packed keys in the C++ library's hash table: GNU libstdc++'s "
+                "__gnu_pbds::cc_hash_table, else std::unordered_map "
+                "(speedlab._native.knucleotide.TABLE)"),
+        Variant("parallel", "speedlab._native.knucleotide:knucleotide_parallel", threads=True,
+                note="native with one slice of the sequence per thread, every k counted "
+                "into per-thread tables, added up at the end"),
         Variant("packed", "speedlab._native.knucleotide:knucleotide_packed",
                 note="breaks the official rule: 2-bit keys in speedlab's own open-addressing "
                 "table instead of a library hash table"),
