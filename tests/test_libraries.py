@@ -209,13 +209,13 @@ def test_parallel_rung_is_measured_from_the_library_variant_it_runs():
 
     results = [result("python", 8.0), result("native", 8.0), result("pcre2", 1.0, "extra"),
                result("parallel", 0.5)]
-    attach_ratios(results, library_bases(REGEXREDUX))
+    attach_ratios(results, bases=library_bases(REGEXREDUX))
     by = {r.variant: r for r in results}
     assert by["pcre2"].previous == "native" and by["pcre2"].ratio_to_previous == [8.0]
     assert by["parallel"].previous == "pcre2" and by["parallel"].ratio_to_previous == [2.0]
     # without the library variant, the rung falls back to the rung before
     results = [result("python", 8.0), result("native", 8.0), result("parallel", 0.5)]
-    attach_ratios(results, library_bases(REGEXREDUX))
+    attach_ratios(results, bases=library_bases(REGEXREDUX))
     assert results[-1].previous == "native"
 
 
