@@ -20,8 +20,9 @@ The sixteen state words are sixteen local variables and the quarter rounds are
 written out in place, one line per "add, xor, rotate" step. The form the RFC's
 pseudocode suggests, a ``quarter_round(state, a, b, c, d)`` function updating a
 16-element list, pays a call and eight list reads and writes per quarter round,
-80 per block: it took 1.5x the time of this form for 4 MiB (``python
-benchmarks/baselines.py chacha20``).
+80 per block: it took 1.5x the CPU time of a plain-Python RFC 8439
+implementation written for speed, which this form matches, for 4 MiB
+(``python benchmarks/baselines.py chacha20``).
 
 Arguments are not validated here; ``speedlab.chacha20`` does that.
 """

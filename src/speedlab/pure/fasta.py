@@ -58,8 +58,9 @@ def random_record(table, total, seed):
     Each character is one step of the generator and one ``bisect`` of the
     cumulative probabilities, appended to the line being built in a plain loop.
     Drawing through a generator function and ``"".join(islice(draws, 60))`` per
-    line, the iterator pipeline it is natural to reach for, took 1.7x the time
-    of this loop at n = 2,500,000 (``python benchmarks/baselines.py fasta``).
+    line, the iterator pipeline it is natural to reach for, took 1.7x the CPU
+    time of the plain-Python reference program at n = 2,500,000, which this
+    loop matches (``python benchmarks/baselines.py fasta``).
     """
     symbols = [symbol for symbol, _ in table]
     cumulative = list(accumulate(p for _, p in table))

@@ -19,9 +19,10 @@ boundary pixel is byte-exact and every rung agrees. The natural Python form,
 ``z = z * z + c`` on ``complex`` numbers with the test ``z.real * z.real +
 z.imag * z.imag > 4.0`` in a function called per pixel, computes the same
 roundings (CPython's complex square is ``(a*a - b*b, a*b + b*a)``) but squares
-twice per iteration and boxes complex numbers: it took 1.9x the time of this
-form at N = 1,000 (``python benchmarks/baselines.py mandelbrot``). (``abs(z) >
-2.0`` would round differently: ``abs`` is ``hypot``.)
+twice per iteration and boxes complex numbers: it took 1.9x the CPU time of
+the plain-Python reference program at N = 1,000, which this form matches
+(``python benchmarks/baselines.py mandelbrot``). (``abs(z) > 2.0`` would round
+differently: ``abs`` is ``hypot``.)
 """
 
 from __future__ import annotations
