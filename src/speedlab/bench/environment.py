@@ -63,4 +63,6 @@ def environment() -> dict[str, Any]:
         "native_arch": build.get("native_arch"),
         "omp_num_threads": os.environ.get("OMP_NUM_THREADS"),
         "timestamp": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        # 1-minute load average when the run started: how busy the machine was (POSIX only)
+        "load_average": os.getloadavg()[0] if hasattr(os, "getloadavg") else None,
     }
