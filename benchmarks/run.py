@@ -2,6 +2,7 @@
 
     python benchmarks/run.py            # full run: about 5-15 minutes on a 2-core VM
     python benchmarks/run.py --quick    # a smoke test of this script (~1 minute)
+    python benchmarks/run.py --fastest DIR   # also the limit table (benchmarks/limit.py)
 
 It runs, with the interpreter that runs it (so install speedlab into it first,
 with the ``peers`` and ``plot`` extras for the numba rows and the figures):
@@ -9,10 +10,13 @@ with the ``peers`` and ``plot`` extras for the numba rows and the figures):
 1. ``speedlab bench --full --json results/bench.json --plot figures/ladder.png``
    (every kernel in the catalog, every variant);
 2. ``speedlab explain KERNEL --json results/explain-KERNEL.json --plot
-   figures/explain-KERNEL.png`` for every kernel;
+   figures/explain-KERNEL.png`` for every kernel (``--skip-explain`` keeps the saved ones);
 3. rewrites the table between ``<!-- speedlab-bench:start -->`` and
-   ``<!-- speedlab-bench:end -->`` in the top-level README.md from
-   ``results/bench.json``, so the README's numbers are never typed by hand.
+   ``<!-- speedlab-bench:end -->`` and the sentence between the
+   ``speedlab-headline`` markers in the top-level README.md from
+   ``results/bench.json``, so the README's numbers are never typed by hand;
+4. with ``--fastest DIR``, ``benchmarks/limit.py --fastest DIR``: the table between
+   the ``speedlab-limit`` markers.
 
 Run it on a quiet machine: nothing else running, on AC power. A kernel that
 fails is reported by speedlab and this script exits non-zero at the end.
@@ -128,6 +132,8 @@ def update_readme(doc: dict) -> None:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--quick", action="store_true", help="quick sizes (a smoke test of this script)")
+    parser.add_argument("--skip-explain", action="store_true",
+                        help="keep the saved explain reports (results/explain-*.json) instead of rerunning them")
     parser.add_argument("--fastest", type=Path, metavar="DIR",
                         help="also run benchmarks/limit.py against the fastest programs in DIR")
     args = parser.parse_args()
@@ -136,7 +142,7 @@ def main() -> int:
     mode = "--quick" if args.quick else "--full"
     failed = speedlab("bench", mode, "--json", str(RESULTS / "bench.json"), "--plot", str(FIGURES / "ladder.png")) != 0
     doc = json.loads((RESULTS / "bench.json").read_text())
-    for kernel in dict.fromkeys(r["kernel"] for r in doc["results"]):
+    for kernel in ([] if args.skip_explain else dict.fromkeys(r["kernel"] for r in doc["results"])):
         extra = [] if args.quick else ["--full"]
         failed |= speedlab("explain", kernel, *extra, "--json", str(RESULTS / f"explain-{kernel}.json"),
                            "--plot", str(FIGURES / f"explain-{kernel}.png")) != 0
