@@ -6,8 +6,8 @@ descending then k-mer), then how many times GGT, GGTA, GGTATT, GGTATTTTAATT and
 GGTATTTTAATTTATAGT occur (overlapping). The official rule counts with a hash table
 from a library: a ``dict`` in Python; on the ``native`` rung the C++ library's,
 keyed by k-mers packed two bits a base (GNU libstdc++'s ``cc_hash_table`` where
-the build has it, else ``std::unordered_map``); ``parallel`` gives each thread a
-slice of the sequence and tables of its own, added up at the end; ``packed`` is a
+the build has it, else ``std::unordered_map``); ``parallel`` counts the seven
+tables at once, one task per k, the 18- and 12-mer tables first; ``packed`` is a
 labelled extra with speedlab's own open-addressing table.
 
 >>> from speedlab import knucleotide
@@ -238,8 +238,8 @@ SPEC = KernelSpec(
                 "__gnu_pbds::cc_hash_table, else std::unordered_map "
                 "(speedlab._native.knucleotide.TABLE)"),
         Variant("parallel", "speedlab._native.knucleotide:knucleotide_parallel", threads=True,
-                note="native with one slice of the sequence per thread, every k counted "
-                "into per-thread tables, added up at the end"),
+                note="native with the seven tables counted at once, one OpenMP task per k, "
+                "the 18- and 12-mer tables first"),
         Variant("packed", "speedlab._native.knucleotide:knucleotide_packed",
                 note="breaks the official rule: 2-bit keys in speedlab's own open-addressing "
                 "table instead of a library hash table"),
