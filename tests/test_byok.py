@@ -122,7 +122,7 @@ def test_the_whole_flow(tmp_path):
     out = subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", str(kdir)],
                          capture_output=True, text=True, cwd=kdir, timeout=120)
     assert out.returncode == 0, out.stdout[-2000:]
-    assert "10 passed" in out.stdout  # 6 variants (two inputs each) and 4 bad inputs
+    assert "15 passed" in out.stdout  # 6 variants (two inputs each), 4 bad inputs, 5 part counts
 
     # A changed source rebuilds that module only; the other stays up to date.
     pure = kdir / "hist.py"
