@@ -54,6 +54,13 @@ def _fmt(ratio):
     return f"{ratio:.0f}x" if ratio >= 100 else f"{ratio:.3g}x"
 
 
+def _parallel_ratio(per: dict, recs: dict, label: str, base: float | None) -> str:
+    """parallel over the rung it stands on: the one bench compared it with (regexredux: pcre2)."""
+    previous = recs[label].get("previous")
+    base = per.get(previous) or base
+    return _fmt(base / per[label]) if base and per.get(label) else "-"
+
+
 def readme_table(doc: dict) -> str:
     """Markdown, one row per kernel, every column from the same per-unit medians.
 
@@ -81,7 +88,7 @@ def readme_table(doc: dict) -> str:
             _fmt(native / c) if native and c else "-",
             _fmt(rust / c) if rust and c else "-",
             _fmt(native / simd) if native and simd else "-",
-            _fmt(base / per[parallel[-1]]) if base and parallel else "-",
+            _parallel_ratio(per, recs, parallel[-1], base) if parallel else "-",
             best,
         ))
     env = doc["environment"]
