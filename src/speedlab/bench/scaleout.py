@@ -5,8 +5,11 @@ the order rotates from round to round, so a neighbour's load hits every entry
 alike; medians and spread are reported):
 
 * ``native`` -- one call in this process, on one core;
+* ``simd`` -- the same with the vector rung, where the kernel has one: the rung
+  the parts run (see ``speedlab.parts.default_impl``), on one core;
 * ``parallel`` -- one call of the OpenMP rung in this process, on every core
-  (where the kernel has it): the in-process figure distribution must approach;
+  (where the kernel has it): the in-process figure distribution must approach,
+  and, over its one-core base, the control of how many cores the machine gave;
 * ``dask@W`` -- the kernel split into the same ``P`` parts on a cluster of ``W``
   single-threaded worker processes, for every ``W`` asked (the clusters are
   started before the rounds, so start-up is not timed).
@@ -154,6 +157,8 @@ def measure(name: str, n: int, sessions: dict[int, Any], *, parts: int | None, r
         except split_parts.TooManyParts as exc:
             used_parts = exc.limit
         entries = [Entry("native", "in-process", lambda: api(*args, impl="native"), 1)]
+        if split_parts.default_impl(spec) == "simd":  # the parts' own rung, on one core
+            entries.append(Entry("simd", "in-process", lambda: api(*args, impl="simd"), 1))
         if "parallel" in spec.variant_names:
             entries.append(Entry("parallel", "in-process", lambda: api(*args, impl="parallel"), None))
         for w, session in sorted(sessions.items()):
@@ -314,7 +319,7 @@ def render_overhead(costs: list[dict[str, Any]]) -> str:
 
 
 def figure(doc: dict[str, Any], path: str) -> None:
-    """Speed over one core in this process (``native``), per kernel: dask@W against W, and parallel."""
+    """Speed over the one-core rung the parts run (simd, else native), per kernel: dask@W against W, and parallel."""
     from speedlab.bench.plot import _pyplot
 
     plt = _pyplot()
@@ -326,7 +331,7 @@ def figure(doc: dict[str, Any], path: str) -> None:
         ax.set_visible(False)
     for ax, k in zip(axes.flat, kernels):
         med = {r["label"]: r["seconds"]["median"] for r in k["results"] if r["seconds"]}
-        base = med.get("native") or med.get("threads@1")
+        base = med.get("simd") or med.get("native") or med.get("threads@1")
         dask = sorted((r["workers"], base / r["seconds"]["median"]) for r in k["results"]
                       if r["kind"] == "dask" and r["seconds"] and base)
         if dask:
@@ -334,12 +339,13 @@ def figure(doc: dict[str, Any], path: str) -> None:
             ax.plot(xs, [s for _, s in dask], "o-", color="#08306b", label="dask@W (worker processes)")
             ax.plot([0, max(xs)], [0, max(xs)], ":", color="#999999", label="ideal (W x one core)")
         for r in k["results"]:
-            if r["kind"] == "in-process" and r["seconds"] and r["label"] not in ("native", "threads@1") and base:
+            if r["kind"] == "in-process" and r["seconds"] and base and \
+                    r["label"] not in ("native", "simd", "threads@1"):
                 ax.axhline(base / r["seconds"]["median"], ls="--", color="#e6550d",
                            label=f"{r['label']} (this process)")
         ax.set_title(f"{k['kernel']} n={k['n']:,}, {k['parts']} parts", fontsize=9)
         ax.set_xlabel("workers")
-        ax.set_ylabel("speed over one core in process")
+        ax.set_ylabel("speed over its one-core rung in process")
         ax.set_xlim(left=0)
         ax.set_ylim(bottom=0)
         ax.legend(fontsize=7, loc="upper left")
