@@ -149,7 +149,7 @@ def table(doc: dict) -> str:
     lines.append(
         f"Geometric mean of the best column: {geomean:.2f}x. `python benchmarks/limit.py --fastest DIR` on "
         f"{env['cpu']} ({env['cores']} cores), Python {env['python']}, {env['compiler']}, "
-        f"{env['timestamp']} (load average {env.get('load_average') or 0:.1f} at the start); wall time of the whole process (start-up and output included), median of "
+        f"{env['timestamp']}; wall time of the whole process (start-up and output included), median of "
         f"{doc['rounds']} interleaved rounds; every output identical to the fastest program's (MD5).")
     return "\n".join(lines)
 

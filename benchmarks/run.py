@@ -94,9 +94,7 @@ def readme_table(doc: dict) -> str:
     env = doc["environment"]
     rows.append("")
     rows.append(f"`speedlab bench --{doc['mode']}` on {env['cpu']} ({env['cores']} cores), Python "
-                f"{env['python']}, {env['compiler']}, {env['timestamp']}"
-                + (f" (load average {env['load_average']:.1f})" if env.get("load_average") is not None else "")
-                + "; medians of "
+                f"{env['python']}, {env['compiler']}, {env['timestamp']}; medians of "
                 f"{doc['settings']['rounds']} interleaved rounds, per unit of work; every ratio is "
                 "the ratio of two medians in `benchmarks/results/bench.json`. A time ratio above 1x: "
                 "the second one is faster.")
