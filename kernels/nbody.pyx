@@ -201,32 +201,44 @@ cdef void advance_native(Body *b, long steps, double dt) noexcept nogil:
             b[i].z += dt * b[i].vz
 
 
-cdef int load_system(Body *b) except -1:
-    """Fill ``b`` from the pure twin's initial conditions (momentum offset)."""
-    bodies = make_system()
-    offset_momentum(bodies)
+cdef int load_bodies(Body *b, bodies) except -1:
+    """Fill ``b`` from a system of the twin's [position, velocity, mass] lists."""
     cdef int i
+    if len(bodies) != N_BODIES:
+        raise ValueError(f"a system has {N_BODIES} bodies, got {len(bodies)}")
     for i in range(N_BODIES):
         (b[i].x, b[i].y, b[i].z), (b[i].vx, b[i].vy, b[i].vz), b[i].mass = bodies[i]
     return 0
 
 
-def energies_native(long steps):
-    """Energies before and after ``steps`` steps: the ``native`` rung."""
-    cdef Body bodies[N_BODIES]
+cdef int load_system(Body *b) except -1:
+    """Fill ``b`` from the pure twin's initial conditions (momentum offset)."""
+    bodies = make_system()
+    offset_momentum(bodies)
+    return load_bodies(b, bodies)
+
+
+cdef tuple run_native(Body *b, long steps):
+    """Energies of ``b`` before and after ``steps`` native steps (GIL released, Ctrl-C checked)."""
     cdef double before, after
     cdef long done = 0, chunk
     cdef double dt = DT
-    load_system(bodies)
-    before = energy_native(bodies)
+    before = energy_native(b)
     while done < steps:
         chunk = min(<long>CHECK_EVERY, steps - done)
         with nogil:
-            advance_native(bodies, chunk, dt)
+            advance_native(b, chunk, dt)
         done += chunk
         PyErr_CheckSignals()
-    after = energy_native(bodies)
+    after = energy_native(b)
     return before, after
+
+
+def energies_native(long steps):
+    """Energies before and after ``steps`` steps: the ``native`` rung."""
+    cdef Body bodies[N_BODIES]
+    load_system(bodies)
+    return run_native(bodies, steps)
 
 
 def energies_simd(long steps):
@@ -317,23 +329,8 @@ def simulate_native(bodies, long steps):
     with the GIL released, exactly as ``energies_native`` advances the canonical one.
     """
     cdef Body b[N_BODIES]
-    cdef double before, after
-    cdef long done = 0, chunk
-    cdef double dt = DT
-    cdef int i
-    if len(bodies) != N_BODIES:
-        raise ValueError(f"a system has {N_BODIES} bodies, got {len(bodies)}")
-    for i in range(N_BODIES):
-        (b[i].x, b[i].y, b[i].z), (b[i].vx, b[i].vy, b[i].vz), b[i].mass = bodies[i]
-    before = energy_native(b)
-    while done < steps:
-        chunk = min(<long>CHECK_EVERY, steps - done)
-        with nogil:
-            advance_native(b, chunk, dt)
-        done += chunk
-        PyErr_CheckSignals()
-    after = energy_native(b)
-    return before, after
+    load_bodies(b, bodies)
+    return run_native(b, steps)
 
 
 def ensemble_native(long steps, long members, seed=0, long first=0):
