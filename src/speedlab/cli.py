@@ -138,7 +138,7 @@ def cmd_list(args) -> int:
     splits = [spec.name for spec in specs if spec.split is not None]
     print(f"split into parts (speedlab verify checks them; speedlab.dask runs them): "
           f"{', '.join(splits) or 'none'}")
-    _openmp_line()
+    _build_lines()
     # NOTE: everything that loads is listed and usable; the exit status still says
     # an installed package's kernels are missing.
     return EXIT_USAGE if broken else 0
@@ -157,7 +157,8 @@ def _dask_line():
     print(f"Dask: {found} (speedlab.dask, `run --dask`)")
 
 
-def _openmp_line():
+def _build_lines():
+    """What `list` adds about the build: the vector path, and OpenMP when it is missing."""
     from speedlab._simd import summary
     from speedlab.bench.environment import build_info
 
