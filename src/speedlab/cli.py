@@ -8,7 +8,6 @@ Ctrl-C exits 130. Nothing prints a traceback unless ``SPEEDLAB_TRACEBACK=1``.
 from __future__ import annotations
 
 import argparse
-import gc
 import json
 import os
 import sys
@@ -191,12 +190,9 @@ def cmd_run(args) -> int:
         api = _split_runner(spec, args)  # everything checked before the input is built
     # With --input, N (optional then) plays no part: the input is the file.
     inputs = (_read_input(args.input),) if args.input is not None else spec.make_input(args.n)
-    # NOTE: start-up leaves ~11,000 objects (argparse, the catalog, dataclasses...)
-    # in the collector's oldest generation, and every full collection during the
-    # kernel would walk them again: binarytrees 17's ~120 full passes made the
-    # python rung ~15% slower than the same code run as a bare script. Frozen,
-    # they are skipped, as in a program that imports only what it computes with.
-    gc.freeze()
+    from speedlab.bench.timing import freeze_startup
+
+    freeze_startup()  # start-up's objects are not walked by every collection
     output = spec.render(api(*inputs, **kwargs), args.n if args.n is not None else 0)
     # Written only once complete: an error never leaves half an output on stdout.
     sys.stdout.buffer.write(output)
