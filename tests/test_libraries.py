@@ -198,10 +198,14 @@ def test_gmp_variant_refuses_bad_exact():
 # -- how the ladder reads them ----------------------------------------------------------------
 
 def test_parallel_rung_is_measured_from_the_library_variant_it_runs():
-    from speedlab.bench.timing import Result, attach_ratios, library_bases
+    from speedlab.bench.timing import Result, attach_ratios, rung_bases
 
-    assert library_bases(REGEXREDUX) == {"parallel": "pcre2"}
-    assert library_bases(PIDIGITS) == {}
+    assert rung_bases(REGEXREDUX) == {"parallel": "pcre2"}
+    assert rung_bases(PIDIGITS) == {}
+    # a rung may also name the variant it runs (binarytrees' parallel runs pool's trees)
+    from speedlab.binarytrees import SPEC as BINARYTREES
+
+    assert rung_bases(BINARYTREES) == {"parallel": "pool"}
 
     def result(name, seconds, kind="rung"):
         return Result("regexredux", name, 10, "base", 10.0, None, seconds=[seconds], round_index=[0],
@@ -209,13 +213,13 @@ def test_parallel_rung_is_measured_from_the_library_variant_it_runs():
 
     results = [result("python", 8.0), result("native", 8.0), result("pcre2", 1.0, "extra"),
                result("parallel", 0.5)]
-    attach_ratios(results, bases=library_bases(REGEXREDUX))
+    attach_ratios(results, bases=rung_bases(REGEXREDUX))
     by = {r.variant: r for r in results}
     assert by["pcre2"].previous == "native" and by["pcre2"].ratio_to_previous == [8.0]
     assert by["parallel"].previous == "pcre2" and by["parallel"].ratio_to_previous == [2.0]
     # without the library variant, the rung falls back to the rung before
     results = [result("python", 8.0), result("native", 8.0), result("parallel", 0.5)]
-    attach_ratios(results, bases=library_bases(REGEXREDUX))
+    attach_ratios(results, bases=rung_bases(REGEXREDUX))
     assert results[-1].previous == "native"
 
 

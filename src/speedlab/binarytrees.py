@@ -244,7 +244,7 @@ SPEC = KernelSpec(
                 note="C structs, one malloc per node (the official rule)"),
         Variant("parallel", "speedlab._native.binarytrees:report_parallel",
                 note="pool's trees of each depth built on OpenMP threads, one library pool "
-                "per thread", threads=True),
+                "per thread", threads=True, base="pool"),
         Variant("pool", "speedlab._native.binarytrees:report_pool",
                 note="within the official rules: each tree's nodes from a library pool "
                 "(C++17 std::pmr::monotonic_buffer_resource, reset per tree, as the fastest "

@@ -84,6 +84,12 @@ class Variant:
         optional: when it is not built, ``list``/``info`` give the reason from the
         build record and the package to install, and the tests skip it unless
         ``SPEEDLAB_REQUIRE_<FEATURE>=1`` makes it mandatory.
+    base : str or None
+        The variant this rung is built on when that is not simply the rung
+        before it: binarytrees' ``parallel`` runs the ``pool`` extra's trees on
+        threads, so its step is measured from ``pool``. A rung that needs a
+        ``feature`` stands on the variant named after it without saying so
+        (regexredux's ``parallel`` on ``pcre2``).
     build : str or None
         For kernels brought by a user (see ``speedlab.byok``): ``"compiled"`` or
         ``"native"`` means ``target`` names a module *source* (``NAME.py`` or
@@ -101,6 +107,7 @@ class Variant:
     optional: bool = False
     peer: bool = False
     feature: str | None = None
+    base: str | None = None
     build: str | None = None
 
     def __post_init__(self):

@@ -38,7 +38,7 @@ from typing import Any, Callable
 
 from speedlab.bench import annotation
 from speedlab.bench.report import fmt_ratio, fmt_time
-from speedlab.bench.timing import crossed_rungs, library_bases, measure_kernel, median
+from speedlab.bench.timing import crossed_rungs, rung_bases, measure_kernel, median
 from speedlab.spec import RUNG_MEANING, RUNGS, KernelSpec, VariantUnavailable
 
 SCHEMA = "speedlab-explain/1"
@@ -63,8 +63,9 @@ def _meaning(spec: KernelSpec, name: str) -> str:
 def ladder(spec: KernelSpec, rungs: list[str], *, full: bool, budget: float) -> dict[str, Any]:
     """Time the rungs (and the ``c`` ceiling) within about ``budget`` seconds and name each step.
 
-    ``rungs`` may hold a library variant a rung stands on (``library_bases``),
-    just before that rung: regexredux's ladder goes native -> pcre2 -> parallel.
+    ``rungs`` may hold the variant a rung stands on (``rung_bases``), just
+    before that rung: regexredux's ladder goes native -> pcre2 -> parallel,
+    binarytrees' native -> pool -> parallel.
     """
     names = rungs + (["c"] if "c" in spec.variant_names else [])
     results = measure_kernel(spec, names, spec.sizes.quick, rounds=5 if full else 3,
@@ -493,7 +494,7 @@ def explain(spec: KernelSpec, *, threads: list[int] | None = None, full: bool = 
     if scale is None:
         scale = 4.0 if full else 1.0
     failed: list[str] = []
-    bases = library_bases(spec)
+    bases = rung_bases(spec)
     rungs = []
     for v in spec.variants:
         if v.name in RUNGS:

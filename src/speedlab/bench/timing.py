@@ -200,22 +200,27 @@ def fitting_size(spec: KernelSpec, small: int, n: int, small_seconds: float, cap
     return lo
 
 
-def library_bases(spec: KernelSpec) -> dict[str, str]:
-    """Rungs built on a library variant: rung -> that variant.
+def rung_bases(spec: KernelSpec) -> dict[str, str]:
+    """Rungs built on another variant than the rung before: rung -> that variant.
 
-    A rung that needs an optional library (``Variant.feature``) stands on the
-    kernel's variant named after that library, when there is one: regexredux's
-    ``parallel`` rung runs the ``pcre2`` variant on threads, so its step is
-    measured from ``pcre2``, not from ``native``.
+    A rung names it (``Variant.base``: binarytrees' ``parallel`` runs ``pool``'s
+    trees on threads), or it needs an optional library (``Variant.feature``) and
+    stands on the kernel's variant named after that library: regexredux's
+    ``parallel`` runs ``pcre2`` on threads. Either way its step is measured from
+    that variant, not from ``native``.
     """
     names = spec.variant_names
-    return {v.name: v.feature for v in spec.variants
-            if v.name in RUNGS and v.feature and v.feature != v.name and v.feature in names}
+    bases = {}
+    for v in spec.variants:
+        base = v.base or (v.feature if v.feature != v.name else None)
+        if v.name in RUNGS and base and base in names:
+            bases[v.name] = base
+    return bases
 
 
 def previous_rung(name: str, present: list[str], bases: dict[str, str] | None = None) -> str | None:
     """The rung a variant is compared with: the rung before it (or its library
-    variant: ``library_bases``), or ``native`` for references and extras."""
+    variant: ``rung_bases``), or ``native`` for references and extras."""
     base = (bases or {}).get(name)
     if base in present:
         return base
@@ -392,7 +397,7 @@ def measure_kernel(
                 calls.pop(label)
         order = [label for label in order if label in calls]
 
-    attach_ratios(list(results.values()), defined=list(spec.variant_names), bases=library_bases(spec))
+    attach_ratios(list(results.values()), defined=list(spec.variant_names), bases=rung_bases(spec))
     return list(results.values())
 
 
@@ -403,7 +408,7 @@ def attach_ratios(results: list[Result], defined: list[str] | None = None,
     ``parallel@T`` results compare with the same ``native`` and ``python`` as a
     single ``parallel`` would. ``defined``: the kernel's variant names (default:
     those measured), so a step over rungs that were not run says so in ``crossed``;
-    ``bases`` (``library_bases``) names the variant a rung stands on when it is
+    ``bases`` (``rung_bases``) names the variant a rung stands on when it is
     not the rung before.
     """
     ok = [r for r in results if r.ok]
