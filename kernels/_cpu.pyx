@@ -1,10 +1,11 @@
-"""What the CPU and this build can run: the vector paths of the ``simd`` rung.
+"""What the CPU and this build can run: the vector paths of the ``simd`` rung, OpenMP's threads.
 
 Compiled to ``speedlab._native._cpu``, with the same compiler and flags as the
 kernels, so "built" here means built into every kernel module. Read through
 :mod:`speedlab._simd`, which picks the path once and caches it.
 """
 
+cimport omp_shim
 cimport sl_simd
 
 
@@ -16,3 +17,13 @@ def built_mask():
 def supported_mask():
     """Bit mask of the vector paths this CPU and operating system can run."""
     return sl_simd.sl_simd_supported()
+
+
+def openmp_threads():
+    """Threads an OpenMP parallel region of this process gets (1 in a build without OpenMP).
+
+    The first call loads the OpenMP runtime, which reads ``OMP_NUM_THREADS`` then
+    and never again: ``speedlab.dask`` calls it before a local cluster changes
+    this process's environment.
+    """
+    return omp_shim.omp_get_max_threads()

@@ -196,9 +196,16 @@ def test_threads_and_processes_give_one_calls_result(dask_installed):
 def test_a_local_cluster_and_a_tcp_address_give_one_calls_result(dask_installed):
     import speedlab.dask as sdask
 
+    from speedlab._native import _cpu
+
+    environ, omp_threads = dict(os.environ), _cpu.openmp_threads()
     start = time.perf_counter()
     with sdask.Session("local", workers=2) as session:
         assert session.cluster.scheduler_address.startswith("tcp://127.0.0.1:")
+        # The workers get one OpenMP thread each; this process keeps its own
+        # setting (Dask's nanny writes its worker defaults into os.environ here).
+        assert session.map(os.getenv, [("OMP_NUM_THREADS",)] * 2) == ["1", "1"]
+        assert dict(os.environ) == environ and _cpu.openmp_threads() == omp_threads
         for name, args in cases():
             want = parts.resolve(name).public_function()(*args)
             assert session.run(name, *args) == want, name

@@ -29,6 +29,11 @@ machine's cores are used by running one part per core, never by a part's own
 threads on top (which would oversubscribe them). With ``impl="parallel"`` (where
 the parts are the kernel itself), ``n_threads`` is passed explicitly and defaults
 to 1 for the same reason; give it a larger value with one worker per machine.
+The setting stays with the workers: Dask's nanny writes its worker defaults
+(``OMP_NUM_THREADS=1`` and others) into the environment of the process that
+starts a local cluster, so a ``Session("local")`` loads this process's OpenMP
+runtime first (it reads the variable once) and puts the variables back, and the
+``parallel`` rungs of the client process keep every core.
 
 Nothing here is imported by ``import speedlab``; Dask is imported on first use,
 and a missing Dask is an ImportError that names ``pip install 'speedlab[dask]'``.
@@ -146,6 +151,29 @@ def _init_process() -> None:
     os.environ["OMP_NUM_THREADS"] = "1"
     if threading.current_thread() is threading.main_thread():
         signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
+@contextlib.contextmanager
+def _environment_kept():
+    """Run the block (a local cluster starting), then restore this process's environment.
+
+    Dask's nanny copies its worker defaults (``distributed.nanny.pre-spawn-environ``:
+    ``OMP_NUM_THREADS=1`` among them) into ``os.environ`` of the process it runs in
+    before each worker it spawns, for the child to inherit. Loaded first, this
+    process's OpenMP runtime has read its own setting already (a worker restarted
+    later changes the variable again, but no longer the runtime); the variables
+    are put back for whatever else reads them.
+    """
+    from speedlab._native import _cpu
+
+    _cpu.openmp_threads()
+    saved = dict(os.environ)
+    try:
+        yield
+    finally:
+        for key in set(os.environ) - set(saved):
+            del os.environ[key]
+        os.environ.update(saved)
 
 
 @contextlib.contextmanager
@@ -328,16 +356,17 @@ class Session:
 
             from distributed import Client, LocalCluster
 
-            self.cluster = LocalCluster(
-                n_workers=workers, threads_per_worker=1, processes=True, host="127.0.0.1",
-                # NOTE: the scheduler serves HTTP (health, metrics; the dashboard when
-                # bokeh is installed) even when no dashboard is asked for, on 8787 by
-                # default: a random loopback port never clashes with another cluster.
-                dashboard_address="127.0.0.1:0", silence_logs=logging.ERROR,
-                # NOTE: one OpenMP thread per single-threaded worker process, on purpose
-                # (see the module docstring); Dask's own default agrees.
-                env={"OMP_NUM_THREADS": "1"},
-            )
+            with _environment_kept():
+                self.cluster = LocalCluster(
+                    n_workers=workers, threads_per_worker=1, processes=True, host="127.0.0.1",
+                    # NOTE: the scheduler serves HTTP (health, metrics; the dashboard when
+                    # bokeh is installed) even when no dashboard is asked for, on 8787 by
+                    # default: a random loopback port never clashes with another cluster.
+                    dashboard_address="127.0.0.1:0", silence_logs=logging.ERROR,
+                    # NOTE: one OpenMP thread per single-threaded worker process, on purpose
+                    # (see the module docstring); Dask's own default agrees.
+                    env={"OMP_NUM_THREADS": "1"},
+                )
             # NOTE: the workers are spawned by this process, and multiprocessing's
             # spawn hands them its sys.path: a user's kernel (--from DIR) imports there too.
             self.client = Client(self.cluster, set_as_default=False)
