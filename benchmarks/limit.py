@@ -1,6 +1,6 @@
 """How far each kernel's best speedlab variant is from the fastest known C program.
 
-    python benchmarks/limit.py --fastest DIR [--rounds 3] [--tasks nbody ...]
+    python benchmarks/limit.py --fastest DIR [--rounds 3] [--tasks nbody ...] [--json PATH --no-readme]
 
 ``DIR`` holds one executable per task, named after it (``DIR/nbody``,
 ``DIR/knucleotide`` ...): the fastest C program you want to compare with, built
@@ -174,13 +174,16 @@ def main(argv=None) -> int:
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--tasks", nargs="+", default=[s.name for s in catalog.builtin_kernels()])
     parser.add_argument("--json", type=Path, default=RESULTS / "limit.json")
+    parser.add_argument("--no-readme", action="store_true",
+                        help="leave README.md alone (a control run, e.g. the programs built another way)")
     args = parser.parse_args(argv)
     with tempfile.TemporaryDirectory() as tmp:
         records = measure(args.fastest.resolve(), args.tasks, args.rounds, Path(tmp))
     doc = {"schema": "speedlab-limit/1", "rounds": args.rounds, "environment": environment(), "results": records}
     args.json.parent.mkdir(exist_ok=True)
     args.json.write_text(json.dumps(doc, indent=2) + "\n")
-    update_readme(doc)
+    if not args.no_readme:
+        update_readme(doc)
     return 0
 
 

@@ -305,6 +305,19 @@ def test_an_unreachable_cluster_fails_within_the_timeout(dask_installed):
     assert time.perf_counter() - start < 10
 
 
+def test_the_cli_runs_the_nbody_ensemble_whole_and_in_parts(dask_installed):
+    import speedlab.nbody
+
+    def cli(*args):
+        return subprocess.run([sys.executable, "-m", "speedlab", "run", "nbody-ensemble", "300", *args],
+                              capture_output=True, env=ROOT_ENV, timeout=60, check=True).stdout
+
+    whole = cli()
+    members = speedlab.nbody.ensemble(300, 16, 0)
+    assert whole.decode().splitlines() == [f"{a:.9f} {b:.9f}" for a, b in members]
+    assert cli("--dask", "threads", "--parts", "3") == whole
+
+
 def test_the_cli_prints_the_same_bytes_on_a_local_cluster_and_leaves_nothing(dask_installed):
     from conftest import golden
 

@@ -33,10 +33,18 @@ class _Parser(argparse.ArgumentParser):
 
 # -- helpers -------------------------------------------------------------------
 
-def _kernel(name: str):
+def _kernel(name: str, *, splits_too: bool = False):
+    """The catalog's kernel ``name``; with ``splits_too``, also a split of no catalog
+    kernel's own (``nbody-ensemble``: ``speedlab.parts.EXTRA_SPECS``)."""
     try:
         return catalog.get(name)
     except ValueError as exc:
+        if splits_too:
+            from speedlab import parts
+
+            for spec in parts.extra_specs():
+                if spec.name == name:
+                    return spec
         raise UsageError(f"speedlab: {exc}{_own_kernel_hint(name)}") from None
 
 
@@ -170,7 +178,7 @@ def _build_lines():
 
 
 def cmd_run(args) -> int:
-    spec = _kernel(args.kernel)
+    spec = _kernel(args.kernel, splits_too=True)
     if args.input is not None and not spec.reads_fasta:
         raise UsageError(f"--input applies to kernels that read FASTA, not {spec.name}")
     kwargs = {"impl": args.impl}
