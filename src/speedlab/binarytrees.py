@@ -235,7 +235,7 @@ SPEC = KernelSpec(
     summary="build, check and free perfect binary trees: allocation and garbage collection",
     api="speedlab.binarytrees:report",
     variants=(
-        # pure Python needs ~1-2 s for n = 14 (3.2 million nodes); bigger
+        # pure Python needs ~0.4 s for n = 14 (3.2 million nodes); bigger
         # runs are normalised per node allocated
         Variant("python", "speedlab.pure.binarytrees:report", max_n=14),
         Variant("compiled", "speedlab._compiled.binarytrees:report", max_n=14),

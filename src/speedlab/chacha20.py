@@ -255,7 +255,7 @@ SPEC = KernelSpec(
     summary="RFC 8439 ChaCha20: encrypt N MiB of a fixed pattern, print the ciphertext's SHA-256",
     api="speedlab.chacha20:encrypt",
     variants=(
-        # pure Python encrypts about 0.6 MiB/s; bigger runs are normalised per byte
+        # pure Python encrypts about 1 MiB/s; bigger runs are normalised per byte
         Variant("python", "speedlab.pure.chacha20:encrypt", max_n=1),
         Variant("compiled", "speedlab._compiled.chacha20:encrypt", max_n=1),
         Variant("typed", "speedlab._native.chacha20:encrypt_typed", max_n=4),

@@ -167,7 +167,7 @@ SPEC = KernelSpec(
     summary="pancake flips over all n! permutations in the task's order; checksum and max flips",
     api="speedlab.fannkuchredux:checksum_maxflips",
     variants=(
-        # pure Python needs ~1 s for n = 9 (362,880 permutations); bigger
+        # pure Python needs ~0.4 s for n = 9 (362,880 permutations); bigger
         # runs are normalised per permutation (flips per permutation grow
         # slowly with n, so normalised ratios slightly favour the slow rung)
         Variant("python", "speedlab.pure.fannkuchredux:checksum_maxflips", max_n=9),

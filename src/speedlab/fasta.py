@@ -211,7 +211,7 @@ SPEC = KernelSpec(
     summary="three DNA records: ALU repeated, two drawn from an LCG; 60 per line",
     api="speedlab.fasta:fasta",
     variants=(
-        # pure Python writes ~2 M characters a second; bigger runs are
+        # pure Python writes ~9 M characters a second; bigger runs are
         # normalised per output character
         Variant("python", "speedlab.pure.fasta:fasta", max_n=250_000),
         Variant("compiled", "speedlab._compiled.fasta:fasta", max_n=250_000),

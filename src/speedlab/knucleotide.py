@@ -227,7 +227,7 @@ SPEC = KernelSpec(
     summary="1-mer and 2-mer frequencies and five fragment counts in FASTA record THREE",
     api="speedlab.knucleotide:knucleotide",
     variants=(
-        # pure Python counts ~2 M windows a second, seven tables of len(THREE)
+        # pure Python counts ~7 M windows a second, seven tables of len(THREE)
         # windows each (n = 100,000: 3.5 M windows); bigger runs are
         # normalised per input byte
         Variant("python", "speedlab.pure.knucleotide:knucleotide", max_n=100_000),

@@ -212,7 +212,7 @@ SPEC = KernelSpec(
     summary="Sun and 4 planets, symplectic steps; energy before and after",
     api="speedlab.nbody:energies",
     variants=(
-        # pure Python needs ~1 s for 150,000 steps; bigger runs are normalised per step
+        # pure Python needs ~0.7 s for 150,000 steps; bigger runs are normalised per step
         Variant("python", "speedlab.pure.nbody:energies", max_n=150_000),
         Variant("compiled", "speedlab._compiled.nbody:energies", max_n=150_000),
         Variant("typed", "speedlab._native.nbody:energies_typed", max_n=1_000_000),

@@ -236,7 +236,7 @@ SPEC = KernelSpec(
     summary="spectral norm of an infinite matrix by ten power-method rounds on AᵀA",
     api="speedlab.spectralnorm:norm",
     variants=(
-        # pure Python takes ~0.25-0.3 s at n = 200 (1.6 million terms at 150-200 ns);
+        # pure Python takes ~0.12 s at n = 200 (1.6 million terms at ~76 ns);
         # bigger runs are normalised per matrix element
         Variant("python", "speedlab.pure.spectralnorm:norm", max_n=200),
         Variant("compiled", "speedlab._compiled.spectralnorm:norm", max_n=200),
