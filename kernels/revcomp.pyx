@@ -31,8 +31,9 @@ module imports), so every rung writes the same bytes:
   does 16 bytes of A/C/G/T by compares and the rest through the table). The
   path is chosen at run time (``speedlab._simd``).
 * ``reverse_complement_parallel`` -- the ``parallel`` rung: the ``simd`` rung's
-  pieces shared out by ``prange``. Pieces write disjoint bytes, so the output is
-  the same for any thread count.
+  newline counts and pieces shared out by ``prange`` (only finding the records,
+  a ``memchr``, and placing the pieces stay serial). Pieces write disjoint
+  bytes, so the output is the same for any thread count.
 * ``reverse_complement_c`` / ``reverse_complement_inplace_c`` -- the ``c`` rung:
   ``kernels/c/revcomp.c``, same flags, driven by the same chunked loop.
 * ``reverse_complement_rust`` / ``reverse_complement_inplace_rust`` -- the ``rust``
@@ -50,6 +51,7 @@ from libc.stdlib cimport free, realloc
 from libc.string cimport memchr, memcpy, memmove
 
 cimport omp_shim
+cimport sl_mem
 
 from speedlab._simd import path_id as simd_path_id
 from speedlab.pure.revcomp import COMPLEMENT
@@ -354,6 +356,18 @@ cdef int expand(unsigned char *out, size_t length, Engine engine) except -1:
     return 0
 
 
+cdef bytes new_output(size_t size):
+    """A new uninitialised ``bytes`` of ``size`` bytes for a rung to fill, hinted for huge pages.
+
+    Every rung that returns a new output (native, simd, parallel, c, rust)
+    allocates through here, so the ladder compares the same memory: see
+    ``sl_mem.h`` for why the hint.
+    """
+    out = PyBytes_FromStringAndSize(NULL, <Py_ssize_t>size)
+    sl_mem.sl_mem_hint_fresh(PyBytes_AS_STRING(out), size)
+    return out
+
+
 cdef object copy_and_process(const unsigned char[::1] data, Engine engine):
     """The output as a new bytes object, each record written into it by ``copy_record``."""
     cdef size_t n = data.shape[0], start = 0, size = 0, header
@@ -364,7 +378,7 @@ cdef object copy_and_process(const unsigned char[::1] data, Engine engine):
             scan_record(d, n, start, &rec)
             size += output_size(&rec)
             start = rec.end
-    result = PyBytes_FromStringAndSize(NULL, size)
+    result = new_output(size)
     cdef unsigned char *out = <unsigned char *>PyBytes_AS_STRING(result)
     start = 0
     while start < n:
@@ -449,34 +463,32 @@ cdef size_t find_record_end(const unsigned char *d, size_t n, size_t body) noexc
 
 
 cdef size_t scan_pieces(const unsigned char *d, size_t n, revcomp_simd_newlines_fn newlines,
-                        Pieces *ps) noexcept nogil:
+                        Pieces *ps, int n_threads) noexcept nogil:
     """Cut every record into pieces of at most PIECE input bytes; return the output size.
 
-    Returns SIZE_MAX when memory for the list runs out.
+    Three passes: the records are found and cut (serial, ``memchr``), each
+    piece's newlines are counted (the bulk of the reading: over ``n_threads``
+    threads), then each piece learns where its bytes land (serial, one step
+    per piece). Returns SIZE_MAX when memory for the list runs out.
     """
-    cdef size_t start = 0, body, end, at, size = 0, length, first, k, cut
+    cdef size_t start = 0, body, end, at, size = 0, length = 0, cut, k, first = 0
     cdef const unsigned char *nl
     cdef Piece *pc
-    while start < n:
+    cdef Py_ssize_t j
+    while start < n:  # 1: records and cuts; pc.p holds nothing yet
         nl = <const unsigned char *>memchr(d + start, b'\n', n - start)
         body = n if nl == NULL else <size_t>(nl - d) + 1
         end = find_record_end(d, n, body)
-        first = ps.count
         pc = add_piece(ps)
         if pc == NULL:
             return <size_t>-1
         pc.header = start
         pc.header_len = (body - start - 1) if nl != NULL else (n - start)
-        size += pc.header_len + 1
-        pc.out = size
         at = body
-        length = 0
         while True:  # at least one piece per record, even an empty one
             cut = min(<size_t>PIECE, end - at)
             pc.src = at
             pc.n = cut
-            pc.p = length
-            length += cut - newlines(d + at, cut)
             at += cut
             if at >= end:
                 break
@@ -485,11 +497,32 @@ cdef size_t scan_pieces(const unsigned char *d, size_t n, revcomp_simd_newlines_
                 return <size_t>-1
             pc.header = 0
             pc.header_len = <size_t>-1
-            pc.out = size
-        for k in range(first, ps.count):
-            ps.items[k].length = length
-        size += length + (length + LINE - 1) // LINE
         start = end
+    # 2: newlines per piece (into pc.p for now). Pieces are equal but for each
+    # record's last, so a static split is even, and gives each thread one
+    # contiguous run of the input.
+    if n_threads > 1 and ps.count >= PARALLEL_MIN_PIECES:
+        for j in prange(<Py_ssize_t>ps.count, num_threads=n_threads, schedule="static"):
+            ps.items[j].p = newlines(d + ps.items[j].src, ps.items[j].n)
+    else:
+        for j in range(<Py_ssize_t>ps.count):
+            ps.items[j].p = newlines(d + ps.items[j].src, ps.items[j].n)
+    for k in range(ps.count + 1):  # 3: offsets, a record at a time
+        if k == ps.count or ps.items[k].header_len != <size_t>-1:
+            while first < k:  # close the record before piece k
+                ps.items[first].length = length
+                first += 1
+            if k > 0:
+                size += length + (length + LINE - 1) // LINE
+            if k == ps.count:
+                break
+            size += ps.items[k].header_len + 1
+            length = 0
+        pc = &ps.items[k]
+        pc.out = size
+        cut = pc.p  # this piece's newlines
+        pc.p = length
+        length += pc.n - cut
     return size
 
 
@@ -521,10 +554,10 @@ cdef object simd_and_parallel(const unsigned char[::1] data, int n_threads):
     ps.count = ps.capacity = 0
     try:
         with nogil:
-            size = scan_pieces(d, n, newlines, &ps)
+            size = scan_pieces(d, n, newlines, &ps, n_threads)
         if size == <size_t>-1:
             raise MemoryError("revcomp: no memory for the list of pieces")
-        result = PyBytes_FromStringAndSize(NULL, size)
+        result = new_output(size)
         out = <unsigned char *>PyBytes_AS_STRING(result)
         if ps.count < PARALLEL_MIN_PIECES:
             n_threads = 1
@@ -535,7 +568,11 @@ cdef object simd_and_parallel(const unsigned char[::1] data, int n_threads):
                     for b in range(<Py_ssize_t>batch):
                         run_piece(out, d, &ps.items[done + b], piece)
                 else:
-                    for b in prange(<Py_ssize_t>batch, num_threads=n_threads, schedule="dynamic"):
+                    # NOTE: static, not dynamic: each thread writes one
+                    # contiguous run of pieces (about half of the batch's
+                    # output), so each thread first-touches its own pages
+                    # rather than alternating 1 MiB pieces with the other.
+                    for b in prange(<Py_ssize_t>batch, num_threads=n_threads, schedule="static"):
                         run_piece(out, d, &ps.items[done + b], piece)
             done += batch
             PyErr_CheckSignals()
