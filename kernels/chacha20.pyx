@@ -237,24 +237,12 @@ cdef int load_state(uint32_t *state, bytes key, bytes nonce, uint32_t counter) e
     return 0
 
 
-
-cdef bytes new_output(Py_ssize_t n):
-    """A new uninitialised ``bytes`` of ``n`` bytes for a rung to fill, hinted for huge pages.
-
-    Every compiled rung (native, simd, parallel, c, rust) allocates through here,
-    so the ladder compares the same memory: see ``sl_mem.h`` for why the hint.
-    """
-    out = PyBytes_FromStringAndSize(NULL, n)
-    sl_mem.sl_mem_hint_fresh(PyBytes_AS_STRING(out), <size_t>n)
-    return out
-
-
 def encrypt_native(bytes key, bytes nonce, const unsigned char[::1] data, uint32_t counter):
     """``data`` XORed with the keystream from block ``counter``: the ``native`` rung."""
     cdef uint32_t state[WORDS]
     cdef Py_ssize_t n = data.shape[0], done = 0, chunk
     load_state(state, key, nonce, counter)
-    out = new_output(n)
+    out = sl_mem.new_output(n)
     cdef unsigned char *dst = <unsigned char *>PyBytes_AS_STRING(out)
     while done < n:
         chunk = min(<Py_ssize_t>CHECK_BYTES, n - done)  # a multiple of BLOCK but for the last
@@ -290,7 +278,7 @@ def encrypt_simd(bytes key, bytes nonce, const unsigned char[::1] data, uint32_t
     cdef Py_ssize_t n = data.shape[0], done = 0, chunk
     cdef chacha20_simd_fn simd = chacha20_simd(simd_path_id())
     load_state(state, key, nonce, counter)
-    out = new_output(n)
+    out = sl_mem.new_output(n)
     cdef unsigned char *dst = <unsigned char *>PyBytes_AS_STRING(out)
     while done < n:
         chunk = min(<Py_ssize_t>CHECK_BYTES, n - done)  # a multiple of BLOCK but for the last
@@ -341,7 +329,7 @@ def encrypt_parallel(bytes key, bytes nonce, const unsigned char[::1] data, uint
     if checked is not None:
         threads = checked
     load_state(state, key, nonce, counter)
-    out = new_output(n)
+    out = sl_mem.new_output(n)
     cdef unsigned char *dst = <unsigned char *>PyBytes_AS_STRING(out)
     # NOTE: each chunk between Ctrl-C checks is CHECK_BYTES per thread, so the
     # pause between checks stays near 10 ms whatever the thread count.
@@ -366,7 +354,7 @@ def encrypt_c(bytes key, bytes nonce, const unsigned char[::1] data, uint32_t co
     cdef uint32_t state[WORDS]
     cdef Py_ssize_t n = data.shape[0], done = 0, chunk
     load_state(state, key, nonce, counter)
-    out = new_output(n)
+    out = sl_mem.new_output(n)
     cdef unsigned char *dst = <unsigned char *>PyBytes_AS_STRING(out)
     while done < n:
         chunk = min(<Py_ssize_t>CHECK_BYTES, n - done)
@@ -386,7 +374,7 @@ def encrypt_rust(bytes key, bytes nonce, const unsigned char[::1] data, uint32_t
     cdef Py_ssize_t n = data.shape[0], done = 0, chunk
     cdef int status
     load_state(state, key, nonce, counter)
-    out = new_output(n)
+    out = sl_mem.new_output(n)
     cdef unsigned char *dst = <unsigned char *>PyBytes_AS_STRING(out)
     while done < n:
         chunk = min(<Py_ssize_t>CHECK_BYTES, n - done)

@@ -356,18 +356,6 @@ cdef int expand(unsigned char *out, size_t length, Engine engine) except -1:
     return 0
 
 
-cdef bytes new_output(size_t size):
-    """A new uninitialised ``bytes`` of ``size`` bytes for a rung to fill, hinted for huge pages.
-
-    Every rung that returns a new output (native, simd, parallel, c, rust)
-    allocates through here, so the ladder compares the same memory: see
-    ``sl_mem.h`` for why the hint.
-    """
-    out = PyBytes_FromStringAndSize(NULL, <Py_ssize_t>size)
-    sl_mem.sl_mem_hint_fresh(PyBytes_AS_STRING(out), size)
-    return out
-
-
 cdef object copy_and_process(const unsigned char[::1] data, Engine engine):
     """The output as a new bytes object, each record written into it by ``copy_record``."""
     cdef size_t n = data.shape[0], start = 0, size = 0, header
@@ -378,7 +366,7 @@ cdef object copy_and_process(const unsigned char[::1] data, Engine engine):
             scan_record(d, n, start, &rec)
             size += output_size(&rec)
             start = rec.end
-    result = new_output(size)
+    result = sl_mem.new_output(<Py_ssize_t>size)
     cdef unsigned char *out = <unsigned char *>PyBytes_AS_STRING(result)
     start = 0
     while start < n:
@@ -557,7 +545,7 @@ cdef object simd_and_parallel(const unsigned char[::1] data, int n_threads):
             size = scan_pieces(d, n, newlines, &ps, n_threads)
         if size == <size_t>-1:
             raise MemoryError("revcomp: no memory for the list of pieces")
-        result = new_output(size)
+        result = sl_mem.new_output(<Py_ssize_t>size)
         out = <unsigned char *>PyBytes_AS_STRING(result)
         if ps.count < PARALLEL_MIN_PIECES:
             n_threads = 1

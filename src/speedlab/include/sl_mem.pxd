@@ -1,5 +1,19 @@
 # Large fresh output buffers (see sl_mem.h): a huge-page hint before the first write.
-# A kernel `cimport sl_mem` and calls sl_mem_hint_fresh(ptr, size) on a new bytes' buffer.
+# A kernel `cimport sl_mem` and gets its output from sl_mem.new_output(n), or calls
+# sl_mem_hint_fresh(ptr, size) on a buffer it allocates itself.
+
+from cpython.bytes cimport PyBytes_AS_STRING, PyBytes_FromStringAndSize
 
 cdef extern from "sl_mem.h":
     void sl_mem_hint_fresh(void *p, size_t n) noexcept nogil
+
+
+cdef inline bytes new_output(Py_ssize_t n):
+    """A new uninitialised ``bytes`` of ``n`` bytes for a rung to fill, hinted for huge pages.
+
+    A kernel's compiled rungs (native, simd, parallel, c, rust) all allocate
+    through here, so the ladder compares the same memory: see ``sl_mem.h``.
+    """
+    out = PyBytes_FromStringAndSize(NULL, n)
+    sl_mem_hint_fresh(PyBytes_AS_STRING(out), <size_t>n)
+    return out
