@@ -37,9 +37,10 @@ module imports), so every rung writes the same bytes:
 
 cimport cython
 cimport omp_shim
+cimport sl_mem
 from rust_abi cimport RUST_BUILT, rust_check, rust_force_panic
 from cython.parallel cimport prange
-from cpython.bytes cimport PyBytes_AS_STRING, PyBytes_FromStringAndSize
+from cpython.bytes cimport PyBytes_AS_STRING
 from cpython.exc cimport PyErr_CheckSignals
 from libc.stdint cimport uint64_t
 from libc.stdlib cimport free, malloc
@@ -264,7 +265,7 @@ cdef char *copy_header(char *out, bytes header) except NULL:
 cdef object write_fasta(Py_ssize_t n, Engine engine):
     """The whole output in one bytes object, written in chunks by native, C or Rust loops."""
     cdef Py_ssize_t size = output_length(n)
-    cdef object result = PyBytes_FromStringAndSize(NULL, size)
+    cdef object result = sl_mem.new_output(size)
     cdef char *out = PyBytes_AS_STRING(result)
     cdef char *end = out + size
     cdef char seq2[MAX_SEQ]
@@ -394,7 +395,7 @@ cdef void random_block(char *record, const char *draws, size_t count, unsigned s
 cdef object write_fasta_parallel(Py_ssize_t n, int n_threads):
     """``write_fasta`` with the random records split over ``n_threads`` threads."""
     cdef Py_ssize_t size = output_length(n)
-    cdef object result = PyBytes_FromStringAndSize(NULL, size)
+    cdef object result = sl_mem.new_output(size)
     cdef char *out = PyBytes_AS_STRING(result)
     cdef char seq2[MAX_SEQ]
     cdef const char *draws
@@ -493,7 +494,7 @@ def fasta_segment_native(Py_ssize_t n, Py_ssize_t start, Py_ssize_t stop):
     cdef Py_ssize_t size = output_length(n)
     if start < 0 or stop < start or stop > size:
         raise ValueError(f"bytes {start}..{stop} are not within the {size:,}-byte output")
-    cdef object result = PyBytes_FromStringAndSize(NULL, stop - start)
+    cdef object result = sl_mem.new_output(stop - start)
     cdef char *out = PyBytes_AS_STRING(result)
     cdef char seq2[MAX_SEQ]
     cdef const char *draws = NULL

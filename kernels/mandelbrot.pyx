@@ -26,7 +26,7 @@ rows as the twin does, so every rung returns the same PBM bytes:
 """
 
 cimport cython
-from cpython.bytes cimport PyBytes_AS_STRING, PyBytes_FromStringAndSize
+from cpython.bytes cimport PyBytes_AS_STRING
 from cpython.exc cimport PyErr_CheckSignals
 from cython.parallel cimport prange
 from libc.stdlib cimport free, malloc
@@ -34,6 +34,7 @@ from libc.string cimport memcpy
 
 cimport cython_compat  # bytearray.append in the typed rung (see the .pxd)
 cimport omp_shim
+cimport sl_mem
 
 from speedlab._simd import path_id as simd_path_id
 from speedlab.pure.mandelbrot import LIMIT_SQ, MAX_ITER, header
@@ -208,7 +209,7 @@ cdef bytes render(int n, Engine engine, int n_threads):
     # NOTE: the bytes object is created empty and filled in place before anyone
     # else can see it (the C API's documented use of a NULL source), so the
     # bitmap is written once, with no copy out of a scratch buffer.
-    cdef bytes out = PyBytes_FromStringAndSize(NULL, head_len + row_bytes * n)
+    cdef bytes out = sl_mem.new_output(head_len + row_bytes * n)
     cdef unsigned char *buf = <unsigned char *>PyBytes_AS_STRING(out)
     cdef unsigned char *bitmap = buf + head_len
     cdef int per_chunk, begin = 0, end
@@ -309,7 +310,7 @@ cdef bytes band(int n, int begin, int end, bint vector):
     if n < 0 or begin < 0 or end < begin or end > n:
         raise ValueError(f"rows {begin}..{end} are not within an image of {n} rows")
     cdef Py_ssize_t row_bytes = (n + 7) // 8
-    cdef bytes out = PyBytes_FromStringAndSize(NULL, row_bytes * (end - begin))
+    cdef bytes out = sl_mem.new_output(row_bytes * (end - begin))
     cdef unsigned char *rows = <unsigned char *>PyBytes_AS_STRING(out)
     cdef mandelbrot_simd_row_fn row = NULL
     cdef double *cr = NULL

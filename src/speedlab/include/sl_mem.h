@@ -1,8 +1,8 @@
 /* A hint for large fresh output buffers: ask for transparent huge pages.
  *
- * Every compiled rung that returns a large new `bytes` (chacha20, revcomp)
- * allocates it with PyBytes_FromStringAndSize(NULL, n) and then writes every
- * byte. Past glibc's mmap threshold that memory comes straight from the
+ * Every compiled rung that returns a large new `bytes` (chacha20, revcomp,
+ * fasta, mandelbrot: sl_mem.pxd's new_output) allocates it with
+ * PyBytes_FromStringAndSize(NULL, n) and then writes every byte. Past glibc's mmap threshold that memory comes straight from the
  * kernel, which faults it in and zeroes it one 4 KiB page at a time on first
  * write: 16,384 faults for 64 MiB, measured here at ~2.2 us each (0.55 ns per
  * byte, more than the vector ChaCha20 itself), and two threads faulting at
