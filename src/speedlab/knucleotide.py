@@ -37,6 +37,12 @@ def _check_three(data: bytes) -> None:
         start, end = find_record(data)
     except ValueError as exc:  # the twin's message, prefixed with the argument's name
         raise ValueError(f"data: {exc}") from None
+    try:  # the native check when built (~10x faster on a large record), else bytes.translate
+        from speedlab._native.knucleotide import all_bases
+    except ImportError:
+        all_bases = None
+    if all_bases is not None and all_bases(data, start, end):
+        return
     others = data[start:end].translate(None, _BASES)
     if others:
         raise ValueError(f"data: record THREE must hold only the bases A, C, G, T (either case), "
