@@ -230,11 +230,11 @@ cdef extern from *:
     int kmer_count "speedlab_kmer_count" (KmerTable &table, const unsigned char *codes,
                                           size_t n, int k) noexcept nogil
     uint64_t kmer_get "speedlab_kmer_get" (const KmerTable &table, uint64_t key) noexcept nogil
-    bint only_bases "speedlab_only_bases" (const unsigned char *s, size_t n) noexcept nogil
     unsigned kmer_shard "speedlab_kmer_shard" (uint64_t key, unsigned shards) noexcept nogil
     int kmer_count_shard "speedlab_kmer_count_shard" (KmerTable &table, const unsigned char *codes,
                                                       size_t n, int k, unsigned shard,
                                                       unsigned shards) noexcept nogil
+    bint only_bases "speedlab_only_bases" (const unsigned char *s, size_t n) noexcept nogil
 
 #: The library hash table the native and parallel rungs count with (chosen at build time).
 TABLE = KMER_TABLE.decode("ascii")
@@ -252,8 +252,7 @@ cdef enum:
     # then ~1 ms, where a thread team's start-up would show.
     PARALLEL_MIN = 1 << 16
     N_TASKS = 7            # len(KS): one table per k
-    N_SMALL = 5            # k = 1, 2, 3, 4, 6: tables of at most 4**6 keys, one task each
-    N_BIG = 2              # k = 12, 18: the parallel rung shards these by key
+    N_SMALL = 5            # k = 1, 2, 3, 4, 6 (at most 4**6 keys); the parallel rung shards the rest
     FIRST_BITS = 10        # open-addressing tables start at 1,024 slots (L1-sized)
     NO_CODE = 255          # marks bytes that are not a base in CODE
 
@@ -405,60 +404,70 @@ cdef object table_result(const KmerTable &table, int index, int k):
     return kmer_get(table, pack(FRAGMENTS[index - 2]))
 
 
-# -- parallel rung: the big tables sharded by key, the small ones whole ------
+# -- parallel rung: one share of every table per thread -----------------------
 
 cdef list count_all_parallel(const unsigned char *codes, size_t length, int n_threads):
-    """As ``count_all_native``, on ``n_threads`` threads.
+    """As ``count_all_native``, on ``n_threads`` threads, thread ``p`` counting share ``p``.
 
-    The 12- and 18-mer tables are the cost (most of the rest is a hit in a table
-    that fits in L1), so each is cut by key into ``n_threads`` shards, one library
-    table each: every shard's task rolls every window but inserts only the keys
-    of its shard (disjoint keys: no merge; a lookup asks the key's shard). The
-    five small tables are one task each. Tasks are taken dynamically, the shards
-    first, round after round of ``PARALLEL_CHUNK`` windows.
+    In each round of ``PARALLEL_CHUNK`` windows per thread, thread ``p`` counts
+
+    * shard ``p`` of the 12- and 18-mer tables: it rolls every window of the
+      round and inserts the keys whose hash falls in its shard (its own library
+      table: disjoint keys, so no merge, and each thread's working set is half
+      the big tables, which matters as they outgrow the caches);
+    * slice ``p`` of the round's windows for the five small tables (each thread
+      its own tables, the counts added at the end: 4 + 16 counts and three
+      fragments' counts).
+
+    Equal shares by construction, so no thread waits for another at the round's
+    end (one table per k would leave the 18-mer table to one thread and the 12-mer
+    table plus the rest to the other).
     """
-    cdef int shards = n_threads
-    cdef int n_tables = N_SMALL + N_BIG * shards   # one table per task
-    cdef vector[KmerTable] tables
-    cdef vector[int] task_k, task_shard, status
-    cdef size_t lo = 0, hi, start
-    cdef int t, k, index
+    cdef vector[KmerTable] tables  # thread p's table for KS[i]: tables[p * N_TASKS + i]
+    cdef vector[int] status
+    cdef int ks[N_TASKS]
+    cdef size_t lo = 0, hi, a, b, start
+    cdef int p, i, k
     cdef uint64_t key
-    tables.resize(n_tables)
-    task_k.resize(n_tables)
-    task_shard.resize(n_tables)
-    status.resize(n_tables, 0)
-    for t in range(n_tables):  # tasks 0 .. N_BIG*shards-1: the shards, then the small tables
-        if t < N_BIG * shards:
-            task_k[t] = KS[N_SMALL + t // shards]
-            task_shard[t] = t % shards
-        else:
-            task_k[t] = KS[t - N_BIG * shards]
-            task_shard[t] = -1
+    tables.resize(n_threads * N_TASKS)
+    status.resize(n_threads, 0)
+    for i in range(N_TASKS):
+        ks[i] = KS[i]
     while lo < length:
-        hi = min(lo + <size_t>PARALLEL_CHUNK, length)
+        hi = min(lo + <size_t>PARALLEL_CHUNK * n_threads, length)
         with nogil:
-            for t in prange(n_tables, num_threads=n_threads, schedule="dynamic"):
-                k = task_k[t]
-                # windows ending in [lo, hi): start k - 1 codes earlier (clamped at 0)
-                start = lo - (k - 1) if lo >= <size_t>(k - 1) else 0
-                if status[t] == 0:
-                    if task_shard[t] < 0:
-                        status[t] = kmer_count(tables[t], codes + start, hi - start, k)
-                    else:
-                        status[t] = kmer_count_shard(tables[t], codes + start, hi - start, k,
-                                                     task_shard[t], shards)
-        for t in range(n_tables):
-            if status[t] < 0:
+            for p in prange(n_threads, num_threads=n_threads, schedule="static"):
+                # slice p of the small tables: the windows ending in [a, b)
+                a = lo + (hi - lo) * <size_t>p // <size_t>n_threads
+                b = lo + (hi - lo) * <size_t>(p + 1) // <size_t>n_threads
+                for i in range(N_TASKS):
+                    k = ks[i]
+                    if status[p] != 0:
+                        break
+                    if i >= N_SMALL:  # shard p of a big table: every window ending in [lo, hi)
+                        start = lo - (k - 1) if lo >= <size_t>(k - 1) else 0
+                        status[p] = kmer_count_shard(tables[p * N_TASKS + i], codes + start,
+                                                     hi - start, k, p, n_threads)
+                    elif b > a:
+                        start = a - (k - 1) if a >= <size_t>(k - 1) else 0
+                        status[p] = kmer_count(tables[p * N_TASKS + i], codes + start, b - start, k)
+        for p in range(n_threads):
+            if status[p] < 0:
                 raise MemoryError("knucleotide: out of memory growing the k-mer table")
         lo = hi
         PyErr_CheckSignals()
-    out = [table_result(tables[N_BIG * shards + index], index, KS[index])
-           for index in range(N_SMALL)]
-    for index in range(N_SMALL, N_TASKS):
-        key = pack(FRAGMENTS[index - 2])
-        t = (index - N_SMALL) * shards + <int>kmer_shard(key, shards)
-        out.append(kmer_get(tables[t], key))
+    out = []
+    for i in range(N_TASKS):
+        if ks[i] <= 2:
+            out.append({key: sum([kmer_get(tables[p * N_TASKS + i], key) for p in range(n_threads)])
+                        for key in range((<uint64_t>1) << (2 * ks[i]))})
+        elif i < N_SMALL:
+            key = pack(FRAGMENTS[i - 2])
+            out.append(sum([kmer_get(tables[p * N_TASKS + i], key) for p in range(n_threads)]))
+        else:
+            key = pack(FRAGMENTS[i - 2])
+            p = <int>kmer_shard(key, n_threads)
+            out.append(kmer_get(tables[p * N_TASKS + i], key))
     return out
 
 
