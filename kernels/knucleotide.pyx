@@ -17,8 +17,10 @@ so every rung returns the same result:
   the alternative); elsewhere ``std::unordered_map`` (``TABLE`` says which). What
   native changes is memory discipline: record THREE is translated once into a C
   buffer of 2-bit codes (no upper-cased copy, no slices), each window's key is a
-  64-bit integer rolled in a register (two bits a base), which is its own hash
-  (distinct k-mers, distinct keys: no hashing of text), and the counting loop runs
+  64-bit integer rolled in a register (two bits a base), hashed by folding its
+  first bases onto its last (``key ^ key >> 17``: no hashing of text, and the
+  libraries' identity hash, whose low bits are the last bases alone, crowded
+  buckets: the fold measured ~13 % faster), and the counting loop runs
   without the GIL and without a Python object. The tables are node-based and
   allocate one node per distinct k-mer -- the rule's price, and why ``packed`` is
   faster.
@@ -32,14 +34,16 @@ so every rung returns the same result:
   the ``c`` rung's algorithm (so, like ``c``, outside the official rule) in safe
   Rust, driven by the same chunked loop as ``c``.
 
-* ``knucleotide_parallel`` -- the ``parallel`` rung: ``native`` with the seven
-  tables (k = 1, 2, 3, 4, 6, 12, 18) counted at the same time, one task per table
-  on OpenMP threads (the split the official multi-core programs use), the 18- and
-  12-mer tables first: with the libstdc++ table they are ~40 % of the work each,
-  so on two threads each takes one and the five small tables fill the gaps; past
-  about three threads the 18-mer table sets the pace. (One slice of the sequence
-  per thread, with per-thread tables added up at the end, scales further, but
-  measured no faster on the 2-core machine here.)
+* ``knucleotide_parallel`` -- the ``parallel`` rung: ``native`` on OpenMP threads,
+  each thread an equal share of every table. Thread p counts shard p of the 12-
+  and 18-mer tables (the cost: they outgrow the caches): it rolls every window
+  and inserts only the keys whose hash falls in its shard, into a library table
+  of its own (disjoint keys: no merge; a lookup asks the key's shard), so its
+  working set is half of each big table. For k = 1-6 it counts slice p of the
+  windows into tables of its own, added up at the end (4 + 16 counts and three
+  fragment counts). The sequence is encoded on all threads too. Equal shares by
+  construction: the earlier split, one task per k, left the 18-mer table to one
+  thread and the 12-mer table plus the rest to the other (1.12x over native).
 """
 
 cimport cython
@@ -49,7 +53,7 @@ from cython.parallel cimport prange
 from cpython.exc cimport PyErr_CheckSignals
 from libc.stdint cimport uint64_t
 from libc.stdlib cimport calloc, free, malloc
-from libc.string cimport memset
+from libc.string cimport memmove, memset
 from libcpp.vector cimport vector
 
 from speedlab.pure.knucleotide import FRAGMENTS, count, find_record, frequencies, sequence
@@ -82,6 +86,9 @@ cdef extern from *:
     """
     #include <cstdint>
     #include <unordered_map>
+    #if defined(__SSE2__)
+    #include <emmintrin.h>
+    #endif
     /* The library hash table of the native and parallel rungs: GNU libstdc++'s
      * policy-based cc_hash_table where the C++ library is libstdc++, else the
      * standard's unordered_map. Both are used through the two functions below.
@@ -92,12 +99,26 @@ cdef extern from *:
     #    define SPEEDLAB_HAVE_PBDS 1
     #  endif
     #endif
+    /* The hash of a 2-bit key: the key with its bits from 17 up folded onto the
+     * low bits. Both tables take the low bits of the hash for the bucket; with
+     * the libraries' default (the identity) those are a long k-mer's last bases
+     * alone, whose skewed frequencies (A and T ~30 %, C and G ~20 % in record
+     * THREE) crowd some buckets. Folding mixes in the first bases for two
+     * instructions (a multiplicative hash measured slower: its multiply sits on
+     * every lookup of the small tables) and is the identity below 2**17, i.e.
+     * for every key of k <= 8, where the identity cannot collide. */
+    struct speedlab_kmer_hash {
+        size_t operator()(uint64_t key) const noexcept
+        {
+            return (size_t)(key ^ (key >> 17));
+        }
+    };
     #ifdef SPEEDLAB_HAVE_PBDS
     #include <ext/pb_ds/assoc_container.hpp>
-    typedef __gnu_pbds::cc_hash_table<uint64_t, uint64_t> speedlab_kmer_table;
+    typedef __gnu_pbds::cc_hash_table<uint64_t, uint64_t, speedlab_kmer_hash> speedlab_kmer_table;
     #define SPEEDLAB_KMER_TABLE "__gnu_pbds::cc_hash_table (GNU libstdc++)"
     #else
-    typedef std::unordered_map<uint64_t, uint64_t> speedlab_kmer_table;
+    typedef std::unordered_map<uint64_t, uint64_t, speedlab_kmer_hash> speedlab_kmer_table;
     #define SPEEDLAB_KMER_TABLE "std::unordered_map"
     #endif
 
@@ -125,6 +146,80 @@ cdef extern from *:
         return 0;
     }
 
+    /* Which of `shards` shards a key belongs to: the high half of its Fibonacci
+     * product, scaled to [0, shards). Independent of the bucket bits the table
+     * takes from speedlab_kmer_hash (the low half), so a shard still spreads
+     * over all of its table's buckets. */
+    static inline unsigned speedlab_kmer_shard(uint64_t key, unsigned shards) noexcept
+    {
+        uint64_t high = (key * 0x9E3779B97F4A7C15ULL) >> 32;
+        return (unsigned)((high * shards) >> 32);
+    }
+
+    /* As speedlab_kmer_count, counting only the windows whose key falls in shard
+     * `shard` of `shards`. Every window is rolled and its key written to a small
+     * buffer; the buffer's end advances only for this shard's keys (no branch to
+     * mispredict on a coin-flip), then the buffered keys are counted. */
+    static int speedlab_kmer_count_shard(speedlab_kmer_table &table, const unsigned char *codes,
+                                         size_t n, int k, unsigned shard, unsigned shards) noexcept
+    {
+        enum { BUFFER = 512 };  /* 4 KiB of keys: stays in L1 between the two loops */
+        const uint64_t mask = k >= 32 ? ~(uint64_t)0 : ((uint64_t)1 << (2 * k)) - 1;
+        uint64_t key = 0, buffer[BUFFER];
+        size_t i, end, m, j;
+        if (n < (size_t)k)
+            return 0;
+        for (i = 0; i + 1 < (size_t)k; i++)
+            key = (key << 2) | codes[i];
+        try {
+            while (i < n) {
+                end = n - i < BUFFER ? n : i + BUFFER;
+                for (m = 0; i < end; i++) {
+                    key = ((key << 2) | codes[i]) & mask;
+                    buffer[m] = key;
+                    m += speedlab_kmer_shard(key, shards) == shard;
+                }
+                for (j = 0; j < m; j++)
+                    ++table[buffer[j]];
+            }
+        } catch (...) {
+            return -1;
+        }
+        return 0;
+    }
+
+    /* Whether s[0:n] holds only A, C, G, T (either case) and line breaks: the
+     * public function's check of record THREE. SSE2 (the x86-64 baseline) takes
+     * 16 bytes a compare and one branch per 4 KiB, ~10x faster than
+     * bytes.translate; elsewhere, and for the tail, a byte at a time. */
+    static int speedlab_only_bases(const unsigned char *s, size_t n) noexcept
+    {
+        size_t i = 0;
+    #if defined(__SSE2__)
+        const __m128i a = _mm_set1_epi8('a'), c = _mm_set1_epi8('c'), g = _mm_set1_epi8('g'),
+                      t = _mm_set1_epi8('t'), nl = _mm_set1_epi8(10) /* line break */,
+                      lower = _mm_set1_epi8(32);  /* a base's two cases differ in that bit only */
+        while (n - i >= 16) {
+            size_t end = n - i >= 4096 ? i + 4096 : i + (n - i) / 16 * 16;
+            __m128i all = _mm_set1_epi8(-1);
+            for (; i < end; i += 16) {
+                __m128i v = _mm_loadu_si128((const __m128i *)(s + i)), l = _mm_or_si128(v, lower);
+                __m128i ok = _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(l, a), _mm_cmpeq_epi8(l, c)),
+                                          _mm_or_si128(_mm_cmpeq_epi8(l, g), _mm_cmpeq_epi8(l, t)));
+                all = _mm_and_si128(all, _mm_or_si128(ok, _mm_cmpeq_epi8(v, nl)));
+            }
+            if (_mm_movemask_epi8(all) != 0xFFFF)
+                return 0;
+        }
+    #endif
+        for (; i < n; i++) {
+            unsigned char b = s[i], l = b | 32;
+            if (l != 'a' && l != 'c' && l != 'g' && l != 't' && b != 10)
+                return 0;
+        }
+        return 1;
+    }
+
     /* The count of key (0 when absent). */
     static uint64_t speedlab_kmer_get(const speedlab_kmer_table &table, uint64_t key) noexcept
     {
@@ -139,6 +234,11 @@ cdef extern from *:
     int kmer_count "speedlab_kmer_count" (KmerTable &table, const unsigned char *codes,
                                           size_t n, int k) noexcept nogil
     uint64_t kmer_get "speedlab_kmer_get" (const KmerTable &table, uint64_t key) noexcept nogil
+    unsigned kmer_shard "speedlab_kmer_shard" (uint64_t key, unsigned shards) noexcept nogil
+    int kmer_count_shard "speedlab_kmer_count_shard" (KmerTable &table, const unsigned char *codes,
+                                                      size_t n, int k, unsigned shard,
+                                                      unsigned shards) noexcept nogil
+    bint only_bases "speedlab_only_bases" (const unsigned char *s, size_t n) noexcept nogil
 
 #: The library hash table the native and parallel rungs count with (chosen at build time).
 TABLE = KMER_TABLE.decode("ascii")
@@ -147,15 +247,16 @@ cdef enum:
     # Windows counted between two checks for Ctrl-C: 2**20 windows are a few ms
     # of hashing (more when the table outgrows the caches, still well under 100 ms).
     CHUNK = 1 << 20
-    # Windows per table in one round of the parallel rung: seven tables of 2**21
-    # windows are ~50-100 ms of work, so the barrier closing a round (and the
-    # Ctrl-C check after it) is rare enough not to cost a thread its turn on a
-    # busy machine.
+    # Windows per thread in one round of the parallel rung: a thread's share of
+    # seven tables over 2**21 windows is ~50-100 ms of work, so the barrier
+    # closing a round (and the Ctrl-C check after it) is rare enough not to cost
+    # a thread its turn on a busy machine.
     PARALLEL_CHUNK = 1 << 21
     # Below this many bases the parallel rung counts serially: the whole job is
     # then ~1 ms, where a thread team's start-up would show.
     PARALLEL_MIN = 1 << 16
     N_TASKS = 7            # len(KS): one table per k
+    N_SMALL = 5            # k = 1, 2, 3, 4, 6 (at most 4**6 keys); the parallel rung shards the rest
     FIRST_BITS = 10        # open-addressing tables start at 1,024 slots (L1-sized)
     NO_CODE = 255          # marks bytes that are not a base in CODE
 
@@ -233,8 +334,45 @@ cdef size_t encode(const unsigned char *src, size_t n, unsigned char *codes) noe
     return length
 
 
+cdef size_t encode_parallel(const unsigned char *src, size_t n, unsigned char *codes,
+                           int pieces) except? 0:
+    """``encode`` on ``pieces`` threads: piece ``p`` of ``src`` is encoded in place at
+    its own offset (never longer than its source), then the pieces are moved
+    together (a memmove of the codes is ~10x faster than encoding them)."""
+    cdef vector[size_t] offset, written
+    cdef size_t length = 0
+    cdef int p
+    offset.resize(pieces + 1)
+    written.resize(pieces)
+    for p in range(pieces + 1):
+        offset[p] = n * p // pieces
+    with nogil:
+        for p in prange(pieces, num_threads=pieces, schedule="static"):
+            written[p] = encode(src + offset[p], offset[p + 1] - offset[p], codes + offset[p])
+        for p in range(pieces):
+            memmove(codes + length, codes + offset[p], written[p])
+            length += written[p]
+    return length
+
+
 cdef inline uint64_t key_mask(int k) noexcept nogil:
     return <uint64_t>-1 if k >= 32 else ((<uint64_t>1) << (2 * k)) - 1
+
+
+def all_bases(const unsigned char[::1] data, Py_ssize_t start, Py_ssize_t end):
+    """Whether ``data[start:end]`` holds only A, C, G, T (either case) and line breaks.
+
+    The public function's check of record THREE (``speedlab.knucleotide``), at
+    memory speed: ``bytes.translate`` takes ~10x longer on a large record.
+    """
+    cdef Py_ssize_t n = data.shape[0]
+    cdef bint ok = True
+    if not 0 <= start <= end <= n:
+        raise ValueError(f"start and end must satisfy 0 <= start <= end <= {n}, got {start}, {end}")
+    if end > start:
+        with nogil:
+            ok = only_bases(&data[start], <size_t>(end - start))
+    return ok
 
 
 # -- native rung: the library hash table, no GIL ------------------------------
@@ -270,35 +408,71 @@ cdef object table_result(const KmerTable &table, int index, int k):
     return kmer_get(table, pack(FRAGMENTS[index - 2]))
 
 
-# -- parallel rung: the seven tables counted at once, one task each -----------
+# -- parallel rung: one share of every table per thread -----------------------
 
 cdef list count_all_parallel(const unsigned char *codes, size_t length, int n_threads):
-    """As ``count_all_native``, the seven tables advancing together on ``n_threads`` threads."""
-    cdef vector[KmerTable] tables
+    """As ``count_all_native``, on ``n_threads`` threads, thread ``p`` counting share ``p``.
+
+    In each round of ``PARALLEL_CHUNK`` windows per thread, thread ``p`` counts
+
+    * shard ``p`` of the 12- and 18-mer tables: it rolls every window of the
+      round and inserts the keys whose hash falls in its shard (its own library
+      table: disjoint keys, so no merge, and each thread's working set is half
+      the big tables, which matters as they outgrow the caches);
+    * slice ``p`` of the round's windows for the five small tables (each thread
+      its own tables, the counts added at the end: 4 + 16 counts and three
+      fragments' counts).
+
+    Equal shares by construction, so no thread waits for another at the round's
+    end (one table per k would leave the 18-mer table to one thread and the 12-mer
+    table plus the rest to the other).
+    """
+    cdef vector[KmerTable] tables  # thread p's table for KS[i]: tables[p * N_TASKS + i]
+    cdef vector[int] status
     cdef int ks[N_TASKS]
-    cdef int status[N_TASKS]
-    cdef size_t lo = 0, hi, start
-    cdef int i, t, k
-    tables.resize(N_TASKS)
-    for t in range(N_TASKS):
-        ks[t] = KS[t]
-        status[t] = 0
+    cdef size_t lo = 0, hi, a, b, start
+    cdef int p, i, k
+    cdef uint64_t key
+    tables.resize(n_threads * N_TASKS)
+    status.resize(n_threads, 0)
+    for i in range(N_TASKS):
+        ks[i] = KS[i]
     while lo < length:
-        hi = min(lo + <size_t>PARALLEL_CHUNK, length)
+        hi = min(lo + <size_t>PARALLEL_CHUNK * n_threads, length)
         with nogil:
-            for i in prange(N_TASKS, num_threads=n_threads, schedule="dynamic"):
-                t = N_TASKS - 1 - i  # the longest k first: big tables are the slow tasks
-                k = ks[t]
-                # windows ending in [lo, hi): start k - 1 codes earlier (clamped at 0)
-                start = lo - (k - 1) if lo >= <size_t>(k - 1) else 0
-                if status[t] == 0:
-                    status[t] = kmer_count(tables[t], codes + start, hi - start, k)
-        for t in range(N_TASKS):
-            if status[t] < 0:
+            for p in prange(n_threads, num_threads=n_threads, schedule="static"):
+                # slice p of the small tables: the windows ending in [a, b)
+                a = lo + (hi - lo) * <size_t>p // <size_t>n_threads
+                b = lo + (hi - lo) * <size_t>(p + 1) // <size_t>n_threads
+                for i in range(N_TASKS):
+                    k = ks[i]
+                    if status[p] != 0:
+                        break
+                    if i >= N_SMALL:  # shard p of a big table: every window ending in [lo, hi)
+                        start = lo - (k - 1) if lo >= <size_t>(k - 1) else 0
+                        status[p] = kmer_count_shard(tables[p * N_TASKS + i], codes + start,
+                                                     hi - start, k, p, n_threads)
+                    elif b > a:
+                        start = a - (k - 1) if a >= <size_t>(k - 1) else 0
+                        status[p] = kmer_count(tables[p * N_TASKS + i], codes + start, b - start, k)
+        for p in range(n_threads):
+            if status[p] < 0:
                 raise MemoryError("knucleotide: out of memory growing the k-mer table")
         lo = hi
         PyErr_CheckSignals()
-    return [table_result(tables[t], t, KS[t]) for t in range(N_TASKS)]
+    out = []
+    for i in range(N_TASKS):
+        if ks[i] <= 2:
+            out.append({key: sum([kmer_get(tables[p * N_TASKS + i], key) for p in range(n_threads)])
+                        for key in range((<uint64_t>1) << (2 * ks[i]))})
+        elif i < N_SMALL:
+            key = pack(FRAGMENTS[i - 2])
+            out.append(sum([kmer_get(tables[p * N_TASKS + i], key) for p in range(n_threads)]))
+        else:
+            key = pack(FRAGMENTS[i - 2])
+            p = <int>kmer_shard(key, n_threads)
+            out.append(kmer_get(tables[p * N_TASKS + i], key))
+    return out
 
 
 # -- packed extra (and the c rung): open addressing over 2-bit keys -----------
@@ -467,8 +641,11 @@ cdef tuple run(bytes data, int how, int n_threads=1):
     if codes == NULL:
         raise MemoryError(f"knucleotide: cannot allocate {n:,} bytes for the sequence")
     try:
-        with nogil:
-            length = encode(d + lo, n, codes)
+        if how == 3 and n_threads > 1 and n >= <size_t>PARALLEL_MIN:
+            length = encode_parallel(d + lo, n, codes, n_threads)
+        else:
+            with nogil:
+                length = encode(d + lo, n, codes)
         if how == 0 or (how == 3 and (n_threads == 1 or length < PARALLEL_MIN)):
             per_k = count_all_native(codes, length)
         elif how == 3:
