@@ -237,6 +237,25 @@ def test_encrypt_file_is_encrypt_part_by_part(dask_installed, tmp_path):
     assert (tmp_path / "back").read_bytes() == (tmp_path / "in70001").read_bytes()
 
 
+def test_encrypt_file_writes_in_chunks_over_an_existing_dst(dask_installed, tmp_path, monkeypatch):
+    import speedlab.dask as sdask
+
+    rng = random.Random(8)
+    key, nonce = rng.randbytes(32), rng.randbytes(12)
+    data = rng.randbytes(10_001)
+    src, dst = tmp_path / "in", tmp_path / "out"
+    src.write_bytes(data)
+    want = speedlab.chacha20.encrypt(key, nonce, data, 3)
+    # Chunks of 128 bytes inside parts of 640: counters advance chunk by chunk;
+    # the last chunk of each part and of the file is short.
+    monkeypatch.setattr(sdask, "CHUNK_BYTES", 128)
+    for old in (b"", rng.randbytes(10_001), rng.randbytes(50_000)):  # none, same size, longer: kept pages
+        if old:
+            dst.write_bytes(old)
+        assert sdask.encrypt_file(src, dst, key, nonce, 3, part_bytes=640, workers=2) == len(data)
+        assert dst.read_bytes() == want
+
+
 def test_encrypt_file_refuses_bad_input_before_writing(tmp_path):
     import speedlab.dask as sdask
 
