@@ -408,6 +408,23 @@ def test_bench_dask_measures_scale_out_and_writes_its_document(dask_installed, t
         assert labels["dask@2"]["moved"]["tasks"] == kernel["parts"]
 
 
+def test_bench_dask_streams_files_and_moves_no_data(dask_installed, tmp_path):
+    import json
+
+    path = tmp_path / "files.json"
+    out = speedlab_cli("bench-dask", "knucleotide-file=20000", "chacha20-file=1", "--workers", "1", "2",
+                       "--rounds", "1", "--json", path, timeout=180)
+    assert out.returncode == 0, out.stderr.decode()
+    doc = json.loads(path.read_text())
+    assert doc["failed"] == [] and [k["kernel"] for k in doc["kernels"]] == ["knucleotide-file", "chacha20-file"]
+    for kernel in doc["kernels"]:
+        assert all(r["exact"] for r in kernel["results"])
+        for r in kernel["results"]:
+            if r["kind"] == "dask":  # paths and offsets go to the workers, never the data
+                assert r["moved"]["bytes_to_workers"] < 1000 * kernel["parts"]
+                assert r["moved"]["tasks"] == kernel["parts"]
+
+
 def test_bench_dask_refuses_bad_requests_in_one_line():
     assert "does not split" in one_line(speedlab_cli("bench-dask", "pidigits"))
     assert "unknown kernel" in one_line(speedlab_cli("bench-dask", "nope"))
