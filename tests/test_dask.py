@@ -237,6 +237,25 @@ def test_encrypt_file_is_encrypt_part_by_part(dask_installed, tmp_path):
     assert (tmp_path / "back").read_bytes() == (tmp_path / "in70001").read_bytes()
 
 
+def test_encrypt_file_writes_in_chunks_over_an_existing_dst(dask_installed, tmp_path, monkeypatch):
+    import speedlab.dask as sdask
+
+    rng = random.Random(8)
+    key, nonce = rng.randbytes(32), rng.randbytes(12)
+    data = rng.randbytes(10_001)
+    src, dst = tmp_path / "in", tmp_path / "out"
+    src.write_bytes(data)
+    want = speedlab.chacha20.encrypt(key, nonce, data, 3)
+    # Chunks of 128 bytes inside parts of 640: counters advance chunk by chunk;
+    # the last chunk of each part and of the file is short.
+    monkeypatch.setattr(sdask, "CHUNK_BYTES", 128)
+    for old in (b"", rng.randbytes(10_001), rng.randbytes(50_000)):  # none, same size, longer: kept pages
+        if old:
+            dst.write_bytes(old)
+        assert sdask.encrypt_file(src, dst, key, nonce, 3, part_bytes=640, workers=2) == len(data)
+        assert dst.read_bytes() == want
+
+
 def test_encrypt_file_refuses_bad_input_before_writing(tmp_path):
     import speedlab.dask as sdask
 
@@ -389,6 +408,23 @@ def test_bench_dask_measures_scale_out_and_writes_its_document(dask_installed, t
         assert labels["dask@2"]["moved"]["tasks"] == kernel["parts"]
 
 
+def test_bench_dask_streams_files_and_moves_no_data(dask_installed, tmp_path):
+    import json
+
+    path = tmp_path / "files.json"
+    out = speedlab_cli("bench-dask", "knucleotide-file=20000", "chacha20-file=1", "--workers", "1", "2",
+                       "--rounds", "1", "--json", path, timeout=180)
+    assert out.returncode == 0, out.stderr.decode()
+    doc = json.loads(path.read_text())
+    assert doc["failed"] == [] and [k["kernel"] for k in doc["kernels"]] == ["knucleotide-file", "chacha20-file"]
+    for kernel in doc["kernels"]:
+        assert all(r["exact"] for r in kernel["results"])
+        for r in kernel["results"]:
+            if r["kind"] == "dask":  # paths and offsets go to the workers, never the data
+                assert r["moved"]["bytes_to_workers"] < 1000 * kernel["parts"]
+                assert r["moved"]["tasks"] == kernel["parts"]
+
+
 def test_bench_dask_refuses_bad_requests_in_one_line():
     assert "does not split" in one_line(speedlab_cli("bench-dask", "pidigits"))
     assert "unknown kernel" in one_line(speedlab_cli("bench-dask", "nope"))
@@ -431,3 +467,121 @@ def test_a_users_kernel_splits_on_worker_processes_too(dask_installed, tmp_path)
                            "--workers", 2, "--parts", 5)
         assert out.returncode == 0, out.stderr.decode()
         assert out.stdout == b"%d\n" % sum(v * v for v in range(1000))
+
+
+# -- knucleotide from a file: the parts read their own byte ranges ---------------
+
+def _fasta_cases(rng):
+    """FASTA texts whose record THREE tests the byte-range split: odd widths, line-feed runs, fragments."""
+    fragment = b"GGTATTTTAATTTATAGT"
+    seq = bytearray(rng.choice(b"ACGTacgt") for _ in range(3000))
+    for at in range(0, 3000, 97):  # the fragments, at many places: some straddle any cut
+        seq[at:at + len(fragment)] = fragment
+    seq = bytes(seq[:3000])
+    wrapped = lambda s, w: b"".join(s[i:i + w] + b"\n" for i in range(0, len(s), w))  # noqa: E731
+    return {
+        "width 60, records around": b">ONE x\nNNNN\n>TWO\nAC\n>THREE y\n" + wrapped(seq, 60) + b">FOUR\nacgt\n",
+        "width 1": b">THREE\n" + wrapped(seq[:500], 1),
+        # a run of line feeds longer than one overlap read, just before the last 17 bases
+        "line feed runs": b">THREE\n" + seq[:40] + b"\n" * 5000 + seq[40:49] + b"\n\n\n" + seq[49:80]
+        + b"\n" * 9 + seq[80:200] + b"\n",
+        "first record, no final line feed": b">THREE\n" + wrapped(seq[:300], 7)[:-1],
+        "empty THREE": b">ONE\nA\n>THREE\n>FOUR\nAC\n",
+        "header only": b">THREE",
+        "shorter than a fragment": b">THREE\nggta\ncc\n",
+    }
+
+
+def test_knucleotide_file_parts_are_one_calls_result_without_dask(tmp_path):
+    import speedlab.dask as sdask
+    from speedlab.knucleotide import combine_counts, knucleotide, render
+
+    for name, data in _fasta_cases(random.Random(11)).items():
+        path = tmp_path / "in.fasta"
+        path.write_bytes(data)
+        want = knucleotide(data)
+        size = max(1, len(data) - sdask.find_three(str(path))[0])
+        for count in sorted({1, 2, 3, 7, 64, min(size, 1000), size} & set(range(1, size + 1))):
+            try:
+                part_args = sdask._three_parts(str(path), count, 2, None)
+            except parts.TooManyParts:
+                continue
+            results = [sdask._count_range(*a) for a in part_args]
+            got = combine_counts([c for c, _ in results], sum(b for _, b in results))
+            assert got == want, (name, count)
+            assert render(got, 0) == render(want, 0)
+
+
+def test_knucleotide_file_cuts_inside_a_line_feed_run_and_through_a_fragment(tmp_path):
+    import speedlab.dask as sdask
+    from speedlab.knucleotide import combine_counts, knucleotide
+
+    fragment = b"GGTATTTTAATTTATAGT"
+    data = b">THREE\n" + fragment[:5] + b"\n" * 6000 + fragment[5:] + b"\nACGT\n"
+    path = tmp_path / "in.fasta"
+    path.write_bytes(data)
+    start, end = sdask.find_three(str(path))
+    assert data[start:end].replace(b"\n", b"") == fragment + b"ACGT"
+    # Two parts: the cut falls in the middle of the 6000 line feeds, so the first
+    # part owns the fragment's first base and must read past the run for its tail.
+    part_args = sdask._three_parts(str(path), 2, 2, None)
+    assert data[part_args[1][1] - 1:part_args[1][1] + 1] == b"\n\n"
+    results = [sdask._count_range(*a) for a in part_args]
+    assert [b for _, b in results] == [5, len(fragment) - 5 + 4]
+    got = combine_counts([c for c, _ in results], 22)
+    assert got == knucleotide(data) and dict((f, c) for c, f in got[2])[fragment.decode()] == 1
+
+
+def test_knucleotide_file_refuses_bad_input_before_anything_starts(tmp_path):
+    import speedlab.dask as sdask
+
+    good = tmp_path / "in.fasta"
+    good.write_bytes(b">THREE\nACGTACGT\n")
+    none = tmp_path / "none.fasta"
+    none.write_bytes(b">ONE\nACGT\n")
+    for path, kwargs, error, message in [
+        (tmp_path / "missing", {}, FileNotFoundError, "not a file"),
+        (none, {}, ValueError, "no '>THREE' record"),
+        (tmp_path, {}, FileNotFoundError, "not a file"),
+        (good, {"parts": 0}, ValueError, "parts"),
+        (good, {"parts": 10}, ValueError, "parts must be <= 9"),
+        (good, {"parts": 2.0}, TypeError, "parts"),
+        (good, {"impl": "c"}, ValueError, "python, compiled, native"),
+        (good, {"scheduler": "lokal"}, ValueError, "scheduler must be"),
+        (42, {}, TypeError, "path must be"),
+    ]:
+        with pytest.raises(error, match=message):
+            sdask.knucleotide_file(path, **kwargs)
+    (tmp_path / "empty").write_bytes(b"")
+    with pytest.raises(ValueError, match="empty"):
+        sdask.knucleotide_file(tmp_path / "empty")
+
+
+def test_knucleotide_file_on_a_local_cluster_and_the_cli(dask_installed, tmp_path):
+    import speedlab.dask as sdask
+    from speedlab.knucleotide import knucleotide, render
+
+    data = _fasta_cases(random.Random(5))["width 60, records around"]
+    path = tmp_path / "in.fasta"
+    path.write_bytes(data)
+    want = knucleotide(data)
+    start = time.perf_counter()
+    assert sdask.knucleotide_file(path, parts=5, scheduler="threads", workers=2) == want
+    with sdask.Session("local", workers=2) as session:
+        for count in (1, 2, 3, 7):
+            before = session.stats["bytes_to_workers"]
+            assert sdask.knucleotide_file(path, parts=count, scheduler=session) == want
+            assert session.stats["bytes_to_workers"] - before < 1000 * count  # paths, not bases
+        bad = tmp_path / "bad.fasta"
+        bad.write_bytes(b">THREE\nACGTN\n")
+        with pytest.raises(ValueError, match="only A, C, G and T"):
+            sdask.knucleotide_file(bad, parts=2, scheduler=session)
+    assert time.perf_counter() - start < 30
+    out = speedlab_cli("run", "knucleotide", "--input", path, "--dask", "local", "--workers", "2",
+                       "--parts", "3")
+    assert out.returncode == 0, out.stderr.decode()
+    assert out.stdout == render(want, 0)
+    (tmp_path / "none.fasta").write_bytes(b">ONE\nACGT\n")
+    for name, message in (("none.fasta", "no '>THREE' record"), ("missing", "is not a file")):
+        out = speedlab_cli("run", "knucleotide", "--input", tmp_path / name, "--dask", "local")
+        assert message in one_line(out) and out.stdout == b""

@@ -194,6 +194,8 @@ def cmd_run(args) -> int:
     if args.n is None and args.input is None:
         raise UsageError("speedlab run: N is required (or --input PATH for kernels that read FASTA)")
     api = spec.public_function()
+    if spec.name == "knucleotide" and args.dask is not None and args.input not in (None, "-"):
+        return _knucleotide_file(spec, args)
     if args.dask is not None or args.parts is not None or args.workers is not None:
         api = _split_runner(spec, args)  # everything checked before the input is built
     # With --input, N (optional then) plays no part: the input is the file.
@@ -204,6 +206,23 @@ def cmd_run(args) -> int:
     output = spec.render(api(*inputs, **kwargs), args.n if args.n is not None else 0)
     # Written only once complete: an error never leaves half an output on stdout.
     sys.stdout.buffer.write(output)
+    sys.stdout.flush()
+    return 0
+
+
+def _knucleotide_file(spec, args) -> int:
+    """``run knucleotide --input FILE --dask``: the parts read their own ranges of the file."""
+    from speedlab import dask as sdask
+
+    if args.threads is not None:
+        raise UsageError("--threads does not apply with --dask: each part counts on one thread")
+    sdask.check_scheduler(args.dask)
+    try:
+        result = sdask.knucleotide_file(args.input, parts=args.parts, scheduler=args.dask,
+                                        workers=args.workers, impl=args.impl)
+    except (OSError, ConnectionError) as exc:  # OSError: the file; the message names it
+        raise UsageError(f"speedlab: {exc}") from None
+    sys.stdout.buffer.write(spec.render(result, args.n if args.n is not None else 0))
     sys.stdout.flush()
     return 0
 
@@ -404,7 +423,7 @@ def cmd_bench_dask(args) -> int:
             n = _size(size) if size else args.n
         except argparse.ArgumentTypeError as exc:
             raise UsageError(f"speedlab bench-dask: {item!r}: {exc}") from None
-        if name != scaleout.FILE_KERNEL:
+        if name not in scaleout.FILE_KERNELS:
             parts.resolve(name)  # unknown or not splitting: ValueError, one line
         names.append((name, n))
     sdask.check_scheduler(args.dask)
@@ -727,9 +746,10 @@ def build_parser() -> argparse.ArgumentParser:
                        description="Time kernels that split on a Dask cluster of 1..W single-threaded "
                        "worker processes, beside one native call and the OpenMP parallel rung in this "
                        "process: speedup, efficiency, bytes moved, and the per-task cost of empty tasks. "
-                       "chacha20-file streams N MiB from file to file. Needs pip install 'speedlab[dask]'.")
+                       "chacha20-file streams N MiB from file to file; knucleotide-file counts the FASTA "
+                       "file of fasta N, its parts reading their own ranges. Needs pip install 'speedlab[dask]'.")
     p.add_argument("targets", nargs="*", metavar="KERNEL[=N]",
-                   help="kernels that split (nbody-ensemble too), or chacha20-file, each with its own "
+                   help="kernels that split (nbody-ensemble too), chacha20-file or knucleotide-file, each with its own "
                    "size if given (default: mandelbrot chacha20-file knucleotide)")
     p.add_argument("--n", type=_size, metavar="N", help="the size for every kernel (default: each one's quick size; "
                    "MiB for chacha20-file, 256 by default)")

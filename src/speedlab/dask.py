@@ -615,30 +615,54 @@ def run(kernel: Any, *args: Any, parts: int | None = None, scheduler: Any = "thr
 PART_BYTES = 64 << 20
 
 
+#: Bytes a part encrypts and writes at a time: one ciphertext buffer this small
+#: stays in the CPU's cache between the cipher writing it and ``pwrite`` copying
+#: it into the file, and malloc reuses it from chunk to chunk, so no part faults
+#: in fresh pages for its output (a 64 MiB ``bytes`` per part did: 16,384 page
+#: faults each). 96 KiB: below glibc's 128 KiB mmap threshold, which stays fixed
+#: in Dask's workers -- the nanny sets MALLOC_TRIM_THRESHOLD_, and any MALLOC_
+#: setting turns the threshold's growth off -- so every larger buffer would be a
+#: fresh mapping there (1 GiB with 1 MiB chunks took 2.2 s with that setting
+#: against 1.0 s without; with 96 KiB chunks 1.3 s and 1.2 s).
+CHUNK_BYTES = 96 << 10
+
+
 def _encrypt_range(src: str, dst: str, offset: int, length: int, key: bytes, nonce: bytes,
                    counter: int, impl: str | None) -> int:
     """Encrypt bytes ``offset..offset + length`` of ``src`` into the same place of ``dst``.
 
     The source range is memory-mapped, so the cipher reads the page cache directly
-    (no copy into a buffer first); the ciphertext is written with one positioned write.
+    (no copy into a buffer first); the ciphertext is made and written with
+    positioned writes :data:`CHUNK_BYTES` at a time (a multiple of the block, so
+    chunk ``i`` starts at counter ``counter + i * CHUNK_BYTES // 64``).
     """
     import mmap
 
-    from speedlab.chacha20 import encrypt
+    from speedlab.chacha20 import BLOCK_SIZE, encrypt
 
+    how = {"impl": impl} if impl else {}
     start = offset - offset % mmap.ALLOCATIONGRANULARITY  # mappings start at a granule
     with open(src, "rb") as f:
         if os.fstat(f.fileno()).st_size < offset + length:
             raise OSError(f"{src}: shorter than {offset + length:,} bytes (did the file change?)")
-        with mmap.mmap(f.fileno(), offset + length - start, offset=start, access=mmap.ACCESS_READ) as m:
-            view = memoryview(m)[offset - start:]
-            try:
-                out = encrypt(key, nonce, view, counter, **({"impl": impl} if impl else {}))
-            finally:
-                view.release()  # the mapping cannot close while a view of it is alive
-    with open(dst, "r+b") as f:
-        f.seek(offset)
-        f.write(out)
+        if length == 0:
+            return 0
+        fd = os.open(dst, os.O_WRONLY)
+        try:
+            with mmap.mmap(f.fileno(), offset + length - start, offset=start, access=mmap.ACCESS_READ) as m:
+                view = memoryview(m)[offset - start:]
+                try:
+                    for done in range(0, length, CHUNK_BYTES):
+                        out = encrypt(key, nonce, view[done:done + CHUNK_BYTES],
+                                      counter + done // BLOCK_SIZE, **how)
+                        written = os.pwrite(fd, out, offset + done)
+                        if written != len(out):  # a full disk writes short: say so
+                            raise OSError(f"{dst}: wrote {written:,} of {len(out):,} bytes at {offset + done:,}")
+                        del out
+                finally:
+                    view.release()  # the mapping cannot close while a view of it is alive
+        finally:
+            os.close(fd)
     return length
 
 
@@ -652,14 +676,15 @@ def encrypt_file(src: str | os.PathLike, dst: str | os.PathLike, key, nonce, cou
     each part reads its own byte range of ``src`` (``part_bytes``, a multiple of
     the 64-byte block, so it starts at block counter ``counter + offset // 64`` --
     chacha20's split), encrypts it and writes it at the same offset of ``dst``.
-    Memory is two buffers of ``part_bytes`` per part running at once. On a
-    cluster, every worker must see both paths (a shared filesystem).
+    Memory is one buffer of :data:`CHUNK_BYTES` (96 KiB) per part running at
+    once, plus the page cache of the memory-mapped source. On a cluster, every
+    worker must see both paths (a shared filesystem).
 
     Parameters
     ----------
     src, dst : path
-        The file to read and the file to write (created or truncated to
-        ``src``'s size first); they must differ.
+        The file to read and the file to write (created, or cut or extended to
+        ``src``'s size first, its pages kept: every byte is overwritten); they must differ.
     key, nonce : bytes-like
         32 and 12 bytes.
     counter : int
@@ -711,11 +736,185 @@ def encrypt_file(src: str | os.PathLike, dst: str | os.PathLike, key, nonce, cou
     with open(src, "rb"):
         pass  # readable, or OSError now
     require(distributed=session.distributed)
-    with open(dst, "wb") as f:
-        f.truncate(size)
+    # NOTE: no O_TRUNC: a dst that exists keeps its pages (every byte is
+    # overwritten), where truncating frees them all and the parts then fault
+    # in and zero a fresh page for every 4 KiB they write (on tmpfs, the cost).
+    fd = os.open(dst, os.O_WRONLY | os.O_CREAT, 0o666)
+    try:
+        os.ftruncate(fd, size)
+    finally:
+        os.close(fd)
     ranges = [(offset, min(part_bytes, size - offset)) for offset in range(0, size, part_bytes)]
     part_args = [(src, dst, offset, length, key, nonce, counter + offset // BLOCK_SIZE, impl)
                  for offset, length in ranges]
     with session if owned else contextlib.nullcontext(session):
         written = session.map(_encrypt_range, part_args, label="chacha20-file")
     return sum(written)
+
+
+# -- knucleotide from a file: each part reads its own byte range -----------------
+
+#: Bytes a knucleotide part reads past its own range at a time, for the 17 bases
+#: of overlap the longest fragment needs: 17 bases and their line feeds fit in one
+#: read unless the lines are shorter than 4 bases; more reads follow when not.
+OVERLAP_READ = 4096
+
+
+def find_three(path: str) -> tuple[int, int]:
+    """``(start, end)`` byte offsets of record THREE's sequence lines in the FASTA file ``path``.
+
+    The same range as ``speedlab.pure.knucleotide.find_record`` finds in the
+    file's bytes (the first header line starting with ``>THREE``; the sequence
+    ends before the next line starting with ``>``, or at the end of the file),
+    found through a read-only memory map: the search reads the page cache, and
+    nothing is copied into this process's memory.
+
+    Raises
+    ------
+    ValueError
+        The file is empty, not FASTA (no leading ``>``), or has no ``>THREE`` record.
+    OSError
+        The file cannot be read.
+    """
+    import mmap
+
+    from speedlab.pure.knucleotide import RECORD
+
+    with open(path, "rb") as f:
+        size = os.fstat(f.fileno()).st_size
+        if size == 0:
+            raise ValueError(f"path {path!r} is empty: expected FASTA text")
+        with mmap.mmap(f.fileno(), size, access=mmap.ACCESS_READ) as m:
+            if m[:1] != b">":
+                raise ValueError(f"path {path!r} is not FASTA: it must start with a '>' header line, "
+                                 f"got {m[:20]!r}")
+            if m[:len(RECORD)] == RECORD:
+                header = 0
+            else:
+                header = m.find(b"\n" + RECORD)
+                if header < 0:
+                    raise ValueError(f"path {path!r}: no {RECORD.decode()!r} record in the FASTA input")
+                header += 1
+            start = m.find(b"\n", header)
+            if start < 0:
+                return size, size
+            end = m.find(b"\n>", start)
+    return start + 1, size if end < 0 else end + 1
+
+
+def _count_range(path: str, offset: int, length: int, end: int, impl: str | None):
+    """knucleotide's counts of the windows whose first base lies in bytes ``offset..offset + length``.
+
+    The part reads its own range of record THREE (``..end``) and, past it, the
+    next 17 bases (the longest fragment's overlap; the line feeds between them
+    skipped, however many), and counts with :func:`speedlab.knucleotide.window_counts`.
+
+    Returns
+    -------
+    (counts, bases)
+        ``window_counts``' result, and the number of bases in the range (the windows counted).
+    """
+    from speedlab.knucleotide import LONGEST, window_counts
+
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        own = os.pread(fd, length, offset)
+        if len(own) != length:
+            raise OSError(f"{path}: shorter than {offset + length:,} bytes (did the file change?)")
+        bases = own.replace(b"\n", b"")
+        del own
+        windows = len(bases)
+        tail, pos = b"", offset + length
+        while len(tail) < LONGEST - 1 and pos < end:
+            more = os.pread(fd, min(OVERLAP_READ, end - pos), pos)
+            if not more:
+                raise OSError(f"{path}: shorter than {end:,} bytes (did the file change?)")
+            pos += len(more)
+            tail += more.replace(b"\n", b"")
+    finally:
+        os.close(fd)
+    if tail:
+        bases += tail[:LONGEST - 1]
+    return window_counts(bases, windows, **({"impl": impl} if impl else {})), windows
+
+
+def _three_parts(path: str, parts: int | None, workers: int, impl: str | None) -> list[tuple]:
+    """The part-args of :func:`knucleotide_file`: record THREE's byte range cut into ``parts`` ranges."""
+    if not os.path.isfile(path):
+        raise FileNotFoundError(f"path {path!r} is not a file")
+    start, end = find_three(path)
+    limit = end - start
+    if parts is None:
+        parts = min(PARTS_PER_WORKER * workers, max(1, limit))
+    else:
+        parts = _parts.check_parts(parts, limit, "one byte of record THREE per part at most")
+    return [(path, start + lo, hi - lo, end, impl) for lo, hi in _parts.spans(limit, parts)]
+
+
+def knucleotide_file(path: str | os.PathLike, *, parts: int | None = None, scheduler: Any = "threads",
+                     workers: int | None = None, impl: str | None = None,
+                     connect_timeout: float = CONNECT_TIMEOUT):
+    """``speedlab.knucleotide.knucleotide`` of the FASTA file ``path``, its parts reading the file.
+
+    Nothing of the sequence travels through Dask: this process finds where record
+    THREE's sequence starts and ends (:func:`find_three`, a search of a read-only
+    memory map) and cuts that byte range into ``parts`` even ranges; each part
+    reads its own range from the file, plus the 17 bases that follow it (the
+    longest fragment is 18 bases; the line feeds in between are skipped, however
+    many), counts the windows whose first base lies in its range, and returns
+    only the counts (a few KiB). Exact: every base lies in exactly one range, so
+    every window of every length is counted once, by the part holding its first
+    base; the counts add up in integers, and the percentages are computed once
+    from the totals, by the function one call uses -- the result equals
+    ``knucleotide(open(path, 'rb').read())``. On a cluster every worker must see
+    ``path`` (a shared filesystem). Memory per running part: its range, twice.
+
+    Parameters
+    ----------
+    path : path
+        A FASTA file with a record whose header starts with ``>THREE``.
+    parts : int, optional
+        Byte ranges to cut record THREE into: 1 to its size in bytes; None: 4 per
+        worker (fewer when the record is that small).
+    scheduler, workers, connect_timeout
+        As for :func:`run`.
+    impl : str, optional
+        What the parts count with: ``python``, ``compiled`` or ``native``
+        (default: native when built).
+
+    Returns
+    -------
+    tuple
+        ``(freq1, freq2, counts)``, as :func:`speedlab.knucleotide.knucleotide`.
+
+    Raises
+    ------
+    TypeError, ValueError
+        ``path`` is not a path; the file is not FASTA or has no record THREE; a
+        bad part count, scheduler, impl or worker count: raised before anything
+        starts. A record THREE holding anything but bases and line feeds is a
+        ValueError from the part that reads it.
+    FileNotFoundError
+        ``path`` is not a file.
+    ImportError, ConnectionError, KeyboardInterrupt
+        As for :func:`run`.
+    """
+    from speedlab.knucleotide import combine_counts, window_counts
+
+    if not isinstance(path, (str, os.PathLike)):
+        raise TypeError(f"path must be a str or os.PathLike, not {type(path).__name__}")
+    path = os.fspath(path)
+    if not isinstance(path, str):
+        raise TypeError(f"path must be a text path, not {type(path).__name__}")
+    if impl is not None:
+        if not isinstance(impl, str):
+            raise TypeError(f"impl must be a variant name (str) or None, not {type(impl).__name__}")
+        if impl not in window_counts.impls:
+            raise ValueError(f"knucleotide's parts run {', '.join(window_counts.impls)}, not impl={impl!r}")
+    session, owned = _session(scheduler, workers, connect_timeout)
+    workers_now = (session.requested_workers or usable_cores()) if owned else session.workers
+    part_args = _three_parts(path, parts, workers_now, impl)
+    require(distributed=session.distributed)
+    with session if owned else contextlib.nullcontext(session):
+        results = session.map(_count_range, part_args, label="knucleotide-file")
+    return combine_counts([counts for counts, _ in results], sum(bases for _, bases in results))

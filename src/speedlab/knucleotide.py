@@ -191,13 +191,23 @@ def split(args, parts):
 
 def combine(results, args):
     """The program's result from the chunks' counts (see :func:`split`)."""
-    from speedlab.pure.knucleotide import FRAGMENTS, find_record, frequencies
+    from speedlab.pure.knucleotide import find_record
 
     (data,) = args
     if type(data) is not bytes:
         data = memoryview(data).tobytes()
     start, end = find_record(data)
-    length = (end - start) - data.count(b"\n", start, end)
+    return combine_counts(results, (end - start) - data.count(b"\n", start, end))
+
+
+def combine_counts(results, length):
+    """The program's result from parts' :func:`window_counts` and the sequence's ``length`` in bases.
+
+    Shared by :func:`combine` and ``speedlab.dask.knucleotide_file`` (whose parts
+    read their own byte ranges of a file).
+    """
+    from speedlab.pure.knucleotide import FRAGMENTS, frequencies
+
     totals = [{}, {}]
     fragments = [0] * len(FRAGMENTS)
     for one, two, counts in results:

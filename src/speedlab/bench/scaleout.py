@@ -20,6 +20,11 @@ to the workers with the parts, returned as results (their pickled sizes), and
 between workers (their transfer logs). Every run's result is checked against
 one native call. The per-task overhead is measured with empty tasks, per ``W``.
 
+``knucleotide-file`` is knucleotide of the FASTA file of ``fasta N`` with
+:func:`speedlab.dask.knucleotide_file` (each part reads its own byte range of
+the file; only the counts travel); ``native`` and ``parallel`` read the file
+and count in this process.
+
 ``chacha20-file`` is chacha20 streamed from a file of N MiB to another with
 :func:`speedlab.dask.encrypt_file` (the parts read and write the files
 themselves, so no data travels through Dask); ``threads@T`` is the same
@@ -50,6 +55,10 @@ OVERHEAD_TASKS = 200
 PARTS_PER_WORKER = 4
 #: The pseudo-kernel: chacha20 from file to file (N in MiB).
 FILE_KERNEL = "chacha20-file"
+#: The pseudo-kernel: knucleotide of a FASTA file (fasta N) whose parts read their own ranges.
+FASTA_FILE_KERNEL = "knucleotide-file"
+#: The pseudo-kernels and the kernel each streams.
+FILE_KERNELS = {FILE_KERNEL: "chacha20", FASTA_FILE_KERNEL: "knucleotide"}
 
 
 def _noop():
@@ -146,6 +155,35 @@ def measure(name: str, n: int, sessions: dict[int, Any], *, parts: int | None, r
                                  result=output))
         compare = spec.compare
         used_parts = -(-(n << 20) // part_bytes)
+    elif name == FASTA_FILE_KERNEL:
+        from speedlab.dask import knucleotide_file
+
+        spec = split_parts.resolve("knucleotide")
+        data = kernel_input(spec, n)[0]
+        scratch = tempfile.mkdtemp(prefix="speedlab-bench-dask-", dir=tmpdir)
+        path = os.path.join(scratch, "input.fasta")
+        with open(path, "wb") as f:
+            f.write(data)
+        api = spec.public_function()
+        want = api(data, impl="native")
+        del data
+
+        def read_then(impl):  # the whole program in this process: read the file, count
+            def call():
+                with open(path, "rb") as f:
+                    return api(f.read(), impl=impl)
+            return call
+
+        entries = [Entry("native", "in-process", read_then("native"), 1)]
+        if "parallel" in spec.variant_names:
+            entries.append(Entry("parallel", "in-process", read_then("parallel"), None))
+        for w, session in sorted(sessions.items()):
+            entries.append(Entry(f"dask@{w}", "dask",
+                                 (lambda s=session: knucleotide_file(path, parts=wanted, scheduler=s)),
+                                 w, session))
+        compare = spec.compare
+        used_parts = wanted
+        unit, work = spec.unit, spec.work(n)
     else:
         spec = split_parts.resolve(name)
         args = kernel_input(spec, n)
@@ -278,7 +316,7 @@ def run(kernels: list[tuple[str, int | None]], *, scheduler: str, workers: list[
         emit(render_overhead(costs))
         for name, spec_n in kernels:
             if spec_n is None:
-                spec_n = 256 if name == FILE_KERNEL else split_parts.resolve(name).sizes.quick
+                spec_n = 256 if name == FILE_KERNEL else split_parts.resolve(FILE_KERNELS.get(name, name)).sizes.quick
             doc = measure(name, spec_n, sessions, parts=parts, rounds=rounds, tmpdir=tmpdir, emit=emit)
             docs.append(doc)
             failed += [f"{name}/{r['label']}" for r in doc["results"] if r["error"]]
