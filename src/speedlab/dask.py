@@ -684,7 +684,9 @@ def encrypt_file(src: str | os.PathLike, dst: str | os.PathLike, key, nonce, cou
     ----------
     src, dst : path
         The file to read and the file to write (created, or cut or extended to
-        ``src``'s size first, its pages kept: every byte is overwritten); they must differ.
+        ``src``'s size first, its pages kept: every byte is overwritten, so a run
+        that fails part-way leaves the earlier content where no part wrote yet);
+        they must differ.
     key, nonce : bytes-like
         32 and 12 bytes.
     counter : int
