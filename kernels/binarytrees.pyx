@@ -93,8 +93,11 @@ cdef extern from *:
     }
     /* The standard library's monotonic pool, unchanged; `final` only tells the
      * compiler that no class overrides it, so a node allocation calls its inline
-     * do_allocate directly (a pointer bump) instead of through the vtable. */
-    struct speedlab_tree_pool final : std::pmr::monotonic_buffer_resource {
+     * do_allocate directly (a pointer bump) instead of through the vtable.
+     * alignas(64): each pool on cache lines of its own. A pool writes its bump
+     * pointer on every node; two threads' pools side by side on the heap (as two
+     * `new`s in a row put them) would pass one cache line back and forth. */
+    struct alignas(64) speedlab_tree_pool final : std::pmr::monotonic_buffer_resource {
         using std::pmr::monotonic_buffer_resource::monotonic_buffer_resource;
     };
     #else
@@ -133,8 +136,10 @@ cdef extern from *:
      * between trees; and, for the main thread only, the nodes built since it
      * last checked for Ctrl-C. */
     struct speedlab_poll {
-        std::atomic<int> stop{0};
-        long long since = 0;
+        /* alignas(64): the flag the other threads read between trees shares no
+         * cache line with the count the main thread writes after each one. */
+        alignas(64) std::atomic<int> stop{0};
+        alignas(64) long long since = 0;
         int interrupted = 0;
     };
     static inline int speedlab_poll_stopped(speedlab_poll *p) noexcept
@@ -192,14 +197,20 @@ cdef enum:
     # The stretch and long-lived trees are built as subtrees of this depth
     # (2**21 - 1 nodes: one POLL_NODES), with a check before each.
     POLL_DEPTH = 20
-    # Nodes a parallel thread takes at once from a depth's trees (dynamic
-    # schedule): ~0.2 ms of pool work, so a thread that lost its core holds back
-    # little; a tree deeper than this is one grab.
+    # Nodes a parallel thread takes at most at once from a depth's trees
+    # (dynamic schedule): ~0.2 ms of pool work, so a thread that lost its core
+    # holds back little; a tree deeper than this is one grab.
     POOL_GRAB_NODES = 1 << 16
-    # The parallel rung uses threads only when one depth allocates at least
-    # this many nodes (max_depth >= 11): ~2 ms of work, against the tens of
-    # microseconds a thread team costs to wake. Below it, it runs ``pool``.
-    PARALLEL_MIN_NODES = 1 << 16
+    # ... and at least this many grabs per thread and depth: with only a few
+    # grabs per depth (n = 14 had 4 at depth 4), a thread that woke late got one
+    # and its partner waited for nothing at the end of the depth.
+    POOL_GRABS_PER_THREAD = 16
+    # The parallel rung uses threads only when one depth allocates at least this
+    # many nodes (max_depth >= 14: ~1.5 ms of pool work per depth). At the size
+    # `explain` measures (12, 2**17 nodes a depth) two threads lost to one
+    # (0.91x, quiet machine, before this threshold): waking the team and the
+    # end-of-depth wait cost more than half of 0.4 ms. Below it, it runs ``pool``.
+    PARALLEL_MIN_NODES = 1 << 19
     # Each thread's pool buffer is a slice of one block, rounded up to whole
     # pages: no two threads write to the same page or cache line.
     PAGE_BYTES = 4096
@@ -514,8 +525,9 @@ cdef int trees_pool(int depth, long long iterations, long long *total,
                 if poll_main(poll):
                     return -1
         return 0
-    for i in prange(iterations, num_threads=threads, schedule="dynamic",
-                    chunksize=max(1, POOL_GRAB_NODES >> depth)):
+    cdef long long grab = max(1, min(POOL_GRAB_NODES >> depth,
+                                     iterations // (threads * POOL_GRABS_PER_THREAD)))
+    for i in prange(iterations, num_threads=threads, schedule="dynamic", chunksize=grab):
         if not poll_stopped(poll):
             tid = omp_shim.omp_get_thread_num()
             tree = make_pool(pools[tid].pool, depth)
