@@ -546,6 +546,18 @@ cdef int trees_pool(int depth, long long iterations, long long *total,
     return -1 if failures or poll_stopped(poll) else 0
 
 
+cdef long long check_on_two(const Node *tree) noexcept nogil:
+    """``check_native(tree)`` with its two subtrees walked on two threads at once."""
+    cdef long long counts[2]
+    cdef long long *out = counts
+    cdef int i
+    if tree.left == NULL:
+        return 1
+    for i in prange(2, num_threads=2, schedule="static", chunksize=1):
+        out[i] = check_native(tree.left if i == 0 else tree.right)
+    return 1 + counts[0] + counts[1]
+
+
 cdef int raise_pending() except -1:
     """Raise the exception a signal handler left set during ``poll_main``."""
     if PyErr_Occurred() == NULL:
@@ -644,13 +656,14 @@ cdef tuple run_pool(int n, int threads):
                     if i == 0:
                         tree_out[0] = make_pool_polled(stretch_pool.pool, max_depth + 1, pp,
                                                        omp_shim.omp_get_thread_num() == 0)
-                        if tree_out[0] != NULL:
-                            stretch_out[0] = check_native(tree_out[0])
                     else:
                         long_out[0] = make_pool_polled(long_pool.pool, max_depth, pp,
                                                        omp_shim.omp_get_thread_num() == 0)
                     if (tree_out[0] if i == 0 else long_out[0]) == NULL:
                         poll_stop(pp)
+                if tree != NULL:
+                    # Walked on both threads: the long-lived tree has half its nodes.
+                    stretch_check = check_on_two(tree)
         else:
             with nogil:
                 tree = make_pool_polled(stretch_pool.pool, max_depth + 1, pp, True)
@@ -683,7 +696,7 @@ cdef tuple run_pool(int n, int threads):
                 raise MemoryError(f"binarytrees: no memory for a tree of depth {depth}")
             rows.append((iterations, depth, total))
         with nogil:
-            long_check = check_native(long_lived)
+            long_check = check_on_two(long_lived) if threads >= 2 else check_native(long_lived)
     finally:
         close_pool(&stretch_pool)
         close_pool(&long_pool)
