@@ -23,7 +23,8 @@ memory-discipline showcase: the variants differ in how a node is allocated.
   library's bump-pointer pool -- on one buffer that holds a tree of the current
   depth, reset with ``release()`` after each tree, as the fastest C clears its APR
   pool. One library call per node, no per-node free, memory reused from tree to
-  tree. Not a rung: the allocation *is* this program's algorithm, and ``native``
+  tree (and from depth to depth: every depth's pool is on the stretch tree's
+  buffer). Ctrl-C is checked while even the stretch tree is built. Not a rung: the allocation *is* this program's algorithm, and ``native``
   keeps the per-node ``malloc`` that the ``c`` rung mirrors.
 * ``report_arena``    -- an extra, **outside the official rules**: all nodes of a
   tree come from one block (a bump pointer into a single ``malloc``), freed at
@@ -33,7 +34,13 @@ memory-discipline showcase: the variants differ in how a node is allocated.
   released on several threads (``prange`` over the iterations, per-thread sums
   combined by an exact integer reduction), each thread with its own pool -- so no
   thread waits on a shared allocator (glibc's malloc locks its arenas once a
-  process has threads).
+  process has threads). The stretch and long-lived trees are built at once, one
+  per thread, and walked on both; each depth is one parallel region (the main
+  thread checks for Ctrl-C inside it, the others read a stop flag), so no
+  thread waits at a barrier until its depth is done. The threads' pools are
+  slices of the block the stretch tree was built in (its pages already
+  faulted in), reused for every depth. Below 2**19 nodes a depth (n < 14) it
+  runs on one thread: there, waking a second one costs more than it saves.
 
   Both need C++17's ``<memory_resource>`` (GCC 9+ in C++17 mode, the default
   from GCC 11; clang 16+ with libc++; MSVC with /std:c++17). A build whose C++
