@@ -623,16 +623,21 @@ cdef tuple run_pool(int n, int threads):
     The same program as ``run_program``. One block holds the stretch tree's
     pool, then the per-thread pools of every depth (a slice each, sized for the
     deepest): the pages are faulted in once, by the stretch tree, and reused.
-    The long-lived tree has a pool and a block of its own. On two or more
-    threads the stretch and long-lived trees are built at once, one per thread.
+    On one thread the long-lived tree's pool comes first in the block; on two or
+    more the stretch and long-lived trees are built at once, one per thread, so
+    the long-lived tree has a block of its own (the peak: both trees).
     Whatever happens (MemoryError, KeyboardInterrupt), every pool is destroyed.
     """
     cdef int max_depth = max(MIN_DEPTH + 2, n), depth, t, status = 0
     # The deepest tree of the per-depth loop: max_depth or the even depth below it.
     cdef int deepest = MIN_DEPTH + (max_depth - MIN_DEPTH) // 2 * 2
     cdef size_t slice_bytes = (tree_bytes(deepest) + PAGE_BYTES - 1) // PAGE_BYTES * PAGE_BYTES
-    cdef size_t block_bytes = max(tree_bytes(max_depth + 1), threads * slice_bytes)
     cdef size_t long_bytes = tree_bytes(max_depth)
+    # On one thread the long-lived tree follows the stretch tree into the block
+    # too (the stretch tree is gone by then): the peak stays one stretch tree.
+    cdef size_t first_slice = 0 if threads >= 2 else \
+        (long_bytes + PAGE_BYTES - 1) // PAGE_BYTES * PAGE_BYTES
+    cdef size_t block_bytes = max(tree_bytes(max_depth + 1), first_slice + threads * slice_bytes)
     cdef long long i, iterations, total, stretch_check = 0, long_check
     cdef long long *stretch_out = &stretch_check
     cdef Node *tree = NULL
@@ -682,8 +687,7 @@ cdef tuple run_pool(int n, int threads):
             raise MemoryError(f"binarytrees: no memory for the stretch tree of depth {max_depth + 1}")
         close_pool(&stretch_pool)  # the stretch tree is gone; its pages stay in the block
         if threads < 2:
-            long_block = alloc_block(long_bytes, max_depth)
-            open_pool(&long_pool, long_block, long_bytes)
+            open_pool(&long_pool, block, long_bytes)
             with nogil:
                 long_lived = make_pool_polled(long_pool.pool, max_depth, pp, True)
             if poll.interrupted:
@@ -691,7 +695,7 @@ cdef tuple run_pool(int n, int threads):
         if long_lived == NULL:
             raise MemoryError(f"binarytrees: no memory for the long-lived tree of depth {max_depth}")
         for t in range(threads):
-            open_pool(&pools[t], block + t * slice_bytes, slice_bytes)
+            open_pool(&pools[t], block + first_slice + t * slice_bytes, slice_bytes)
         for depth in range(MIN_DEPTH, max_depth + 1, 2):
             iterations = 1LL << (max_depth - depth + MIN_DEPTH)
             total = 0
