@@ -23,7 +23,8 @@ memory-discipline showcase: the variants differ in how a node is allocated.
   library's bump-pointer pool -- on one buffer that holds a tree of the current
   depth, reset with ``release()`` after each tree, as the fastest C clears its APR
   pool. One library call per node, no per-node free, memory reused from tree to
-  tree. Not a rung: the allocation *is* this program's algorithm, and ``native``
+  tree (and from depth to depth: every depth's pool is on the stretch tree's
+  buffer). Ctrl-C is checked while even the stretch tree is built. Not a rung: the allocation *is* this program's algorithm, and ``native``
   keeps the per-node ``malloc`` that the ``c`` rung mirrors.
 * ``report_arena``    -- an extra, **outside the official rules**: all nodes of a
   tree come from one block (a bump pointer into a single ``malloc``), freed at
@@ -33,7 +34,13 @@ memory-discipline showcase: the variants differ in how a node is allocated.
   released on several threads (``prange`` over the iterations, per-thread sums
   combined by an exact integer reduction), each thread with its own pool -- so no
   thread waits on a shared allocator (glibc's malloc locks its arenas once a
-  process has threads).
+  process has threads). The stretch and long-lived trees are built at once, one
+  per thread, and walked on both; each depth is one parallel region (the main
+  thread checks for Ctrl-C inside it, the others read a stop flag), so no
+  thread waits at a barrier until its depth is done. The threads' pools are
+  slices of the block the stretch tree was built in (its pages already
+  faulted in), reused for every depth. Below 2**19 nodes a depth (n < 14) it
+  runs on one thread: there, waking a second one costs more than it saves.
 
   Both need C++17's ``<memory_resource>`` (GCC 9+ in C++17 mode, the default
   from GCC 11; clang 16+ with libc++; MSVC with /std:c++17). A build whose C++
@@ -47,7 +54,7 @@ memory-discipline showcase: the variants differ in how a node is allocated.
 """
 
 cimport cython
-from cpython.exc cimport PyErr_CheckSignals
+from cpython.exc cimport PyErr_CheckSignals, PyErr_Occurred
 from cython.parallel cimport prange
 from libc.stdlib cimport free, malloc
 
@@ -93,8 +100,11 @@ cdef extern from *:
     }
     /* The standard library's monotonic pool, unchanged; `final` only tells the
      * compiler that no class overrides it, so a node allocation calls its inline
-     * do_allocate directly (a pointer bump) instead of through the vtable. */
-    struct speedlab_tree_pool final : std::pmr::monotonic_buffer_resource {
+     * do_allocate directly (a pointer bump) instead of through the vtable.
+     * alignas(64): each pool on cache lines of its own. A pool writes its bump
+     * pointer on every node; two threads' pools side by side on the heap (as two
+     * `new`s in a row put them) would pass one cache line back and forth. */
+    struct alignas(64) speedlab_tree_pool final : std::pmr::monotonic_buffer_resource {
         using std::pmr::monotonic_buffer_resource::monotonic_buffer_resource;
     };
     #else
@@ -126,6 +136,27 @@ cdef extern from *:
         }
     }
     static const size_t speedlab_node_align = alignof(binarytrees_c_node);
+
+    #include <atomic>
+    /* What the threads of one run share: a stop flag any thread may raise (the
+     * main thread saw Ctrl-C, or a pool had no memory), read by the others
+     * between trees; and, for the main thread only, the nodes built since it
+     * last checked for Ctrl-C. */
+    struct speedlab_poll {
+        /* alignas(64): the flag the other threads read between trees shares no
+         * cache line with the count the main thread writes after each one. */
+        alignas(64) std::atomic<int> stop{0};
+        alignas(64) long long since = 0;
+        int interrupted = 0;
+    };
+    static inline int speedlab_poll_stopped(speedlab_poll *p) noexcept
+    {
+        return p->stop.load(std::memory_order_relaxed);
+    }
+    static inline void speedlab_poll_stop(speedlab_poll *p) noexcept
+    {
+        p->stop.store(1, std::memory_order_relaxed);
+    }
     """
     const bint SPEEDLAB_HAVE_PMR
     cdef cppclass memory_resource "speedlab_memory_resource" nogil:
@@ -137,6 +168,14 @@ cdef extern from *:
         void release()
     Node *pool_node "speedlab_pool_node" (TreePoolResource *pool) noexcept nogil
     const size_t NODE_ALIGN "speedlab_node_align"
+    cdef cppclass Poll "speedlab_poll":
+        long long since
+        int interrupted
+    bint poll_stopped "speedlab_poll_stopped" (Poll *poll) noexcept nogil
+    void poll_stop "speedlab_poll_stop" (Poll *poll) noexcept nogil
+    # PyErr_CheckSignals without Cython's exception check: -1 leaves the
+    # exception set, to be raised once the threads have stopped (raise_pending).
+    int check_signals "PyErr_CheckSignals" () noexcept
 
 #: True when the C++ library had std::pmr at build time (pool and parallel need it).
 HAVE_PMR = bool(SPEEDLAB_HAVE_PMR)
@@ -157,18 +196,31 @@ cdef enum:
     # Nodes built (and freed) between two Ctrl-C checks: about 10 ms at the
     # ~40 ns a malloc'd node costs to build, walk and free.
     CHECK_NODES = 1 << 18
-    # The same for the pool variants: a pool node costs ~6 ns, so 2**23 nodes
-    # per thread (~50 ms) between checks. Fewer, longer rounds matter for the
-    # parallel rung: each round ends at a barrier, where a thread whose partner
-    # lost its core on a busy machine spins instead of working.
-    POOL_CHECK_NODES = 1 << 23
-    # Nodes a parallel thread takes at once from a round (dynamic schedule):
-    # ~0.4 ms of pool work, so a thread that lost its core holds back little.
+    # The pool variants check for Ctrl-C from inside their nogil code (taking
+    # the GIL for a moment, on the main thread only) once per 2**21 nodes: ~6 ms
+    # at the ~3 ns a pool node costs to build and walk. The other threads never
+    # wait for it: they read a stop flag between trees.
+    POLL_NODES = 1 << 21
+    # The stretch and long-lived trees are built as subtrees of this depth
+    # (2**21 - 1 nodes: one POLL_NODES), with a check before each.
+    POLL_DEPTH = 20
+    # Nodes a parallel thread takes at most at once from a depth's trees
+    # (dynamic schedule): ~0.2 ms of pool work, so a thread that lost its core
+    # holds back little; a tree deeper than this is one grab.
     POOL_GRAB_NODES = 1 << 16
-    # The parallel rung uses threads only when one depth allocates at least
-    # this many nodes (max_depth >= 11): ~2 ms of work, against the tens of
-    # microseconds a thread team costs to wake. Below it, it runs ``native``.
-    PARALLEL_MIN_NODES = 1 << 16
+    # ... and at least this many grabs per thread and depth: with only a few
+    # grabs per depth (n = 14 had 4 at depth 4), a thread that woke late got one
+    # and its partner waited for nothing at the end of the depth.
+    POOL_GRABS_PER_THREAD = 16
+    # The parallel rung uses threads only when one depth allocates at least this
+    # many nodes (max_depth >= 14: ~1.5 ms of pool work per depth). At the size
+    # `explain` measures (12, 2**17 nodes a depth) two threads lost to one
+    # (0.91x, quiet machine, before this threshold): waking the team and the
+    # end-of-depth wait cost more than half of 0.4 ms. Below it, it runs ``pool``.
+    PARALLEL_MIN_NODES = 1 << 19
+    # Each thread's pool buffer is a slice of one block, rounded up to whole
+    # pages: no two threads write to the same page or cache line.
+    PAGE_BYTES = 4096
 
 cdef enum:
     # The largest n (as speedlab.binarytrees.MAX_N): its stretch tree already
@@ -350,35 +402,47 @@ cdef int trees_arena(int depth, long long iterations, long long *total) noexcept
 # -- pool variant: nodes from the C++ standard library's pool (the rules allow it)
 
 cdef struct TreePool:
-    TreePoolResource *pool            # NULL when closed
-    void *block                       # its initial buffer: room for one tree
-    size_t bytes
+    TreePoolResource *pool            # NULL when closed; its buffer belongs to the caller
 
 
-cdef int open_pool(TreePool *p, int depth) except -1:
-    """Give ``p`` a library pool whose buffer holds one tree of ``depth``; MemoryError if not."""
-    p.bytes = ((<size_t>2 << depth) - 1) * sizeof(Node)  # 2 ** (depth + 1) - 1 nodes
+cdef inline size_t tree_bytes(int depth) noexcept nogil:
+    """Bytes of a tree of ``depth``: 2 ** (depth + 1) - 1 nodes."""
+    return ((<size_t>2 << depth) - 1) * sizeof(Node)
+
+
+cdef void *alloc_block(size_t bytes, int depth) except NULL:
+    """A buffer of ``bytes`` from the library's default upstream; MemoryError if none."""
     try:
-        # NOTE: the buffer comes from the library's default upstream (operator
-        # new) and stays with the pool until close_pool: release() rewinds to it,
-        # so a tree reuses the memory of the one before (no page faults, no
-        # malloc per tree), as apr_pool_clear does in the fastest C program.
-        p.block = new_delete_resource().allocate(p.bytes, NODE_ALIGN)
-        p.pool = new TreePoolResource(p.block, p.bytes, new_delete_resource())
+        return new_delete_resource().allocate(bytes, NODE_ALIGN)
     except MemoryError:
-        close_pool(p)
         raise MemoryError(f"binarytrees: no memory for a pool of depth-{depth} trees") from None
+
+
+cdef void free_block(void *block, size_t bytes) noexcept:
+    """Give ``block`` (from alloc_block; NULL allowed) back to the upstream."""
+    if block != NULL:
+        new_delete_resource().deallocate(block, bytes, NODE_ALIGN)
+
+
+cdef int open_pool(TreePool *p, void *buffer, size_t bytes) except -1:
+    """Give ``p`` a library pool on ``buffer`` (``bytes`` long, owned by the caller)."""
+    # NOTE: release() rewinds the pool to this buffer, so a tree reuses the
+    # memory of the one before (no page faults, no malloc per tree), as
+    # apr_pool_clear does in the fastest C program. The buffer holds one tree of
+    # the pool's depth, so the upstream (operator new) is never asked for more.
+    try:
+        p.pool = new TreePoolResource(buffer, bytes, new_delete_resource())
+    except MemoryError:
+        p.pool = NULL
+        raise MemoryError("binarytrees: no memory for a pool") from None
     return 0
 
 
 cdef void close_pool(TreePool *p) noexcept:
-    """Destroy ``p``'s pool (every node it gave out) and free its buffer; safe when closed."""
+    """Destroy ``p``'s pool (every node it gave out); safe when closed. Its buffer stays."""
     if p.pool != NULL:
         del p.pool
         p.pool = NULL
-    if p.block != NULL:
-        new_delete_resource().deallocate(p.block, p.bytes, NODE_ALIGN)
-        p.block = NULL
 
 
 cdef Node *make_pool(TreePoolResource *pool, int depth) noexcept nogil:
@@ -402,16 +466,58 @@ cdef Node *make_pool(TreePoolResource *pool, int depth) noexcept nogil:
     return node
 
 
+cdef bint poll_main(Poll *poll) noexcept nogil:
+    """On the main thread: check for Ctrl-C; True when every thread must stop.
+
+    Takes the GIL for the check (microseconds when no other Python thread runs);
+    a signal handler's exception stays set, and ``poll.interrupted`` says so.
+    """
+    cdef int status
+    with gil:
+        status = check_signals()
+    if status != 0:
+        poll.interrupted = 1
+        poll_stop(poll)
+    return poll_stopped(poll)
+
+
+cdef Node *make_pool_polled(TreePoolResource *pool, int depth, Poll *poll, bint main) noexcept nogil:
+    """``make_pool`` for the stretch and long-lived trees, stoppable while it builds.
+
+    The same nodes in the same order; each subtree of POLL_DEPTH is preceded by a
+    check: for Ctrl-C on the ``main`` thread, of the stop flag on the others.
+    NULL when the pool has no memory or the run must stop.
+    """
+    cdef Node *node
+    if depth <= POLL_DEPTH:
+        if poll_main(poll) if main else poll_stopped(poll):
+            return NULL
+        return make_pool(pool, depth)
+    node = pool_node(pool)
+    if node == NULL:
+        return NULL
+    node.left = make_pool_polled(pool, depth - 1, poll, main)
+    if node.left == NULL:
+        return NULL
+    node.right = make_pool_polled(pool, depth - 1, poll, main)
+    if node.right == NULL:
+        return NULL
+    return node
+
+
 cdef int trees_pool(int depth, long long iterations, long long *total,
-                    TreePool *pools, int threads) noexcept nogil:
+                    TreePool *pools, int threads, Poll *poll) noexcept nogil:
     """Build, check and release ``iterations`` trees, each thread from its own pool.
 
     ``threads`` > 1 splits the iterations with ``prange`` (the parallel rung):
-    thread t uses ``pools[t]`` only. Returns -1 if a pool ran out of memory.
+    thread t uses ``pools[t]`` only. One call per depth: the main thread checks
+    for Ctrl-C every POLL_NODES nodes it builds, the others only read the stop
+    flag, so no thread waits at a barrier before the depth is done. Returns -1
+    when stopped: a pool ran out of memory, or Ctrl-C (``poll.interrupted``).
     """
-    cdef long long i, checks = 0, failures = 0
+    cdef long long i, checks = 0, failures = 0, nodes = (2LL << depth) - 1
     cdef Node *tree
-    cdef TreePool *mine
+    cdef int tid
     if threads <= 1:
         for i in range(iterations):
             tree = make_pool(pools[0].pool, depth)
@@ -420,18 +526,50 @@ cdef int trees_pool(int depth, long long iterations, long long *total,
                 return -1
             total[0] += check_native(tree)
             pools[0].pool.release()  # the whole tree at once
+            poll.since += nodes
+            if poll.since >= POLL_NODES:
+                poll.since = 0
+                if poll_main(poll):
+                    return -1
         return 0
-    for i in prange(iterations, num_threads=threads, schedule="dynamic",
-                    chunksize=max(1, POOL_GRAB_NODES >> depth)):
-        mine = &pools[omp_shim.omp_get_thread_num()]
-        tree = make_pool(mine.pool, depth)
-        if tree == NULL:
-            failures += 1
-        else:
-            checks += check_native(tree)
-        mine.pool.release()
+    cdef long long grab = max(1, min(POOL_GRAB_NODES >> depth,
+                                     iterations // (threads * POOL_GRABS_PER_THREAD)))
+    for i in prange(iterations, num_threads=threads, schedule="dynamic", chunksize=grab):
+        if not poll_stopped(poll):
+            tid = omp_shim.omp_get_thread_num()
+            tree = make_pool(pools[tid].pool, depth)
+            if tree == NULL:
+                failures += 1
+                poll_stop(poll)
+            else:
+                checks += check_native(tree)
+            pools[tid].pool.release()
+            if tid == 0:  # the thread that called: the one that may run Python
+                poll.since += nodes
+                if poll.since >= POLL_NODES:
+                    poll.since = 0
+                    poll_main(poll)
     total[0] += checks
-    return -1 if failures else 0
+    return -1 if failures or poll_stopped(poll) else 0
+
+
+cdef long long check_on_two(const Node *tree) noexcept nogil:
+    """``check_native(tree)`` with its two subtrees walked on two threads at once."""
+    cdef long long counts[2]
+    cdef long long *out = counts
+    cdef int i
+    if tree.left == NULL:
+        return 1
+    for i in prange(2, num_threads=2, schedule="static", chunksize=1):
+        out[i] = check_native(tree.left if i == 0 else tree.right)
+    return 1 + counts[0] + counts[1]
+
+
+cdef int raise_pending() except -1:
+    """Raise the exception a signal handler left set during ``poll_main``."""
+    if PyErr_Occurred() == NULL:
+        raise KeyboardInterrupt  # not reached: poll.interrupted means one is set
+    return -1
 
 
 # -- the driver shared by native, arena, c and rust -----------------
@@ -482,67 +620,102 @@ cdef int raise_for(int status, str no_memory) except -1:
 cdef tuple run_pool(int n, int threads):
     """Run the binary-trees program with every tree in a library pool, on ``threads`` threads.
 
-    The same program as ``run_program``; the stretch and long-lived trees get a
-    pool each, every depth one pool per thread. Whatever happens (MemoryError,
-    KeyboardInterrupt), every pool is destroyed.
+    The same program as ``run_program``. One block holds the stretch tree's
+    pool, then the per-thread pools of every depth (a slice each, sized for the
+    deepest): the pages are faulted in once, by the stretch tree, and reused.
+    On one thread the long-lived tree's pool comes first in the block; on two or
+    more the stretch and long-lived trees are built at once, one per thread, so
+    the long-lived tree has a block of its own (the peak: both trees).
+    Whatever happens (MemoryError, KeyboardInterrupt), every pool is destroyed.
     """
-    cdef int max_depth = max(MIN_DEPTH + 2, n), depth, t, status
-    cdef long long iterations, done, chunk, batch, nodes, total, stretch_check = 0, long_check
+    cdef int max_depth = max(MIN_DEPTH + 2, n), depth, t, status = 0
+    # The deepest tree of the per-depth loop: max_depth or the even depth below it.
+    cdef int deepest = MIN_DEPTH + (max_depth - MIN_DEPTH) // 2 * 2
+    cdef size_t slice_bytes = (tree_bytes(deepest) + PAGE_BYTES - 1) // PAGE_BYTES * PAGE_BYTES
+    cdef size_t long_bytes = tree_bytes(max_depth)
+    # On one thread the long-lived tree follows the stretch tree into the block
+    # too (the stretch tree is gone by then): the peak stays one stretch tree.
+    cdef size_t first_slice = 0 if threads >= 2 else \
+        (long_bytes + PAGE_BYTES - 1) // PAGE_BYTES * PAGE_BYTES
+    cdef size_t block_bytes = max(tree_bytes(max_depth + 1), first_slice + threads * slice_bytes)
+    cdef long long i, iterations, total, stretch_check = 0, long_check
+    cdef long long *stretch_out = &stretch_check
     cdef Node *tree = NULL
     cdef Node *long_lived = NULL
+    cdef Node **tree_out = &tree
+    cdef Node **long_out = &long_lived
+    cdef char *block = NULL
+    cdef void *long_block = NULL
     cdef TreePool stretch_pool, long_pool
+    cdef Poll poll
+    cdef Poll *pp = &poll
     cdef TreePool *pools = <TreePool *>malloc(threads * sizeof(TreePool))
     if pools == NULL:
         raise MemoryError("binarytrees: no memory for the per-thread pools")
     stretch_pool.pool = long_pool.pool = NULL
-    stretch_pool.block = long_pool.block = NULL
     for t in range(threads):
         pools[t].pool = NULL
-        pools[t].block = NULL
     rows = []
     try:
-        open_pool(&stretch_pool, max_depth + 1)
-        with nogil:
-            tree = make_pool(stretch_pool.pool, max_depth + 1)
-            if tree != NULL:
-                stretch_check = check_native(tree)
-        close_pool(&stretch_pool)
+        block = <char *>alloc_block(block_bytes, max_depth + 1)
+        open_pool(&stretch_pool, block, block_bytes)
+        if threads >= 2:
+            long_block = alloc_block(long_bytes, max_depth)
+            open_pool(&long_pool, long_block, long_bytes)
+            with nogil:
+                # One tree per thread; thread 0 (this one) checks for Ctrl-C.
+                for i in prange(2, num_threads=2, schedule="static", chunksize=1):
+                    if i == 0:
+                        tree_out[0] = make_pool_polled(stretch_pool.pool, max_depth + 1, pp,
+                                                       omp_shim.omp_get_thread_num() == 0)
+                    else:
+                        long_out[0] = make_pool_polled(long_pool.pool, max_depth, pp,
+                                                       omp_shim.omp_get_thread_num() == 0)
+                    if (tree_out[0] if i == 0 else long_out[0]) == NULL:
+                        poll_stop(pp)
+                if tree != NULL:
+                    # Walked on both threads: the long-lived tree has half its nodes.
+                    stretch_check = check_on_two(tree)
+        else:
+            with nogil:
+                tree = make_pool_polled(stretch_pool.pool, max_depth + 1, pp, True)
+                if tree != NULL:
+                    stretch_check = check_native(tree)
+        if poll.interrupted:
+            raise_pending()
         if tree == NULL:
             raise MemoryError(f"binarytrees: no memory for the stretch tree of depth {max_depth + 1}")
-        PyErr_CheckSignals()
-        open_pool(&long_pool, max_depth)
-        with nogil:
-            long_lived = make_pool(long_pool.pool, max_depth)
+        close_pool(&stretch_pool)  # the stretch tree is gone; its pages stay in the block
+        if threads < 2:
+            open_pool(&long_pool, block, long_bytes)
+            with nogil:
+                long_lived = make_pool_polled(long_pool.pool, max_depth, pp, True)
+            if poll.interrupted:
+                raise_pending()
         if long_lived == NULL:
             raise MemoryError(f"binarytrees: no memory for the long-lived tree of depth {max_depth}")
+        for t in range(threads):
+            open_pool(&pools[t], block + first_slice + t * slice_bytes, slice_bytes)
         for depth in range(MIN_DEPTH, max_depth + 1, 2):
             iterations = 1LL << (max_depth - depth + MIN_DEPTH)
-            nodes = (2LL << depth) - 1
-            # Trees per call between Ctrl-C checks: ~POOL_CHECK_NODES nodes per thread.
-            batch = max(1, POOL_CHECK_NODES // nodes) * threads
-            for t in range(threads):
-                open_pool(&pools[t], depth)
             total = 0
-            done = 0
-            while done < iterations:
-                chunk = min(batch, iterations - done)
-                with nogil:
-                    status = trees_pool(depth, chunk, &total, pools, threads)
-                if status != 0:
-                    raise MemoryError(f"binarytrees: no memory for a tree of depth {depth}")
-                done += chunk
-                PyErr_CheckSignals()
-            for t in range(threads):
-                close_pool(&pools[t])
+            with nogil:
+                status = trees_pool(depth, iterations, &total, pools, threads, pp)
+            if poll.interrupted:
+                raise_pending()
+            if status != 0:
+                raise MemoryError(f"binarytrees: no memory for a tree of depth {depth}")
             rows.append((iterations, depth, total))
         with nogil:
-            long_check = check_native(long_lived)
+            long_check = check_on_two(long_lived) if threads >= 2 else check_native(long_lived)
     finally:
         close_pool(&stretch_pool)
         close_pool(&long_pool)
         for t in range(threads):
             close_pool(&pools[t])
         free(pools)
+        free_block(block, block_bytes)
+        free_block(long_block, long_bytes)
     return (max_depth + 1, stretch_check), tuple(rows), (max_depth, long_check)
 
 

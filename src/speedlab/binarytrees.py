@@ -260,7 +260,8 @@ SPEC = KernelSpec(
     work=_tree_nodes,
     render=render,
     oracles={6: "binarytrees-6.txt", 10: "binarytrees-10.txt"},
-    # 0 and 5 run as 6 (max(6, n)); 11 is the first size the parallel rung threads
+    # 0 and 5 run as 6 (max(6, n)); the parallel rung threads from 14 on
+    # (tests/test_binarytrees.py runs it there on 1, 2 and 3 threads)
     sample_sizes=(0, 5, 7, 11),
     bad_inputs=bad_sizes(MAX_N),  # n = 31: a 2**33-node stretch tree, 256 GiB
     split=split,
