@@ -377,17 +377,23 @@ def all_bases(const unsigned char[::1] data, Py_ssize_t start, Py_ssize_t end):
 
 # -- native rung: the library hash table, no GIL ------------------------------
 
-cdef list count_all_native(const unsigned char *codes, size_t length):
-    """For k = 1, 2: {key: count}; for each fragment: its count. Chunked, GIL released."""
+cdef list count_all_native(const unsigned char *codes, size_t length, size_t windows=<size_t>-1):
+    """For k = 1, 2: {key: count}; for each fragment: its count. Chunked, GIL released.
+
+    Only the windows starting at 0..``windows``-1 are counted (a part of a
+    split, ``window_counts_native``); by default every window of ``codes``.
+    """
     cdef KmerTable table
-    cdef size_t lo, hi, start
+    cdef size_t lo, hi, start, limit
     cdef int k, status
     out = []
     for index, k in enumerate(KS):
         table.clear()
+        # windows starting before `windows` end within its first windows + k - 1 codes
+        limit = length if windows >= length else min(length, windows + <size_t>(k - 1))
         lo = 0
-        while lo < length:
-            hi = min(lo + <size_t>CHUNK, length)
+        while lo < limit:
+            hi = min(lo + <size_t>CHUNK, limit)
             # windows ending in [lo, hi): start k - 1 codes earlier (clamped at 0)
             start = lo - (k - 1) if lo >= <size_t>(k - 1) else 0
             with nogil:
@@ -704,9 +710,7 @@ def window_counts_native(const unsigned char[::1] bases, Py_ssize_t windows):
     released. Returns ``({1-mer: count}, {2-mer: count}, fragment counts)``, only
     the k-mers that occur in the dicts.
     """
-    cdef size_t n = bases.shape[0], length = 0, limit, lo, hi, start
-    cdef int k, status
-    cdef KmerTable table
+    cdef size_t n = bases.shape[0], length = 0
     cdef unsigned char *codes
     if windows < 0 or <size_t>windows > n:
         raise ValueError(f"windows must be in 0..{n}, got {windows}")
@@ -720,21 +724,7 @@ def window_counts_native(const unsigned char[::1] bases, Py_ssize_t windows):
                 length = encode(&bases[0], n, codes)
         if length != n:
             raise ValueError("bases must hold only A, C, G and T (either case)")
-        for index, k in enumerate(KS):
-            table.clear()
-            # windows starting before `windows` end within its first windows + k - 1 codes
-            limit = min(n, <size_t>windows + k - 1)
-            lo = 0
-            while lo < limit:
-                hi = min(lo + <size_t>CHUNK, limit)
-                start = lo - (k - 1) if lo >= <size_t>(k - 1) else 0
-                with nogil:
-                    status = kmer_count(table, codes + start, hi - start, k)
-                if status < 0:
-                    raise MemoryError("knucleotide: out of memory growing the k-mer table")
-                lo = hi
-                PyErr_CheckSignals()
-            per_k.append(table_result(table, index, k))
+        per_k = count_all_native(codes, n, <size_t>windows)
     finally:
         free(codes)
     freq = [{unpack(key, k): c for key, c in per_k[k - 1].items() if c} for k in (1, 2)]
