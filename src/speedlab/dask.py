@@ -496,8 +496,10 @@ class Session:
     def run(self, kernel: Any, *args: Any, parts: int | None = None, impl: str | None = None,
             n_threads: int | None = None) -> Any:
         """One kernel's result, computed part by part on this session (see :func:`run`)."""
-        spec, plan, first, fn, kwargs = _prepare(kernel, args, parts, impl, n_threads, self.kind,
-                                                 self.workers)
+        return self._drive(*_prepare(kernel, args, parts, impl, n_threads, self.kind, self.workers))
+
+    def _drive(self, spec, plan, first, fn, kwargs) -> Any:
+        """Map ``fn`` over each round of parts ``plan`` gives (``_prepare``) until it returns the result."""
         part_args = first
         while True:
             results = self.map(fn, part_args, kwargs, label=spec.name)
@@ -594,17 +596,10 @@ def run(kernel: Any, *args: Any, parts: int | None = None, scheduler: Any = "thr
     session, owned = _session(scheduler, workers, connect_timeout)
     # Everything that can be refused is refused here, before a worker starts.
     workers_now = (session.requested_workers or usable_cores()) if owned else session.workers
-    spec, plan, first, fn, kwargs = _prepare(kernel, args, parts, impl, n_threads, session.kind,
-                                             workers_now)
+    prepared = _prepare(kernel, args, parts, impl, n_threads, session.kind, workers_now)
     require(distributed=session.distributed)
     with session if owned else contextlib.nullcontext(session):
-        part_args = first
-        while True:
-            results = session.map(fn, part_args, kwargs, label=spec.name)
-            try:
-                part_args = plan.send(results)
-            except StopIteration as stop:
-                return stop.value
+        return session._drive(*prepared)
 
 
 # -- streaming: chacha20 from file to file, part by part -------------------------
