@@ -8,7 +8,9 @@ It runs, with the interpreter that runs it (so install speedlab into it first,
 with the ``peers`` and ``plot`` extras for the numba rows and the figures):
 
 1. ``speedlab bench --full --json results/bench.json --plot figures/ladder.png``
-   (every kernel in the catalog, every variant);
+   (every kernel in the catalog, every variant), then ``speedlab bench --headline
+   --json results/bench-headline.json`` (each ``parallel`` rung and the rung it
+   stands on, at the headline sizes; not with ``--quick``);
 2. ``speedlab explain KERNEL --json results/explain-KERNEL.json --plot
    figures/explain-KERNEL.png`` for every kernel (``--skip-explain`` keeps the saved ones);
 3. rewrites the table between ``<!-- speedlab-bench:start -->`` and
@@ -61,17 +63,32 @@ def _parallel_ratio(per: dict, recs: dict, label: str, base: float | None) -> st
     return _fmt(base / per[label]) if base and per.get(label) else "-"
 
 
-def readme_table(doc: dict) -> str:
+def _headline_parallel(doc: dict | None, kernel: str) -> str:
+    """parallel over its single-thread rung in ``bench --headline``'s document, with the size."""
+    if doc is None:
+        return "-"
+    recs = {r["label"]: r for r in doc["results"] if r["kernel"] == kernel and r["status"] == "ok"}
+    per = {label: _median(r, "seconds_per_unit") for label, r in recs.items()}
+    parallel = [label for label in per if recs[label]["variant"] == "parallel"]
+    if not parallel:
+        return "-"
+    ratio = _parallel_ratio(per, recs, parallel[-1], None)
+    return f"{ratio} (n = {recs[parallel[-1]]['n']:,})" if ratio != "-" else "-"
+
+
+def readme_table(doc: dict, headline_doc: dict | None = None) -> str:
     """Markdown, one row per kernel, every column from the same per-unit medians.
 
     native over python; native's time over c's and rust's over c's (like for like:
     the same algorithm in C and in Rust); simd over native (vector instructions);
-    parallel over the rung it is built on (simd where it exists, else native);
-    the fastest variant over python.
+    parallel over the rung it is built on (simd where it exists, else native), at
+    the full size and, from ``headline_doc`` (``bench --headline``), at the
+    headline size; the fastest variant over python.
     """
     rows = ["| kernel | native over python | native time / c time | rust time / c time "
-            "| simd over native | parallel over its single-thread rung | fastest variant over python |",
-            "| --- | ---: | ---: | ---: | ---: | ---: | ---: |"]
+            "| simd over native | parallel over its single-thread rung | the same at the headline size "
+            "| fastest variant over python |",
+            "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"]
     kernels = list(dict.fromkeys(r["kernel"] for r in doc["results"]))
     for kernel in kernels:
         recs = {r["label"]: r for r in doc["results"] if r["kernel"] == kernel and r["status"] == "ok"}
@@ -82,13 +99,14 @@ def readme_table(doc: dict) -> str:
         fastest = min(per, key=lambda label: per[label] or float("inf"), default=None)
         best = (f"{_fmt(per['python'] / per[fastest])} ({fastest})"
                 if fastest and per.get("python") and per[fastest] else "-")
-        rows.append("| {} | {} | {} | {} | {} | {} | {} |".format(
+        rows.append("| {} | {} | {} | {} | {} | {} | {} | {} |".format(
             kernel,
             _fmt(per["python"] / native) if native and per.get("python") else "-",
             _fmt(native / c) if native and c else "-",
             _fmt(rust / c) if rust and c else "-",
             _fmt(native / simd) if native and simd else "-",
             _parallel_ratio(per, recs, parallel[-1], base) if parallel else "-",
+            _headline_parallel(headline_doc, kernel),
             best,
         ))
     env = doc["environment"]
@@ -98,6 +116,11 @@ def readme_table(doc: dict) -> str:
                 f"{doc['settings']['rounds']} interleaved rounds, per unit of work; every ratio is "
                 "the ratio of two medians in `benchmarks/results/bench.json`. A time ratio above 1x: "
                 "the second one is faster.")
+    if headline_doc is not None:
+        hs = headline_doc["settings"]
+        rows[-1] += (f" The headline-size column: `speedlab bench --headline`, "
+                     f"{headline_doc['environment']['timestamp']}, medians of {hs['rounds']} interleaved "
+                     "rounds of one call, in `benchmarks/results/bench-headline.json`.")
     return "\n".join(rows)
 
 
@@ -126,9 +149,9 @@ def _replace_block(text: str, start: str, end: str, body: str) -> str:
     return f"{head}{start}\n{body}\n{end}{tail}"
 
 
-def update_readme(doc: dict) -> None:
+def update_readme(doc: dict, headline_doc: dict | None = None) -> None:
     text = README.read_text()
-    text = _replace_block(text, START, END, readme_table(doc))
+    text = _replace_block(text, START, END, readme_table(doc, headline_doc))
     text = _replace_block(text, HEADLINE_START, HEADLINE_END, headline(doc))
     README.write_text(text)
     print(f"README.md table and headline updated from {RESULTS / 'bench.json'}")
@@ -147,11 +170,15 @@ def main() -> int:
     mode = "--quick" if args.quick else "--full"
     failed = speedlab("bench", mode, "--json", str(RESULTS / "bench.json"), "--plot", str(FIGURES / "ladder.png")) != 0
     doc = json.loads((RESULTS / "bench.json").read_text())
+    headline_json = RESULTS / "bench-headline.json"
+    if not args.quick:
+        failed |= speedlab("bench", "--headline", "--json", str(headline_json)) != 0
+    headline_doc = json.loads(headline_json.read_text()) if headline_json.exists() else None
     for kernel in ([] if args.skip_explain else dict.fromkeys(r["kernel"] for r in doc["results"])):
         extra = [] if args.quick else ["--full"]
         failed |= speedlab("explain", kernel, *extra, "--json", str(RESULTS / f"explain-{kernel}.json"),
                            "--plot", str(FIGURES / f"explain-{kernel}.png")) != 0
-    update_readme(doc)
+    update_readme(doc, headline_doc)
     if args.fastest is not None:
         print("+ python benchmarks/limit.py --fastest", args.fastest, flush=True)
         failed |= subprocess.run([sys.executable, str(HERE / "limit.py"), "--fastest", str(args.fastest)]).returncode != 0

@@ -145,6 +145,24 @@ def test_suite_document_schema(fake):
     assert parallel["threads"] == 2 and parallel["status"] == "ok"
 
 
+def test_headline_mode_times_parallel_and_the_rung_it_stands_on():
+    specs = {spec.name: spec for spec in catalog.builtin_kernels()}
+    s = suite.settings("headline", 3)
+    assert s.size_attr == "headline" and s.rounds == 3
+    assert suite.variants_of(specs["chacha20"], None, "headline") == ["simd", "parallel"]
+    assert suite.variants_of(specs["fasta"], None, "headline") == ["native", "parallel"]
+    # binarytrees' parallel runs pool's trees on threads; regexredux's runs pcre2
+    assert suite.variants_of(specs["binarytrees"], None, "headline") == ["pool", "parallel"]
+    assert suite.variants_of(specs["regexredux"], None, "headline") == ["pcre2", "parallel"]
+    assert suite.variants_of(specs["nbody"], None, "headline") == []
+    assert suite.variants_of(specs["nbody"], ["native"], "headline") == ["native"]
+
+
+def test_cli_headline_and_full_exclude_each_other(capsys):
+    assert cli.main(["bench", "nbody", "--headline", "--full"]) == 2
+    assert "not allowed with" in capsys.readouterr().err
+
+
 def _doc(per_unit):
     return {"schema": "speedlab-bench/2", "results": [
         {"kernel": "k", "variant": v, "label": v, "error": None,

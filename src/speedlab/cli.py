@@ -380,7 +380,8 @@ def cmd_bench(args) -> int:
             raise UsageError(f"speedlab: --compare: {exc}") from None
     specs = _kernels(list(dict.fromkeys((args.kernels or []) + (args.kernel_list or []))))
     _check_variants(specs, args.variants)
-    mode = "quick" if args.quick else "full" if args.full else "default"
+    mode = ("quick" if args.quick else "full" if args.full else "headline" if args.headline
+            else "default")
     settings = suite.settings(mode, len(specs), rounds=args.rounds, threads=args.threads,
                               variants=args.variants)
     # The tables go to stdout, unless stdout carries the JSON.
@@ -697,6 +698,9 @@ def build_parser() -> argparse.ArgumentParser:
     size.add_argument("--quick", action="store_true",
                       help="every kernel in well under a minute: quick sizes, 3 short rounds, a shared time budget")
     size.add_argument("--full", action="store_true", help="the catalog's full sizes, 7 rounds")
+    size.add_argument("--headline", action="store_true",
+                      help="the headline sizes (the limit table's), 3 rounds of one call; parallel and "
+                      "the rung it stands on unless --variants says otherwise")
     p.add_argument("--variants", nargs="+", metavar="V", help="only these variants")
     p.add_argument("--threads", type=_positive, nargs="+", metavar="T",
                    help="n_threads for parallel variants; several values give one row each")

@@ -1,6 +1,6 @@
 """``speedlab bench``: many kernels, one document.
 
-:func:`settings` turns the command line's mode (``quick``, default, ``full``)
+:func:`settings` turns the command line's mode (``quick``, default, ``full``, ``headline``)
 into sizes, rounds, measurement length and a time budget; :func:`run` measures
 every selected kernel with :func:`speedlab.bench.timing.measure_kernel`, prints
 its table as soon as it is done, and returns the ``speedlab-bench/2`` document
@@ -17,7 +17,7 @@ from speedlab import catalog
 from speedlab.bench import peers
 from speedlab.bench.environment import environment
 from speedlab.bench.report import table
-from speedlab.bench.timing import Result, measure_kernel
+from speedlab.bench.timing import Result, measure_kernel, previous_rung, rung_bases
 from speedlab.spec import KernelSpec
 
 SCHEMA = "speedlab-bench/2"
@@ -34,7 +34,7 @@ MIN_BUDGET = 0.5
 class Settings:
     """How one ``speedlab bench`` run measures."""
 
-    mode: str  # quick | default | full: which catalog size (quick sizes for default)
+    mode: str  # quick | default | full | headline: which catalog size (quick sizes for default)
     rounds: int
     min_time: float
     threads: list[int] | None = None
@@ -43,7 +43,7 @@ class Settings:
 
     @property
     def size_attr(self) -> str:
-        return "full" if self.mode == "full" else "quick"
+        return self.mode if self.mode in ("full", "headline") else "quick"
 
 
 def settings(mode: str, n_kernels: int, *, rounds: int | None = None, threads: list[int] | None = None,
@@ -54,11 +54,16 @@ def settings(mode: str, n_kernels: int, *, rounds: int | None = None, threads: l
     :data:`QUICK_BUDGET` shared by the kernels (so it scales with their number).
     ``default``: quick sizes, 5 rounds of >= 50 ms, no budget. ``full``: full
     sizes, 7 rounds of >= 100 ms (a slow rung's 1 s calls are timed once each).
+    ``headline``: the headline sizes (the limit table's), 3 rounds of one call
+    each (calls take 0.02-3 s there), and only ``parallel`` and the rung it
+    stands on unless ``variants`` names others (:func:`variants_of`).
     """
     if mode == "quick":
         s = Settings("quick", 3, 0.02, budget_per_kernel=QUICK_BUDGET / max(1, n_kernels))
     elif mode == "full":
         s = Settings("full", 7, 0.1)
+    elif mode == "headline":
+        s = Settings("headline", 3, 0.0)
     else:
         s = Settings("default", 5, 0.05)
     if rounds is not None:
@@ -67,8 +72,19 @@ def settings(mode: str, n_kernels: int, *, rounds: int | None = None, threads: l
     return s
 
 
-def variants_of(spec: KernelSpec, wanted: list[str] | None) -> list[str]:
-    """The variants of ``spec`` to measure: all, or those of ``wanted`` it has."""
+def variants_of(spec: KernelSpec, wanted: list[str] | None, mode: str = "default") -> list[str]:
+    """The variants of ``spec`` to measure: all, or those of ``wanted`` it has.
+
+    In the ``headline`` mode the default is ``parallel`` and the single-thread
+    rung it stands on (none for a kernel without ``parallel``): the python
+    twin alone would take minutes at those sizes.
+    """
+    if mode == "headline" and not wanted:
+        names = spec.variant_names
+        if "parallel" not in names:
+            return []
+        base = previous_rung("parallel", list(names), rung_bases(spec))
+        return [base, "parallel"] if base else ["parallel"]
     return [v.name for v in spec.variants if not wanted or v.name in wanted]
 
 
@@ -93,7 +109,7 @@ def run(specs: list[KernelSpec], s: Settings, *, emit: Callable[[str], None] = p
     started = time.perf_counter()
     records, ttfr, failed = [], [], []
     for k, spec in enumerate(specs):
-        names = variants_of(spec, s.variants)
+        names = variants_of(spec, s.variants, s.mode)
         if not names:
             continue
         n = getattr(spec.sizes, s.size_attr)
