@@ -22,8 +22,9 @@ module imports), so every rung writes the same bytes:
   lines, as ``fasta`` writes); a first pass checks that for every record before a
   single byte changes.
 * ``reverse_complement_simd`` -- the ``simd`` rung: one pass instead of
-  native's two. The input is cut into pieces of ``PIECE`` bytes; a first scan
-  finds the records and counts each piece's newlines (in vector compares), so
+  native's two. The input is cut into blocks of ``PIECE`` bytes; a first scan
+  reads each block once, finding the '>' that open records (``memchr``) and
+  counting its newlines (in vector compares) while it is in cache, so
   every piece knows where its bytes land: each run between newlines is written
   reversed and complemented straight to its place among the output's
   60-character lines (``kernels/simd/revcomp_body.h``: 32 bytes a step by byte
@@ -31,8 +32,8 @@ module imports), so every rung writes the same bytes:
   does 16 bytes of A/C/G/T by compares and the rest through the table). The
   path is chosen at run time (``speedlab._simd``).
 * ``reverse_complement_parallel`` -- the ``parallel`` rung: the ``simd`` rung's
-  newline counts and pieces shared out by ``prange`` (only finding the records,
-  a ``memchr``, and placing the pieces stay serial). Pieces write disjoint
+  first scan and pieces shared out by ``prange`` (only cutting the records into
+  pieces and placing them stay serial, one step per piece). Pieces write disjoint
   bytes, so the output is the same for any thread count.
 * ``reverse_complement_c`` / ``reverse_complement_inplace_c`` -- the ``c`` rung:
   ``kernels/c/revcomp.c``, same flags, driven by the same chunked loop.
@@ -47,7 +48,7 @@ cimport cython_compat  # inline bytearray helpers (see the .pxd)
 from cpython.bytes cimport PyBytes_AS_STRING, PyBytes_FromStringAndSize
 from cpython.exc cimport PyErr_CheckSignals
 from cython.parallel cimport prange
-from libc.stdlib cimport free, realloc
+from libc.stdlib cimport calloc, free, realloc
 from libc.string cimport memchr, memcpy, memmove
 
 cimport omp_shim
@@ -435,66 +436,122 @@ cdef Piece *add_piece(Pieces *ps) noexcept nogil:
     return &ps.items[ps.count - 1]
 
 
-cdef size_t find_record_end(const unsigned char *d, size_t n, size_t body) noexcept nogil:
-    """Offset of the next record's '>' (one that opens a line) from ``body`` on, or ``n``."""
+cdef struct Starts:
+    size_t *items     # offsets of the '>' that open records
+    size_t count, capacity
+
+
+cdef struct Block:
+    Starts starts     # the '>' in one block of PIECE input bytes that open records
+    size_t newlines   # the block's newlines
+
+
+cdef bint find_starts(const unsigned char *d, size_t lo, size_t hi, Starts *s) noexcept nogil:
+    """Append every '>' in [lo, hi) that opens a line (offset 0 aside) to ``s``; False: out of memory."""
     cdef const unsigned char *p
-    cdef size_t pos = body
-    while pos < n:
-        p = <const unsigned char *>memchr(d + pos, b'>', n - pos)
+    cdef size_t pos = lo if lo > 0 else 1, capacity
+    cdef size_t *grown
+    while pos < hi:
+        p = <const unsigned char *>memchr(d + pos, b'>', hi - pos)
         if p == NULL:
-            return n
-        pos = p - d
-        if pos == body or d[pos - 1] == b'\n':
-            return pos
+            break
+        pos = <size_t>(p - d)
+        if d[pos - 1] == b'\n':
+            if s.count == s.capacity:
+                capacity = s.capacity * 2 if s.capacity else 16
+                grown = <size_t *>realloc(s.items, capacity * sizeof(size_t))
+                if grown == NULL:
+                    return False
+                s.items = grown
+                s.capacity = capacity
+            s.items[s.count] = pos
+            s.count += 1
         pos += 1
-    return n
+    return True
 
 
 cdef size_t scan_pieces(const unsigned char *d, size_t n, revcomp_simd_newlines_fn newlines,
                         Pieces *ps, int n_threads) noexcept nogil:
     """Cut every record into pieces of at most PIECE input bytes; return the output size.
 
-    Three passes: the records are found and cut (serial, ``memchr``), each
-    piece's newlines are counted (the bulk of the reading: over ``n_threads``
-    threads), then each piece learns where its bytes land (serial, one step
-    per piece). Returns SIZE_MAX when memory for the list runs out.
+    Three passes. 1: the input's blocks of PIECE bytes are read once each (over
+    ``n_threads`` threads): the '>' that open records are found (``memchr``)
+    and the newlines counted while the block is still in cache. 2: the records
+    are cut into pieces at the block edges (serial, one step per piece; a piece
+    that is not a whole block, at most two per record, has its newlines
+    counted again). 3: each piece learns where its bytes land (serial, one step
+    per piece). A record starts at offset 0 and at every '>' that opens a line.
+    Returns SIZE_MAX when memory runs out.
     """
-    cdef size_t start = 0, body, end, at, size = 0, length = 0, cut, k, first = 0
+    cdef size_t start = 0, body, end, at, size = 0, length = 0, cut, k, first = 0, lo, hi
+    cdef size_t n_blocks = (n + PIECE - 1) // PIECE, bi = 0, bj = 0, lost = 0
     cdef const unsigned char *nl
     cdef Piece *pc
     cdef Py_ssize_t j
-    while start < n:  # 1: records and cuts; pc.p holds nothing yet
+    cdef bint failed = False
+    cdef Block *blocks = <Block *>calloc(n_blocks if n_blocks else 1, sizeof(Block))
+    if blocks == NULL:
+        return <size_t>-1
+    # 1: blocks are equal but for the last, so a static split is even, and
+    # gives each thread one contiguous run of the input.
+    if n_threads > 1 and n_blocks >= PARALLEL_MIN_PIECES:
+        for j in prange(<Py_ssize_t>n_blocks, num_threads=n_threads, schedule="static"):
+            lo = j * <size_t>PIECE
+            hi = min(lo + PIECE, n)
+            if not find_starts(d, lo, hi, &blocks[j].starts):
+                lost += 1  # a reduction: any block out of memory fails the call
+            blocks[j].newlines = newlines(d + lo, hi - lo)
+    else:
+        for j in range(<Py_ssize_t>n_blocks):
+            lo = j * <size_t>PIECE
+            hi = min(lo + PIECE, n)
+            if not find_starts(d, lo, hi, &blocks[j].starts):
+                lost += 1
+            blocks[j].newlines = newlines(d + lo, hi - lo)
+    failed = lost > 0
+    while start < n and not failed:  # 2: records and cuts
         nl = <const unsigned char *>memchr(d + start, b'\n', n - start)
         body = n if nl == NULL else <size_t>(nl - d) + 1
-        end = find_record_end(d, n, body)
+        end = n  # the next record's start: the next '>' found past this one's
+        while bi < n_blocks:
+            if bj < blocks[bi].starts.count:
+                if blocks[bi].starts.items[bj] > start:
+                    end = blocks[bi].starts.items[bj]
+                    break
+                bj += 1
+            else:
+                bi += 1
+                bj = 0
         pc = add_piece(ps)
         if pc == NULL:
-            return <size_t>-1
+            failed = True
+            break
         pc.header = start
         pc.header_len = (body - start - 1) if nl != NULL else (n - start)
         at = body
         while True:  # at least one piece per record, even an empty one
-            cut = min(<size_t>PIECE, end - at)
+            cut = min((at // PIECE + 1) * PIECE, end) - at  # to the block's edge or the record's end
             pc.src = at
             pc.n = cut
+            if cut > 0 and at % PIECE == 0 and at + cut == min(at + PIECE, n):
+                pc.p = blocks[at // PIECE].newlines  # a whole block: counted in pass 1
+            else:
+                pc.p = newlines(d + at, cut)
             at += cut
             if at >= end:
                 break
             pc = add_piece(ps)
             if pc == NULL:
-                return <size_t>-1
+                failed = True
+                break
             pc.header = 0
             pc.header_len = <size_t>-1
         start = end
-    # 2: newlines per piece (into pc.p for now). Pieces are equal but for each
-    # record's last, so a static split is even, and gives each thread one
-    # contiguous run of the input.
-    if n_threads > 1 and ps.count >= PARALLEL_MIN_PIECES:
-        for j in prange(<Py_ssize_t>ps.count, num_threads=n_threads, schedule="static"):
-            ps.items[j].p = newlines(d + ps.items[j].src, ps.items[j].n)
-    else:
-        for j in range(<Py_ssize_t>ps.count):
-            ps.items[j].p = newlines(d + ps.items[j].src, ps.items[j].n)
+    for j in range(<Py_ssize_t>n_blocks):
+        free(blocks[j].starts.items)
+    free(blocks)
+    if failed:
+        return <size_t>-1
     for k in range(ps.count + 1):  # 3: offsets, a record at a time
         if k == ps.count or ps.items[k].header_len != <size_t>-1:
             while first < k:  # close the record before piece k

@@ -77,6 +77,23 @@ def test_many_pieces_every_path_every_thread_count(path, source):
             assert revcomp.reverse_complement(data, impl="parallel", n_threads=n_threads) == want
 
 
+def _record(size, name):
+    """A record of exactly ``size`` bytes (lines of 60 'ACGT...', '\\n' last); a '>' mid-line in it."""
+    head = b">" + name + b"\n"
+    body = bytearray(b"ACGT" * ((size - len(head)) // 4 + 1))[:size - len(head)]
+    body[60::61] = b"\n" * len(body[60::61])
+    body[-1:] = b"\n"
+    body[30] = ord(">")  # not at a line's start: sequence, not a header
+    return head + bytes(body)
+
+
+def _mid_line_gt(data, at):
+    """``data`` with a '>' at ``at``, inside a line (neither byte around it a newline)."""
+    while data[at - 1] == 10 or data[at] == 10:
+        at += 1
+    return data[:at] + b">" + data[at + 1:]
+
+
 @functools.lru_cache(maxsize=1)
 def _odd_shapes():
     letters = b"ACGTNacgtn"
@@ -88,6 +105,12 @@ def _odd_shapes():
         "crlf": b">crlf\r\n" + b"ACGT\r\n" * 400_000,
         "huge-header": b">" + b"h" * 3_000_000 + b"\nAC\n",
         "empty-lines": b">e\n" + b"\n" * 3_000_000 + b"A\n",
+        # the pieces are 1 MiB blocks of the input: a record opening exactly on
+        # a block's first byte, one a byte after it, one whose header spans a
+        # block edge, an empty record, and a '>' mid-line on a block's first byte
+        "records-at-block-edges": _mid_line_gt(_record(1 << 20, b"a") + _record((1 << 20) + 1, b"b")
+                                               + _record((1 << 20) - 3, b"c" * 10) + b">empty\n"
+                                               + _record(3 << 20, b"d"), 4 << 20),
     }
 
 
