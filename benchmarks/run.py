@@ -10,7 +10,9 @@ with the ``peers`` and ``plot`` extras for the numba rows and the figures):
 1. ``speedlab bench --full --json results/bench.json --plot figures/ladder.png``
    (every kernel in the catalog, every variant), then ``speedlab bench --headline
    --json results/bench-headline.json`` (each ``parallel`` rung and the rung it
-   stands on, at the headline sizes; not with ``--quick``);
+   stands on, at the headline sizes; not with ``--quick``) and
+   ``benchmarks/memory_control.py --json results/memory-control.json`` (what two
+   threads give when they only move memory: the ceiling of the memory-bound rungs);
 2. ``speedlab explain KERNEL --json results/explain-KERNEL.json --plot
    figures/explain-KERNEL.png`` for every kernel (``--skip-explain`` keeps the saved ones);
 3. rewrites the table between ``<!-- speedlab-bench:start -->`` and
@@ -173,6 +175,9 @@ def main() -> int:
     headline_json = RESULTS / "bench-headline.json"
     if not args.quick:
         failed |= speedlab("bench", "--headline", "--json", str(headline_json)) != 0
+        print("+ python benchmarks/memory_control.py", flush=True)
+        failed |= subprocess.run([sys.executable, str(HERE / "memory_control.py"), "--json",
+                                  str(RESULTS / "memory-control.json")]).returncode != 0
     headline_doc = json.loads(headline_json.read_text()) if headline_json.exists() else None
     for kernel in ([] if args.skip_explain else dict.fromkeys(r["kernel"] for r in doc["results"])):
         extra = [] if args.quick else ["--full"]
