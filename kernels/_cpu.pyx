@@ -6,6 +6,7 @@ kernels, so "built" here means built into every kernel module. Read through
 """
 
 cimport omp_shim
+cimport sl_mem
 cimport sl_simd
 
 
@@ -27,3 +28,13 @@ def openmp_threads():
     this process's environment.
     """
     return omp_shim.omp_get_max_threads()
+
+
+def huge_page_hint():
+    """Whether large fresh outputs get the huge-page hint (``sl_mem.h``).
+
+    False where the system has no ``MADV_HUGEPAGE`` (not Linux) or when
+    ``SPEEDLAB_MADVISE_HUGEPAGE=0``; read from the environment at each call,
+    as the kernels read it at each large allocation.
+    """
+    return bool(sl_mem.sl_mem_hint_enabled())

@@ -102,3 +102,41 @@ def test_the_probe_sees_failures_and_leaks():
     assert alloc_probe.malloc_in_use() - before > LEAK_LIMIT
     for pointer in leaked:
         alloc_probe._libc.free(ctypes.c_void_p(pointer))
+
+
+# -- the huge-page hint on large fresh outputs (sl_mem.h) --------------------------
+
+def _thp_available():
+    try:
+        setting = Path("/sys/kernel/mm/transparent_hugepage/enabled").read_text()
+    except OSError:
+        return False
+    return "[never]" not in setting
+
+
+def _minor_faults(fn):
+    before = resource.getrusage(resource.RUSAGE_SELF).ru_minflt
+    out = fn()
+    faults = resource.getrusage(resource.RUSAGE_SELF).ru_minflt - before
+    del out
+    return faults
+
+
+def test_the_huge_page_hint_follows_its_switch(monkeypatch):
+    from speedlab import chacha20
+    from speedlab._native import _cpu
+
+    # 64 MiB: above glibc's largest mmap threshold, so each output is a fresh mapping
+    data = bytes(64 << 20)
+    encrypt = lambda: chacha20.encrypt(bytes(32), bytes(12), data, impl="native")  # noqa: E731
+    monkeypatch.delenv("SPEEDLAB_MADVISE_HUGEPAGE", raising=False)
+    assert _cpu.huge_page_hint() is True  # on by default
+    monkeypatch.setenv("SPEEDLAB_MADVISE_HUGEPAGE", "0")
+    assert _cpu.huge_page_hint() is False
+    off = _minor_faults(encrypt)
+    assert off >= (64 << 20) // 4096 * 3 // 4  # one fault per 4 KiB page written
+    monkeypatch.setenv("SPEEDLAB_MADVISE_HUGEPAGE", "1")
+    assert _cpu.huge_page_hint() is True
+    on = _minor_faults(encrypt)
+    if _thp_available():  # one fault per 2 MiB where the kernel gives huge pages
+        assert on < off // 4, (on, off)

@@ -535,6 +535,22 @@ def _rust_line(build: dict) -> str:
     return f"Rust: {rust['rustc']}; {rust['profile']} profile: {settings}; target-cpu: {rust['target_cpu']}"
 
 
+def _huge_page_line() -> str:
+    """Whether the kernels' large outputs get the huge-page hint, and the system's THP setting."""
+    try:
+        from speedlab._native import _cpu
+
+        hint = "on" if _cpu.huge_page_hint() else "off"
+    except ImportError:
+        hint = "unknown (not built)"
+    try:
+        thp = Path("/sys/kernel/mm/transparent_hugepage/enabled").read_text().split("[")[1].split("]")[0]
+    except (OSError, IndexError):
+        thp = "not available"
+    return (f"huge-page hint for outputs of 4 MiB or more: {hint} (SPEEDLAB_MADVISE_HUGEPAGE=0 "
+            f"turns it off); transparent huge pages: {thp}")
+
+
 def cmd_info(args) -> int:
     import speedlab
     from speedlab._impl import mode
@@ -565,6 +581,7 @@ def cmd_info(args) -> int:
     from speedlab._simd import summary
 
     print(summary())
+    print(_huge_page_line())
     print("compiled variants:")
     for spec in catalog.kernels():
         cells = []

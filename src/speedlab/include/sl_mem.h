@@ -16,12 +16,21 @@
  * compiles to nothing where MADV_HUGEPAGE does not exist (macOS, Windows).
  * With THP `enabled` = always the kernel already does this and the call costs
  * one system call per buffer.
+ *
+ * SPEEDLAB_MADVISE_HUGEPAGE=0 in the environment turns the hint off (as
+ * NUMPY_MADVISE_HUGEPAGE=0 does NumPy's): for a machine whose THP `defrag`
+ * setting makes a huge-page fault stall on compaction. It is read at each
+ * hinted allocation (one getenv per buffer of 4 MiB or more), so changing
+ * os.environ takes effect at once.
  */
 #ifndef SL_MEM_H
 #define SL_MEM_H
 
 #include <stddef.h>
 #include <stdint.h>
+
+#include <stdlib.h>
+#include <string.h>
 
 #if defined(__linux__)
 #  include <sys/mman.h>
@@ -34,11 +43,23 @@
  * interior is at most one huge page, and glibc may serve them from its heap. */
 #define SL_MEM_HINT_MIN ((size_t)1 << 22)
 
+/* 1 when the hint is given (MADV_HUGEPAGE exists and SPEEDLAB_MADVISE_HUGEPAGE
+ * is not "0"), else 0. */
+static inline int sl_mem_hint_enabled(void)
+{
+#if defined(__linux__) && defined(MADV_HUGEPAGE)
+    const char *setting = getenv("SPEEDLAB_MADVISE_HUGEPAGE");
+    return setting == NULL || strcmp(setting, "0") != 0;
+#else
+    return 0;
+#endif
+}
+
 static inline void sl_mem_hint_fresh(void *p, size_t n)
 {
 #if defined(__linux__) && defined(MADV_HUGEPAGE)
     uintptr_t start, stop;
-    if (p == NULL || n < SL_MEM_HINT_MIN)
+    if (p == NULL || n < SL_MEM_HINT_MIN || !sl_mem_hint_enabled())
         return;
     start = ((uintptr_t)p + SL_MEM_HUGE_PAGE - 1) & ~(uintptr_t)(SL_MEM_HUGE_PAGE - 1);
     stop = ((uintptr_t)p + n) & ~(uintptr_t)(SL_MEM_HUGE_PAGE - 1);

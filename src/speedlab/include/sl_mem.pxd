@@ -6,6 +6,7 @@ from cpython.bytes cimport PyBytes_AS_STRING, PyBytes_FromStringAndSize
 
 cdef extern from "sl_mem.h":
     void sl_mem_hint_fresh(void *p, size_t n) noexcept nogil
+    int sl_mem_hint_enabled() noexcept nogil
 
 
 cdef inline bytes new_output(Py_ssize_t n):
