@@ -122,7 +122,7 @@ def readme_table(doc: dict, headline_doc: dict | None = None) -> str:
         hs = headline_doc["settings"]
         rows[-1] += (f" The headline-size column: `speedlab bench --headline`, "
                      f"{headline_doc['environment']['timestamp']}, medians of {hs['rounds']} interleaved "
-                     "rounds of one call, in `benchmarks/results/bench-headline.json`.")
+                     "rounds, in `benchmarks/results/bench-headline.json`.")
     return "\n".join(rows)
 
 

@@ -148,7 +148,7 @@ def test_suite_document_schema(fake):
 def test_headline_mode_times_parallel_and_the_rung_it_stands_on():
     specs = {spec.name: spec for spec in catalog.builtin_kernels()}
     s = suite.settings("headline", 3)
-    assert s.size_attr == "headline" and s.rounds == 3
+    assert s.size_attr == "headline" and s.rounds == 5
     assert suite.variants_of(specs["chacha20"], None, "headline") == ["simd", "parallel"]
     assert suite.variants_of(specs["fasta"], None, "headline") == ["native", "parallel"]
     # binarytrees' parallel runs pool's trees on threads; regexredux's runs pcre2

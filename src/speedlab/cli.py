@@ -716,7 +716,7 @@ def build_parser() -> argparse.ArgumentParser:
                       help="every kernel in well under a minute: quick sizes, 3 short rounds, a shared time budget")
     size.add_argument("--full", action="store_true", help="the catalog's full sizes, 7 rounds")
     size.add_argument("--headline", action="store_true",
-                      help="the headline sizes (the limit table's), 3 rounds of one call; parallel and "
+                      help="the headline sizes (the limit table's), 5 rounds; parallel and "
                       "the rung it stands on unless --variants says otherwise")
     p.add_argument("--variants", nargs="+", metavar="V", help="only these variants")
     p.add_argument("--threads", type=_positive, nargs="+", metavar="T",

@@ -54,16 +54,17 @@ def settings(mode: str, n_kernels: int, *, rounds: int | None = None, threads: l
     :data:`QUICK_BUDGET` shared by the kernels (so it scales with their number).
     ``default``: quick sizes, 5 rounds of >= 50 ms, no budget. ``full``: full
     sizes, 7 rounds of >= 100 ms (a slow rung's 1 s calls are timed once each).
-    ``headline``: the headline sizes (the limit table's), 3 rounds of one call
-    each (calls take 0.02-3 s there), and only ``parallel`` and the rung it
-    stands on unless ``variants`` names others (:func:`variants_of`).
+    ``headline``: the headline sizes (the limit table's), 5 rounds of >= 100 ms
+    (most calls there take 0.1-3 s and are timed once; the few shorter ones, which
+    vary most from call to call, several times), and only ``parallel`` and the
+    rung it stands on unless ``variants`` names others (:func:`variants_of`).
     """
     if mode == "quick":
         s = Settings("quick", 3, 0.02, budget_per_kernel=QUICK_BUDGET / max(1, n_kernels))
     elif mode == "full":
         s = Settings("full", 7, 0.1)
     elif mode == "headline":
-        s = Settings("headline", 3, 0.0)
+        s = Settings("headline", 5, 0.1)
     else:
         s = Settings("default", 5, 0.05)
     if rounds is not None:
