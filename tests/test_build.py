@@ -223,3 +223,23 @@ def test_no_enum_member_is_defined_by_a_division():
     for path in sorted(root.glob("*.pyx")) + sorted((root / "lib").glob("*.pyx")):
         found = enum_members_defined_by_a_division(path.read_text())
         assert not found, f"{path.name}: {found}: write the value out (Cython 3.3, cdivision off)"
+
+
+def test_signal_cost_builds_a_kernel_without_checks(tmp_path):
+    # tools/signal_cost.py rebuilds a kernel outside setup.py; it must find every
+    # header the .pyx includes (c/, simd/, rust/), or docs/reliability.md's figure
+    # of what the Ctrl-C checks cost cannot be measured.
+    import importlib.util
+
+    from speedlab import catalog
+
+    path = ROOT / "tools" / "signal_cost.py"
+    module_spec = importlib.util.spec_from_file_location("signal_cost", path)
+    tool = importlib.util.module_from_spec(module_spec)
+    module_spec.loader.exec_module(tool)
+    built = tool.build_without_checks("nbody", tmp_path)
+    assert built is not None, "kernels/nbody.pyx has no CHECK_EVERY for the tool to raise"
+    spec = catalog.get("nbody")
+    native = spec.variant("native")
+    args = spec.make_input(1000)
+    assert spec.compare(native.load()(*args), getattr(built, native.target.partition(":")[2])(*args))
