@@ -338,7 +338,11 @@ cdef unsigned jump(unsigned seed, size_t steps) noexcept nogil:
 
 # The LCG as an affine map taken QUARTER = 15 steps at once: x -> A15*x + C15 (mod IM).
 cdef enum:
-    QUARTER = LINE // 4   # a line is drawn as four chains of 15 draws side by side
+    # LINE // 4, written out: Cython 3.3 crashes generating an enum member defined
+    # by a division when cdivision is off (the debug build, SPEEDLAB_DEBUG_BUILD=1).
+    QUARTER = 15          # a line is drawn as four chains of 15 draws side by side
+
+assert 4 * QUARTER == LINE, "QUARTER must be a quarter of LINE"
 
 
 cdef uint64_t A15 = 1, C15 = 0

@@ -195,3 +195,51 @@ def test_the_build_writes_nothing_importable_at_the_root(tmp_path):
     for what, path in dirs.items():
         top = Path(path).parts[0]
         assert not top.isidentifier(), f"{what} = {path}: {top}/ at the root would be an importable package"
+
+
+def enum_members_defined_by_a_division(text: str) -> list[str]:
+    """``NAME = ... / ...`` lines inside the ``cdef enum`` blocks of a .pyx source."""
+    found, in_enum = [], False
+    for line in text.splitlines():
+        code = line.split("#", 1)[0].rstrip()
+        if not code:
+            continue
+        if not code[0].isspace():
+            in_enum = code.startswith("cdef enum") and code.endswith(":")
+            continue
+        if in_enum and "=" in code and "/" in code.split("=", 1)[1]:
+            found.append(code.strip())
+    return found
+
+
+def test_no_enum_member_is_defined_by_a_division():
+    # Cython 3.3 crashes generating such a member when cdivision is off, which is
+    # the debug build's setting (SPEEDLAB_DEBUG_BUILD=1, tools/sanitize.sh debug):
+    # the release build compiles, the debug build does not. Write the value out.
+    assert enum_members_defined_by_a_division(
+        "cdef enum:\n    A = 60\n    B = A // 4  # no\n\ncdef enum Kind:\n    C = 1 / 2\n") == [
+        "B = A // 4", "C = 1 / 2"]
+    root = Path(__file__).resolve().parents[1] / "kernels"
+    for path in sorted(root.glob("*.pyx")) + sorted((root / "lib").glob("*.pyx")):
+        found = enum_members_defined_by_a_division(path.read_text())
+        assert not found, f"{path.name}: {found}: write the value out (Cython 3.3, cdivision off)"
+
+
+def test_signal_cost_builds_a_kernel_without_checks(tmp_path):
+    # tools/signal_cost.py rebuilds a kernel outside setup.py; it must find every
+    # header the .pyx includes (c/, simd/, rust/), or docs/reliability.md's figure
+    # of what the Ctrl-C checks cost cannot be measured.
+    import importlib.util
+
+    from speedlab import catalog
+
+    path = ROOT / "tools" / "signal_cost.py"
+    module_spec = importlib.util.spec_from_file_location("signal_cost", path)
+    tool = importlib.util.module_from_spec(module_spec)
+    module_spec.loader.exec_module(tool)
+    built = tool.build_without_checks("nbody", tmp_path)
+    assert built is not None, "kernels/nbody.pyx has no CHECK_EVERY for the tool to raise"
+    spec = catalog.get("nbody")
+    native = spec.variant("native")
+    args = spec.make_input(1000)
+    assert spec.compare(native.load()(*args), getattr(built, native.target.partition(":")[2])(*args))

@@ -61,7 +61,9 @@ def build_without_checks(kernel: str, scratch: Path):
     c_ref = scratch / "c" / f"{kernel}.c"
     if c_ref.exists():
         sources.append(str(c_ref))
-    ext = Extension(name, sources, include_dirs=[str(scratch), str(bt.INCLUDE_DIR)])
+    # NOTE: the kernels directory too, for the headers a .pyx includes beside c/:
+    # simd/ and rust/ (without SPEEDLAB_RUST defined, the rust calls are stubs).
+    ext = Extension(name, sources, include_dirs=[str(scratch), str(ROOT / "kernels"), str(bt.INCLUDE_DIR)])
     dist = Distribution({"ext_modules": cythonize([ext], compiler_directives=bt.directives(False),
                                                   build_dir=str(scratch / "gen"), quiet=True)})
     cmd = dist.get_command_obj("build_ext")
