@@ -617,66 +617,96 @@ cdef int raise_for(int status, str no_memory) except -1:
     return rust_check(status, "binarytrees")
 
 
+cdef Node *join(TreePoolResource *pool, Node *left, Node *right) noexcept nogil:
+    """A root node from ``pool`` over two subtrees built elsewhere; NULL when the pool has no memory."""
+    cdef Node *node = pool_node(pool)
+    if node != NULL:
+        node.left = left
+        node.right = right
+    return node
+
+
+cdef inline size_t page_round(size_t bytes) noexcept nogil:
+    """``bytes`` rounded up to whole pages."""
+    return (bytes + PAGE_BYTES - 1) // PAGE_BYTES * PAGE_BYTES
+
+
 cdef tuple run_pool(int n, int threads):
     """Run the binary-trees program with every tree in a library pool, on ``threads`` threads.
 
     The same program as ``run_program``. One block holds the stretch tree's
     pool, then the per-thread pools of every depth (a slice each, sized for the
     deepest): the pages are faulted in once, by the stretch tree, and reused.
-    On one thread the long-lived tree's pool comes first in the block; on two or
-    more the stretch and long-lived trees are built at once, one per thread, so
-    the long-lived tree has a block of its own (the peak: both trees).
+    On one thread the long-lived tree's pool comes first in the block. On two
+    or more, each of two threads builds one child subtree of the stretch tree
+    and then one of the long-lived tree (a pool of its own for each subtree, so
+    both threads do the same work), and a root node joins each pair; the
+    long-lived tree has a block of its own (the peak: both trees).
     Whatever happens (MemoryError, KeyboardInterrupt), every pool is destroyed.
     """
     cdef int max_depth = max(MIN_DEPTH + 2, n), depth, t, status = 0
     # The deepest tree of the per-depth loop: max_depth or the even depth below it.
     cdef int deepest = MIN_DEPTH + (max_depth - MIN_DEPTH) // 2 * 2
-    cdef size_t slice_bytes = (tree_bytes(deepest) + PAGE_BYTES - 1) // PAGE_BYTES * PAGE_BYTES
-    cdef size_t long_bytes = tree_bytes(max_depth)
+    cdef size_t slice_bytes = page_round(tree_bytes(deepest))
+    # On two threads: the pools of one child subtree of the stretch tree and of
+    # the long-lived tree; the first of each pair has a page more for the root.
+    cdef size_t stretch_half = page_round(tree_bytes(max_depth))
+    cdef size_t long_half = page_round(tree_bytes(max_depth - 1))
+    cdef size_t long_bytes = tree_bytes(max_depth) if threads < 2 else 2 * long_half + PAGE_BYTES
     # On one thread the long-lived tree follows the stretch tree into the block
     # too (the stretch tree is gone by then): the peak stays one stretch tree.
-    cdef size_t first_slice = 0 if threads >= 2 else \
-        (long_bytes + PAGE_BYTES - 1) // PAGE_BYTES * PAGE_BYTES
+    cdef size_t first_slice = 0 if threads >= 2 else page_round(long_bytes)
     cdef size_t block_bytes = max(tree_bytes(max_depth + 1), first_slice + threads * slice_bytes)
     cdef long long i, iterations, total, stretch_check = 0, long_check
-    cdef long long *stretch_out = &stretch_check
     cdef Node *tree = NULL
     cdef Node *long_lived = NULL
-    cdef Node **tree_out = &tree
-    cdef Node **long_out = &long_lived
+    cdef Node *kids[4]  # on two threads: the stretch tree's two children, then the long-lived tree's
     cdef char *block = NULL
-    cdef void *long_block = NULL
+    cdef char *long_block = NULL
     cdef TreePool stretch_pool, long_pool
+    cdef TreePool halves[4]  # the pools of kids[0..3]
     cdef Poll poll
     cdef Poll *pp = &poll
     cdef TreePool *pools = <TreePool *>malloc(threads * sizeof(TreePool))
     if pools == NULL:
         raise MemoryError("binarytrees: no memory for the per-thread pools")
     stretch_pool.pool = long_pool.pool = NULL
+    for t in range(4):
+        halves[t].pool = NULL
+        kids[t] = NULL
     for t in range(threads):
         pools[t].pool = NULL
+    if threads >= 2:
+        block_bytes = max(block_bytes, 2 * stretch_half + PAGE_BYTES)
     rows = []
     try:
         block = <char *>alloc_block(block_bytes, max_depth + 1)
-        open_pool(&stretch_pool, block, block_bytes)
         if threads >= 2:
-            long_block = alloc_block(long_bytes, max_depth)
-            open_pool(&long_pool, long_block, long_bytes)
+            long_block = <char *>alloc_block(long_bytes, max_depth)
+            open_pool(&halves[0], block, stretch_half + PAGE_BYTES)
+            open_pool(&halves[1], block + stretch_half + PAGE_BYTES, stretch_half)
+            open_pool(&halves[2], long_block, long_half + PAGE_BYTES)
+            open_pool(&halves[3], long_block + long_half + PAGE_BYTES, long_half)
             with nogil:
-                # One tree per thread; thread 0 (this one) checks for Ctrl-C.
+                # Thread i builds child i of the stretch tree, then child i of the
+                # long-lived tree; thread 0 (this one) checks for Ctrl-C.
                 for i in prange(2, num_threads=2, schedule="static", chunksize=1):
-                    if i == 0:
-                        tree_out[0] = make_pool_polled(stretch_pool.pool, max_depth + 1, pp,
+                    kids[i] = make_pool_polled(halves[i].pool, max_depth, pp,
+                                               omp_shim.omp_get_thread_num() == 0)
+                    if kids[i] != NULL:
+                        kids[2 + i] = make_pool_polled(halves[2 + i].pool, max_depth - 1, pp,
                                                        omp_shim.omp_get_thread_num() == 0)
-                    else:
-                        long_out[0] = make_pool_polled(long_pool.pool, max_depth, pp,
-                                                       omp_shim.omp_get_thread_num() == 0)
-                    if (tree_out[0] if i == 0 else long_out[0]) == NULL:
+                    if kids[i] == NULL or kids[2 + i] == NULL:
                         poll_stop(pp)
+                if kids[0] != NULL and kids[1] != NULL:
+                    tree = join(halves[0].pool, kids[0], kids[1])
                 if tree != NULL:
                     # Walked on both threads: the long-lived tree has half its nodes.
                     stretch_check = check_on_two(tree)
+                if kids[2] != NULL and kids[3] != NULL:
+                    long_lived = join(halves[2].pool, kids[2], kids[3])
         else:
+            open_pool(&stretch_pool, block, block_bytes)
             with nogil:
                 tree = make_pool_polled(stretch_pool.pool, max_depth + 1, pp, True)
                 if tree != NULL:
@@ -685,7 +715,10 @@ cdef tuple run_pool(int n, int threads):
             raise_pending()
         if tree == NULL:
             raise MemoryError(f"binarytrees: no memory for the stretch tree of depth {max_depth + 1}")
-        close_pool(&stretch_pool)  # the stretch tree is gone; its pages stay in the block
+        # the stretch tree is gone; its pages stay in the block
+        close_pool(&stretch_pool)
+        close_pool(&halves[0])
+        close_pool(&halves[1])
         if threads < 2:
             open_pool(&long_pool, block, long_bytes)
             with nogil:
@@ -711,6 +744,8 @@ cdef tuple run_pool(int n, int threads):
     finally:
         close_pool(&stretch_pool)
         close_pool(&long_pool)
+        for t in range(4):
+            close_pool(&halves[t])
         for t in range(threads):
             close_pool(&pools[t])
         free(pools)
