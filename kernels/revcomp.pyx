@@ -421,17 +421,27 @@ cdef struct Pieces:
     size_t count, capacity
 
 
+cdef bint make_room(void **items, size_t count, size_t *capacity, size_t item_size,
+                    size_t first) noexcept nogil:
+    """Room for one more item in the array ``*items`` of ``count`` items, doubling
+    ``*capacity`` (``first`` items at first) when full; False: out of memory."""
+    cdef void *grown
+    cdef size_t bigger
+    if count < capacity[0]:
+        return True
+    bigger = capacity[0] * 2 if capacity[0] else first
+    grown = realloc(items[0], bigger * item_size)
+    if grown == NULL:
+        return False
+    items[0] = grown
+    capacity[0] = bigger
+    return True
+
+
 cdef Piece *add_piece(Pieces *ps) noexcept nogil:
     """A new piece at the end of ``ps``, its fields for the caller to set (NULL: out of memory)."""
-    cdef Piece *grown
-    cdef size_t capacity
-    if ps.count == ps.capacity:
-        capacity = ps.capacity * 2 if ps.capacity else 64
-        grown = <Piece *>realloc(ps.items, capacity * sizeof(Piece))
-        if grown == NULL:
-            return NULL
-        ps.items = grown
-        ps.capacity = capacity
+    if not make_room(<void **>&ps.items, ps.count, &ps.capacity, sizeof(Piece), 64):
+        return NULL
     ps.count += 1
     return &ps.items[ps.count - 1]
 
@@ -449,21 +459,15 @@ cdef struct Block:
 cdef bint find_starts(const unsigned char *d, size_t lo, size_t hi, Starts *s) noexcept nogil:
     """Append every '>' in [lo, hi) that opens a line (offset 0 aside) to ``s``; False: out of memory."""
     cdef const unsigned char *p
-    cdef size_t pos = lo if lo > 0 else 1, capacity
-    cdef size_t *grown
+    cdef size_t pos = lo if lo > 0 else 1
     while pos < hi:
         p = <const unsigned char *>memchr(d + pos, b'>', hi - pos)
         if p == NULL:
             break
         pos = <size_t>(p - d)
         if d[pos - 1] == b'\n':
-            if s.count == s.capacity:
-                capacity = s.capacity * 2 if s.capacity else 16
-                grown = <size_t *>realloc(s.items, capacity * sizeof(size_t))
-                if grown == NULL:
-                    return False
-                s.items = grown
-                s.capacity = capacity
+            if not make_room(<void **>&s.items, s.count, &s.capacity, sizeof(size_t), 16):
+                return False
             s.items[s.count] = pos
             s.count += 1
         pos += 1
