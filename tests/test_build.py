@@ -225,7 +225,7 @@ def test_no_enum_member_is_defined_by_a_division():
         assert not found, f"{path.name}: {found}: write the value out (Cython 3.3, cdivision off)"
 
 
-def test_signal_cost_builds_a_kernel_without_checks(tmp_path):
+def test_signal_cost_builds_a_kernel_without_checks(tmp_path, monkeypatch):
     # tools/signal_cost.py rebuilds a kernel outside setup.py; it must find every
     # header the .pyx includes (c/, simd/, rust/), or docs/reliability.md's figure
     # of what the Ctrl-C checks cost cannot be measured.
@@ -234,6 +234,11 @@ def test_signal_cost_builds_a_kernel_without_checks(tmp_path):
     from speedlab import catalog
 
     path = ROOT / "tools" / "signal_cost.py"
+    # The tool puts the checkout's src/ first on sys.path, for running it from a
+    # checkout: undone after the test, or processes started later in this session
+    # (Dask's workers) would import speedlab from src/, where an install has no
+    # compiled modules.
+    monkeypatch.setattr(sys, "path", list(sys.path))
     module_spec = importlib.util.spec_from_file_location("signal_cost", path)
     tool = importlib.util.module_from_spec(module_spec)
     module_spec.loader.exec_module(tool)
