@@ -8,8 +8,9 @@ cached table filled lazily) would show up here as a wrong result:
   a few times over, and must get what serial calls got;
 * 4 threads call each ``parallel`` variant at once with 2 OpenMP threads each, on
   the largest sample size (so the OpenMP path, not the small-size serial path, runs);
-* the kernel sources are scanned for module-level mutable state (``global``,
-  module-level ``cdef`` variables, file-scope or ``static`` non-const C variables,
+* the kernel sources (``.pyx``, ``kernels/c``, ``kernels/simd``) are scanned for
+  module-level mutable state (``global``, module-level ``cdef`` variables, every
+  name of a declaration that declares several, file-scope or ``static`` non-const C variables,
   ``omp_set_num_threads()`` and the other OpenMP setters). Anything found
   must be listed in ``GUARDED`` with the reason it is safe; docs/reliability.md
   records the audit.
@@ -109,11 +110,39 @@ GUARDED: dict[str, str] = {
 }
 
 _PYX_VARIABLE = re.compile(r"^cdef\s+(?!class\b|enum\b|struct\b|union\b|extern\b|packed\b|inline\b|fused\b)"
-                           r"(?:public\s+|readonly\s+)?[\w\s\*\[\]]*?(\w+)\s*(?:\[[^\]]*\])?\s*(?:=.*)?$")
+                           r"(?:public\s+|readonly\s+)?[\w\s\*\[\]]*?(\w+)\s*(?:\[[^\]]*\])?\s*(?:[=,].*)?$")
 _OMP_SETTERS = re.compile(r"\bomp_set_(?:num_threads|dynamic|nested|max_active_levels|schedule)\b")
 _PYX_GLOBAL = re.compile(r"^\s+global\s+(\w+)")
 _C_VARIABLE = re.compile(r"^(?!typedef\b|extern\b|return\b|struct\s+\w+\s*\{|enum\b|union\b)"
-                         r"(?:static\s+)?(?:volatile\s+)?[A-Za-z_][\w\s\*]*?\b(\w+)\s*(?:\[[^\]]*\])*\s*(?:=|;)")
+                         r"(?:static\s+)?(?:volatile\s+)?[A-Za-z_][\w\s\*]*?\b(\w+)\s*(?:\[[^\]]*\])*\s*(?:=|;|,)")
+
+
+def _top_level_split(text):
+    """``text`` split at the commas outside brackets, parentheses and braces."""
+    parts, depth, current = [], 0, []
+    for ch in text:
+        if ch in "([{":
+            depth += 1
+        elif ch in ")]}":
+            depth -= 1
+        if ch == "," and depth == 0:
+            parts.append("".join(current))
+            current = []
+        else:
+            current.append(ch)
+    parts.append("".join(current))
+    return parts
+
+
+def _more_declarators(rest):
+    """The names declared after the first in a declaration's ``rest`` (the text
+    after its first declarator): ``, b`` in ``cdef int a, b``, ``, v`` in ``static int u, v;``."""
+    names = []
+    for part in _top_level_split(rest.rstrip().rstrip(";"))[1:]:
+        m = re.match(r"\s*\**\s*(\w+)", part)
+        if m:
+            names.append(m.group(1))
+    return names
 
 
 def _strip_comments(text, c_style):
@@ -135,9 +164,10 @@ def scan_for_mutable_state(path: Path) -> list[str]:
         if not line.strip():
             continue
         if c_style:
-            local_static = re.match(r"^\s+static\s+(?!const\b)[\w\s\*]*?\b(\w+)\s*(?:\[[^\]]*\])*\s*(?:=|;)", line)
+            local_static = re.match(r"^\s+static\s+(?!const\b)[\w\s\*]*?\b(\w+)\s*(?:\[[^\]]*\])*\s*(?:=|;|,)", line)
             if local_static and "(" not in line:
                 found.append(local_static.group(1))  # a function-level static is shared too
+                found.extend(_more_declarators(line[local_static.end(1):]))
                 continue
             if line[0].isspace() or "(" in line or re.search(r"\bconst\b", line.split("=")[0]):
                 continue
@@ -153,27 +183,30 @@ def scan_for_mutable_state(path: Path) -> list[str]:
                 m = _PYX_VARIABLE.match(line.rstrip())
         if m:
             found.append(m.group(1))
+            found.extend(_more_declarators(line[m.end(1):]))
     return found
 
 
 def kernel_sources():
     return (sorted((ROOT / "kernels").glob("*.pyx")) + sorted((ROOT / "kernels" / "lib").glob("*.pyx"))
-            + sorted((ROOT / "kernels" / "c").glob("*.[ch]")))
+            + sorted((ROOT / "kernels" / "c").glob("*.[ch]")) + sorted((ROOT / "kernels" / "simd").glob("*.h")))
 
 
 def test_scanner_finds_mutable_state(tmp_path):
     # The audit below can only pass honestly if the scanner sees what it looks for.
     pyx = tmp_path / "k.pyx"
     pyx.write_text("cdef int counter = 0\ncdef double table[16]\ncdef enum:\n    N = 5\n"
-                   "cdef double f(double x) nogil:\n    return x\ndef g():\n    global cache\n")
-    assert scan_for_mutable_state(pyx) == ["counter", "table", "cache"]
+                   "cdef double f(double x) nogil:\n    return x\ndef g():\n    global cache\n"
+                   "cdef int a, b\ncdef double x = 1, y = 2\ncdef int t[3] = [1, 2, 3], u\n")
+    assert scan_for_mutable_state(pyx) == ["counter", "table", "cache", "a", "b", "x", "y", "t", "u"]
     pyx.write_text("def run(int n):\n    omp_set_num_threads(n)\n")
     assert scan_for_mutable_state(pyx) == ["omp_set_num_threads()"]
     c = tmp_path / "k.c"
     c.write_text("#include <x.h>\nstatic long last = 42;\nstatic const double IM = 139968.0;\n"
                  "double buffer[64];\ntypedef struct { double x; } body;\n"
-                 "static double f(double x) {\n    static int calls;\n    return x;\n}\n")
-    assert scan_for_mutable_state(c) == ["last", "buffer", "calls"]
+                 "static double f(double x) {\n    static int calls;\n    static int u, v;\n    return x;\n}\n"
+                 "static int p, *q = 0, r[2] = {1, 2};\n")
+    assert scan_for_mutable_state(c) == ["last", "buffer", "calls", "u", "v", "p", "q", "r"]
 
 
 @pytest.mark.parametrize("path", kernel_sources(), ids=lambda p: str(p.relative_to(ROOT)))
