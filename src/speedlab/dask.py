@@ -760,11 +760,10 @@ OVERLAP_READ = 4096
 def find_three(path: str) -> tuple[int, int]:
     """``(start, end)`` byte offsets of record THREE's sequence lines in the FASTA file ``path``.
 
-    The same range as ``speedlab.pure.knucleotide.find_record`` finds in the
-    file's bytes (the first header line starting with ``>THREE``; the sequence
-    ends before the next line starting with ``>``, or at the end of the file),
-    found through a read-only memory map: the search reads the page cache, and
-    nothing is copied into this process's memory.
+    ``speedlab.pure.knucleotide.find_record`` run on a read-only memory map of
+    the file (the first header line starting with ``>THREE``; the sequence ends
+    before the next line starting with ``>``, or at the end of the file): the
+    search reads the page cache, and nothing is copied into this process's memory.
 
     Raises
     ------
@@ -775,7 +774,7 @@ def find_three(path: str) -> tuple[int, int]:
     """
     import mmap
 
-    from speedlab.pure.knucleotide import RECORD
+    from speedlab.pure.knucleotide import find_record
 
     with open(path, "rb") as f:
         size = os.fstat(f.fileno()).st_size
@@ -785,18 +784,10 @@ def find_three(path: str) -> tuple[int, int]:
             if m[:1] != b">":
                 raise ValueError(f"path {path!r} is not FASTA: it must start with a '>' header line, "
                                  f"got {m[:20]!r}")
-            if m[:len(RECORD)] == RECORD:
-                header = 0
-            else:
-                header = m.find(b"\n" + RECORD)
-                if header < 0:
-                    raise ValueError(f"path {path!r}: no {RECORD.decode()!r} record in the FASTA input")
-                header += 1
-            start = m.find(b"\n", header)
-            if start < 0:
-                return size, size
-            end = m.find(b"\n>", start)
-    return start + 1, size if end < 0 else end + 1
+            try:
+                return find_record(m)
+            except ValueError as exc:
+                raise ValueError(f"path {path!r}: {exc}") from None
 
 
 def _count_range(path: str, offset: int, length: int, end: int, impl: str | None):

@@ -24,6 +24,9 @@ RECORD = b">THREE"
 def find_record(data, name=RECORD):
     """``(start, end)`` of the sequence lines of the first record whose header starts with ``name``.
 
+    ``data`` is ``bytes`` or anything with their ``find``, indexing and length
+    (``speedlab.dask.find_three`` passes a read-only ``mmap``).
+
     Raises
     ------
     ValueError
@@ -35,7 +38,7 @@ def find_record(data, name=RECORD):
     # (a two-byte pattern starting with a line break is tried at every line).
     header = data.find(b">")
     while header >= 0 and not ((header == 0 or data[header - 1] == 10)
-                               and data.startswith(name, header)):
+                               and data[header:header + len(name)] == name):
         header = data.find(b">", header + 1)
     if header < 0:
         raise ValueError(f"no {name.decode()!r} record in the FASTA input")
