@@ -34,8 +34,9 @@ memory-discipline showcase: the variants differ in how a node is allocated.
   released on several threads (``prange`` over the iterations, per-thread sums
   combined by an exact integer reduction), each thread with its own pool -- so no
   thread waits on a shared allocator (glibc's malloc locks its arenas once a
-  process has threads). The stretch and long-lived trees are built at once, one
-  per thread, and walked on both; each depth is one parallel region (the main
+  process has threads). Each of two threads builds one half of the stretch tree
+  and then one half of the long-lived tree (a root node joins each pair), and
+  both walk each; each depth is one parallel region (the main
   thread checks for Ctrl-C inside it, the others read a stop flag), so no
   thread waits at a barrier until its depth is done. The threads' pools are
   slices of the block the stretch tree was built in (its pages already
@@ -701,7 +702,6 @@ cdef tuple run_pool(int n, int threads):
                 if kids[0] != NULL and kids[1] != NULL:
                     tree = join(halves[0].pool, kids[0], kids[1])
                 if tree != NULL:
-                    # Walked on both threads: the long-lived tree has half its nodes.
                     stretch_check = check_on_two(tree)
                 if kids[2] != NULL and kids[3] != NULL:
                     long_lived = join(halves[2].pool, kids[2], kids[3])
