@@ -497,21 +497,16 @@ cdef size_t scan_pieces(const unsigned char *d, size_t n, revcomp_simd_newlines_
     if blocks == NULL:
         return <size_t>-1
     # 1: blocks are equal but for the last, so a static split is even, and
-    # gives each thread one contiguous run of the input.
-    if n_threads > 1 and n_blocks >= PARALLEL_MIN_PIECES:
-        for j in prange(<Py_ssize_t>n_blocks, num_threads=n_threads, schedule="static"):
-            lo = j * <size_t>PIECE
-            hi = min(lo + PIECE, n)
-            if not find_starts(d, lo, hi, &blocks[j].starts):
-                lost += 1  # a reduction: any block out of memory fails the call
-            blocks[j].newlines = newlines(d + lo, hi - lo)
-    else:
-        for j in range(<Py_ssize_t>n_blocks):
-            lo = j * <size_t>PIECE
-            hi = min(lo + PIECE, n)
-            if not find_starts(d, lo, hi, &blocks[j].starts):
-                lost += 1
-            blocks[j].newlines = newlines(d + lo, hi - lo)
+    # gives each thread one contiguous run of the input (one thread for the
+    # simd rung, and under PARALLEL_MIN_PIECES blocks).
+    if n_blocks < PARALLEL_MIN_PIECES:
+        n_threads = 1
+    for j in prange(<Py_ssize_t>n_blocks, num_threads=max(n_threads, 1), schedule="static"):
+        lo = j * <size_t>PIECE
+        hi = min(lo + PIECE, n)
+        if not find_starts(d, lo, hi, &blocks[j].starts):
+            lost += 1  # a reduction: any block out of memory fails the call
+        blocks[j].newlines = newlines(d + lo, hi - lo)
     failed = lost > 0
     while start < n and not failed:  # 2: records and cuts
         nl = <const unsigned char *>memchr(d + start, b'\n', n - start)
