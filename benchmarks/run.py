@@ -52,6 +52,12 @@ def _median(record, key):
     return value.get("median")
 
 
+def _kernel_medians(doc: dict, kernel: str) -> tuple[dict, dict]:
+    """``kernel``'s ok records in ``doc`` by label, and their median seconds per unit of work."""
+    recs = {r["label"]: r for r in doc["results"] if r["kernel"] == kernel and r["status"] == "ok"}
+    return recs, {label: _median(r, "seconds_per_unit") for label, r in recs.items()}
+
+
 def _fmt(ratio):
     if ratio is None:
         return "-"
@@ -69,8 +75,7 @@ def _headline_parallel(doc: dict | None, kernel: str) -> str:
     """parallel over its single-thread rung in ``bench --headline``'s document, with the size."""
     if doc is None:
         return "-"
-    recs = {r["label"]: r for r in doc["results"] if r["kernel"] == kernel and r["status"] == "ok"}
-    per = {label: _median(r, "seconds_per_unit") for label, r in recs.items()}
+    recs, per = _kernel_medians(doc, kernel)
     parallel = [label for label in per if recs[label]["variant"] == "parallel"]
     if not parallel:
         return "-"
@@ -93,8 +98,7 @@ def readme_table(doc: dict, headline_doc: dict | None = None) -> str:
             "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"]
     kernels = list(dict.fromkeys(r["kernel"] for r in doc["results"]))
     for kernel in kernels:
-        recs = {r["label"]: r for r in doc["results"] if r["kernel"] == kernel and r["status"] == "ok"}
-        per = {label: _median(r, "seconds_per_unit") for label, r in recs.items()}
+        recs, per = _kernel_medians(doc, kernel)
         native, simd, c, rust = per.get("native"), per.get("simd"), per.get("c"), per.get("rust")
         parallel = [label for label in per if recs[label]["variant"] == "parallel"]
         base = simd or native
@@ -128,8 +132,7 @@ def readme_table(doc: dict, headline_doc: dict | None = None) -> str:
 
 def headline(doc: dict, kernel: str = "nbody") -> str:
     """One sentence for README's first screen: one kernel's python time, its fastest variant's, the ratio."""
-    recs = {r["label"]: r for r in doc["results"] if r["kernel"] == kernel and r["status"] == "ok"}
-    per = {label: _median(r, "seconds_per_unit") for label, r in recs.items()}
+    recs, per = _kernel_medians(doc, kernel)
     if "python" not in per:
         return ""
     fastest = min(per, key=lambda label: per[label] or float("inf"))
