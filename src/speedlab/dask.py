@@ -518,6 +518,12 @@ def _session(scheduler, workers, connect_timeout) -> tuple[Session, bool]:
     return Session(scheduler, workers=workers, connect_timeout=connect_timeout), True
 
 
+def _planned_workers(session: Session, owned: bool) -> int:
+    """Workers to plan the parts for: those a session this call starts will have
+    (the count asked for, or every core), or those a running session has."""
+    return (session.requested_workers or usable_cores()) if owned else session.workers
+
+
 def _prepare(kernel, args, parts, impl, n_threads, kind, workers):
     """Validate a run and split its input, before anything starts."""
     spec = _parts.resolve(kernel)
@@ -595,7 +601,7 @@ def run(kernel: Any, *args: Any, parts: int | None = None, scheduler: Any = "thr
     """
     session, owned = _session(scheduler, workers, connect_timeout)
     # Everything that can be refused is refused here, before a worker starts.
-    workers_now = (session.requested_workers or usable_cores()) if owned else session.workers
+    workers_now = _planned_workers(session, owned)
     prepared = _prepare(kernel, args, parts, impl, n_threads, session.kind, workers_now)
     require(distributed=session.distributed)
     with session if owned else contextlib.nullcontext(session):
@@ -900,7 +906,7 @@ def knucleotide_file(path: str | os.PathLike, *, parts: int | None = None, sched
         if impl not in window_counts.impls:
             raise ValueError(f"knucleotide's parts run {', '.join(window_counts.impls)}, not impl={impl!r}")
     session, owned = _session(scheduler, workers, connect_timeout)
-    workers_now = (session.requested_workers or usable_cores()) if owned else session.workers
+    workers_now = _planned_workers(session, owned)
     part_args = _three_parts(path, parts, workers_now, impl)
     require(distributed=session.distributed)
     with session if owned else contextlib.nullcontext(session):
