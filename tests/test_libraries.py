@@ -167,6 +167,11 @@ def test_parallel_rung_above_its_serial_threshold():
     want = REGEXREDUX.variant("native").load()(*args)
     for n_threads in (1, 2, 3):
         assert fn(*args, n_threads=n_threads) == want
+    # fasta 250,000 is 2.5 MB cleaned: each count in two or more parts
+    args = REGEXREDUX.make_input(250_000)
+    want = _variant(REGEXREDUX, "pcre2")(*args)
+    for n_threads in (2, 3):
+        assert fn(*args, n_threads=n_threads) == want
 
 
 @pytest.mark.native
@@ -175,6 +180,49 @@ def test_pcre2_reports_its_jit():
     from speedlab._native import regexredux_pcre2
 
     assert regexredux_pcre2.pcre2_version().endswith("(JIT)")
+
+
+def test_counted_patterns_match_eight_bytes_exactly():
+    # The parallel rung counts in parts, seeing only 7 bytes past a part's end
+    # (COUNT_MATCH_BYTES in regexredux_pcre2.pyx): every match must be 8 bytes long.
+    import re._parser
+
+    from speedlab.pure.regexredux import VARIANTS
+
+    for pattern in VARIANTS:
+        assert re._parser.parse(pattern).getwidth() == (8, 8), pattern
+
+
+@pytest.mark.native
+def test_counts_in_parts_equal_one_scan():
+    # Subjects dense in matches, self-overlapping ones among them ("agggtaaa" + "gggtaaa"
+    # share "a"), so that matches run across the cuts and the next part's first match
+    # starts inside them: the cases sum_parts counts again.
+    _variant(REGEXREDUX, "parallel")
+    import re
+
+    from speedlab._native.regexredux_pcre2 import _count_in_parts
+    from speedlab.pure.regexredux import VARIANTS
+
+    rng = random.Random(20261201)
+    pieces = [b"agggtaaa", b"tttaccct", b"agggtaaagggtaaa", b"tttaccctttaccct", b"a", b"c", b"g", b"t"]
+    recounted = 0
+    for _ in range(2000):
+        variant = rng.randrange(len(VARIANTS))
+        subject = b"".join(rng.choice(pieces) for _ in range(rng.randint(0, 12)))
+        want = len(re.findall(VARIANTS[variant], subject))
+        for n_parts in (1, 2, 3, 5, 8, len(subject) + 1):
+            assert _count_in_parts(subject, variant, n_parts) == want, (subject, variant, n_parts)
+        # each part's own scan, summed without the fix-up: wrong here, so the fix-up was exercised
+        cuts = [len(subject) * i // 3 for i in range(4)]
+        compiled = re.compile(VARIANTS[variant])
+        recounted += sum(sum(1 for m in compiled.finditer(subject, cuts[i]) if m.start() < cuts[i + 1])
+                         for i in range(3)) != want
+    assert recounted > 50
+    with pytest.raises(ValueError, match="n_parts"):
+        _count_in_parts(b"acgt", 0, 0)
+    with pytest.raises(ValueError, match="variant"):
+        _count_in_parts(b"acgt", 9, 1)
 
 
 # -- GMP -------------------------------------------------------------------------------------

@@ -18,8 +18,9 @@ machine code. The fastest Benchmarks Game programs for this task do the same.
   just after a newline (no match of ``>.*\\n|\\n`` can cross such a cut, so the
   chunks give the very matches of one pass), then the nine counts and the
   replacement chain run at once (schedule dynamic, the chain first because it
-  is the longest). Below 256 KiB it runs serially: waking threads would cost
-  more than it saves. Compiled patterns are read-only and shared; each task
+  is the longest), each count cut into parts of the sequence so that the last
+  tasks to finish are short (see ``count_parts``). Below 256 KiB it runs
+  serially: waking threads would cost more than it saves. Compiled patterns are read-only and shared; each task
   owns its match data and JIT stack, since a JIT stack serves one match at a time.
 
 The results are the pure twin's, byte for byte: leftmost-first alternation and
@@ -41,7 +42,7 @@ from threading import get_ident, main_thread
 
 cimport omp_shim
 from cython.parallel cimport prange
-from libc.stdint cimport uint32_t
+from libc.stdint cimport SIZE_MAX, uint32_t
 from libc.stdlib cimport calloc, free, malloc, realloc
 from libc.string cimport memchr, memcpy, memset
 
@@ -78,6 +79,17 @@ cdef enum:
     # slow thread is caught up by the others), each at least CHUNK_MIN_BYTES.
     CHUNKS_PER_THREAD = 4
     CHUNK_MIN_BYTES = 1 << 20
+    # Every counted pattern matches exactly this many bytes (two alternatives
+    # of eight, no quantifier; tests/test_libraries.py checks VARIANTS), so
+    # whether a match starts before a cut is decided by the bytes up to 7 past it.
+    COUNT_MATCH_BYTES = 8
+    # Each count is cut into this many parts per thread, each at least
+    # COUNT_PART_MIN_BYTES. Whole, a count is 5-8 % of the work (fasta 5M), and
+    # the thread that runs out of tasks first idles until the other finishes its
+    # last one: 18 % of the parallel time in the worst case, against 2-4 % with
+    # the counts in parts.
+    COUNT_PARTS_PER_THREAD = 2
+    COUNT_PART_MIN_BYTES = 1 << 20
     # JIT stack per task: PCRE2's own default start (32 KiB), allowed to grow to
     # 1 MiB; these patterns have no nesting and need only the start.
     JIT_STACK_START = 32 * 1024
@@ -208,6 +220,9 @@ cdef struct Task:
     const unsigned char *src   # the subject of the current pattern
     size_t length, pos, copied
     Py_ssize_t count
+    size_t stop                # a count: only matches starting before this are counted
+    size_t first_start         # a count: where its first match starts (SIZE_MAX: none yet)
+    size_t last_end            # a count: where its last match ends
     unsigned char *buffer[2]   # substitution output, two buffers used in turn
     size_t capacity[2]
     int out                    # which buffer the current pattern writes
@@ -249,8 +264,19 @@ cdef void task_start(Task *t, int first, int last, int substitute,
     t.length = length
     t.pos = t.copied = t.out_length = 0
     t.count = 0
+    t.stop = length
+    t.first_start = SIZE_MAX
+    t.last_end = 0
     t.out = 0
     t.done = t.error = 0
+
+
+cdef void count_start(Task *t, int pattern, const unsigned char *src, size_t length,
+                      size_t begin, size_t stop) noexcept nogil:
+    """Count the matches of ``pattern`` that start in src[begin:stop], scanning from ``begin``."""
+    task_start(t, pattern, pattern, 0, src, min(length, stop + (COUNT_MATCH_BYTES - 1)))
+    t.pos = begin
+    t.stop = stop
 
 
 cdef int append(Task *t, const unsigned char *data, size_t n) noexcept nogil:
@@ -343,7 +369,13 @@ cdef void advance(Task *t, const Program *program, Control *control) noexcept no
                 return
             t.copied = end
         else:
+            if start >= t.stop:  # the next part's match: this part is done
+                t.done = 1
+                return
+            if t.count == 0:
+                t.first_start = start
             t.count += 1
+            t.last_end = end
         # the next search starts where this match ended; no pattern here can
         # match empty, but never loop on one if it did
         t.pos = end if end > start else end + 1
@@ -373,6 +405,54 @@ cdef void run_all(Task *tasks, int n_tasks, const Program *program, Control *con
             advance(&tasks[i], program, control)
 
 
+cdef void count_in_parts(Task *parts, int n_parts, int pattern, const unsigned char *subject,
+                         size_t length) noexcept nogil:
+    """Set ``parts`` to count ``pattern`` over ``n_parts`` equal parts of ``subject``.
+
+    Part ``i`` counts the matches that start in its part, scanning from the
+    part's first byte (``count_start``); ``sum_parts`` then adds the counts up
+    as one scan from the start would have found them.
+    """
+    cdef int i
+    for i in range(n_parts):
+        count_start(&parts[i], pattern, subject, length,
+                    length * <size_t>i // <size_t>n_parts, length * <size_t>(i + 1) // <size_t>n_parts)
+
+
+cdef Py_ssize_t sum_parts(Task *parts, int n_parts, const Program *program,
+                          Control *control) noexcept nogil:
+    """The count of one scan from the start, from the parts ``count_in_parts`` set and ran.
+
+    Matches are found left to right, each search starting where the last match
+    ended, and which match a search finds at a position does not depend on where
+    the search began. So a part's matches are the single scan's exactly when the
+    scan reaches the part's first byte between two matches; it does not when a
+    match of the part before runs across the cut (it ends at most 7 bytes past
+    it) and the part's own first match starts before that match's end: the two
+    overlap, and the single scan skips the part's one. That part is counted again
+    from where the match across the cut ends (on the calling thread: it needs a
+    match across the cut and another one within 7 bytes of it, rare in any
+    input and absent from the benchmark's). Errors stay in the parts' ``error``.
+    """
+    cdef Py_ssize_t total = 0
+    cdef size_t scan = 0  # where the single scan stands when it enters part i
+    cdef Task *t
+    cdef int i
+    for i in range(n_parts):
+        t = &parts[i]
+        if t.error != 0 or flag_get(&control.stop):
+            return total
+        if t.first_start < scan:
+            count_start(t, t.pattern, t.src, t.length, scan, t.stop)
+            advance(t, program, control)
+            if t.error != 0 or flag_get(&control.stop):
+                return total
+        total += t.count
+        if t.count > 0:
+            scan = t.last_end
+    return total
+
+
 cdef size_t line_start_after(const unsigned char *text, size_t n, size_t pos) noexcept nogil:
     """The first index >= ``pos`` just after a newline (``n`` when there is none)."""
     cdef const unsigned char *hit
@@ -395,8 +475,8 @@ cdef tuple run(const unsigned char[::1] fasta, int n_threads):
     cdef unsigned char *joined = NULL
     cdef Control control
     cdef Task *chunks = NULL
-    cdef Task tasks[N_TASKS]
-    cdef int i, n_chunks = 1
+    cdef Task *tasks = NULL
+    cdef int i, n_chunks = 1, n_tasks = 0, parts = 1
     control.stop = 0
     control.can_signal = get_ident() == main_thread().ident
     if n < PARALLEL_MIN_BYTES:
@@ -405,16 +485,12 @@ cdef tuple run(const unsigned char[::1] fasta, int n_threads):
         n_chunks = n_threads * CHUNKS_PER_THREAD
         if <size_t>n_chunks > n // CHUNK_MIN_BYTES:
             n_chunks = <int>(n // CHUNK_MIN_BYTES) if n >= CHUNK_MIN_BYTES else 1
-    memset(tasks, 0, sizeof(tasks))
     chunks = <Task *>calloc(n_chunks, sizeof(Task))
     if chunks == NULL:
         raise MemoryError("regexredux/pcre2: cannot allocate the tasks")
     try:
         for i in range(n_chunks):
             if task_init(&chunks[i]) != 0:
-                raise MemoryError("regexredux/pcre2: cannot allocate PCRE2's match data and JIT stack")
-        for i in range(N_TASKS):
-            if task_init(&tasks[i]) != 0:
                 raise MemoryError("regexredux/pcre2: cannot allocate PCRE2's match data and JIT stack")
 
         # 1. remove the headers and newlines, chunk by chunk (cut just after newlines)
@@ -443,27 +519,41 @@ cdef tuple run(const unsigned char[::1] fasta, int n_threads):
                     at += chunks[i].out_length
             clean = joined
 
-        # 2. the replacement chain (the longest task: first) and the nine counts
-        task_start(&tasks[0], FIRST_SUB, FIRST_SUB + N_SUBS - 1, 1, clean, clean_length)
-        for i in range(N_COUNTS):
-            task_start(&tasks[1 + i], FIRST_COUNT + i, FIRST_COUNT + i, 0, clean, clean_length)
+        # 2. the replacement chain (the longest task: first) and the nine counts, in parts
         if clean_length < PARALLEL_MIN_BYTES:
             n_threads = 1
+        if n_threads > 1:
+            parts = n_threads * COUNT_PARTS_PER_THREAD
+            if <size_t>parts > clean_length // COUNT_PART_MIN_BYTES:
+                parts = max(<int>(clean_length // COUNT_PART_MIN_BYTES), 1)
+        tasks = <Task *>calloc(1 + N_COUNTS * parts, sizeof(Task))
+        if tasks == NULL:
+            raise MemoryError("regexredux/pcre2: cannot allocate the tasks")
+        n_tasks = 1 + N_COUNTS * parts
+        for i in range(n_tasks):
+            if task_init(&tasks[i]) != 0:
+                raise MemoryError("regexredux/pcre2: cannot allocate PCRE2's match data and JIT stack")
+        task_start(&tasks[0], FIRST_SUB, FIRST_SUB + N_SUBS - 1, 1, clean, clean_length)
+        for i in range(N_COUNTS):
+            count_in_parts(&tasks[1 + i * parts], parts, FIRST_COUNT + i, clean, clean_length)
         with nogil:
-            run_all(tasks, N_TASKS, program, &control, n_threads)
+            run_all(tasks, n_tasks, program, &control, n_threads)
+            for i in range(N_COUNTS):
+                tasks[1 + i * parts].count = sum_parts(&tasks[1 + i * parts], parts, program, &control)
         if control.stop:
             reraise()
-        for i in range(N_TASKS):
+        for i in range(n_tasks):
             check(&tasks[i], "matching")
-        counts = tuple([tasks[1 + i].count for i in range(N_COUNTS)])
+        counts = tuple([tasks[1 + i * parts].count for i in range(N_COUNTS)])
         return counts, n, clean_length, tasks[0].out_length
     finally:
         for i in range(n_chunks):
             task_free(&chunks[i])
         free(chunks)
         free(joined)
-        for i in range(N_TASKS):
+        for i in range(n_tasks):
             task_free(&tasks[i])
+        free(tasks)
 
 
 def analyse_pcre2(const unsigned char[::1] fasta):
@@ -475,3 +565,38 @@ def analyse_parallel(const unsigned char[::1] fasta, n_threads=None):
     """Counts and lengths for the FASTA text ``fasta``: the ``parallel`` rung (None = all cores)."""
     cdef int threads = omp_shim.omp_get_max_threads() if n_threads is None else n_threads
     return run(fasta, max(threads, 1))
+
+
+def _count_in_parts(const unsigned char[::1] subject, int variant, int n_parts):
+    """The count of ``VARIANTS[variant]`` in ``subject``, counted in ``n_parts`` parts (tests)."""
+    cdef Patterns patterns = compiled()
+    cdef const char *nothing = ""
+    cdef size_t n = subject.shape[0]
+    cdef Task *parts
+    cdef Control control
+    cdef Py_ssize_t count
+    cdef int i
+    if not 0 <= variant < N_COUNTS:
+        raise ValueError(f"variant must be in [0, {N_COUNTS}), got {variant}")
+    if n_parts < 1:
+        raise ValueError(f"n_parts must be >= 1, got {n_parts}")
+    control.stop = 0
+    control.can_signal = 0
+    parts = <Task *>calloc(n_parts, sizeof(Task))
+    if parts == NULL:
+        raise MemoryError("regexredux/pcre2: cannot allocate the tasks")
+    try:
+        for i in range(n_parts):
+            if task_init(&parts[i]) != 0:
+                raise MemoryError("regexredux/pcre2: cannot allocate PCRE2's match data and JIT stack")
+        count_in_parts(parts, n_parts, FIRST_COUNT + variant,
+                       &subject[0] if n > 0 else <const unsigned char *>nothing, n)
+        run_all(parts, n_parts, &patterns.program, &control, 1)
+        count = sum_parts(parts, n_parts, &patterns.program, &control)
+        for i in range(n_parts):
+            check(&parts[i], "matching")
+        return count
+    finally:
+        for i in range(n_parts):
+            task_free(&parts[i])
+        free(parts)

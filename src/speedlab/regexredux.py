@@ -112,7 +112,8 @@ SPEC = KernelSpec(
                 "CPython's re: compiled to machine code, one thread, no GIL"),
         Variant("parallel", "speedlab._native.regexredux_pcre2:analyse_parallel", threads=True,
                 feature="pcre2",
-                note="the pcre2 variant's nine counts and replacement chain at once on OpenMP threads"),
+                note="the pcre2 variant's replacement chain beside its nine counts on OpenMP threads, "
+                "each count cut into parts of the sequence (an exact sum: see sum_parts)"),
     ),
     make_input=reader_input,
     # quick: fasta 100,000 (~1 MB); full: fasta 1,000,000 (~10 MB); PROGRAMS.md's headline 5M
