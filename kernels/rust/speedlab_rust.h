@@ -1,4 +1,4 @@
-/* The C ABI of the rust references (kernels/rust/src/*.rs), for the Cython wrappers.
+/* The C ABI of the rust references (the .rs files of kernels/rust/src), for the Cython wrappers.
  *
  * Every function returns a status: SPEEDLAB_RUST_OK, SPEEDLAB_RUST_PANICKED (the
  * panic was caught at the boundary; speedlab_rust_panic_message() has its text)
