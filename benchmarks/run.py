@@ -12,13 +12,18 @@ with the ``peers`` and ``plot`` extras for the numba rows and the figures):
    --json results/bench-headline.json`` (each ``parallel`` rung and the rung it
    stands on, at the headline sizes; not with ``--quick``) and
    ``benchmarks/memory_control.py --json results/memory-control.json`` (what two
-   threads give when they only move memory: the ceiling of the memory-bound rungs);
+   threads give when they only move memory: the ceiling of the memory-bound rungs),
+   and ``speedlab bench --full --simd-paths --variants native simd KERNEL...
+   --json results/simd-paths.json`` for the kernels with a ``simd`` rung (each
+   vector path this CPU runs, against native);
 2. ``speedlab explain KERNEL --json results/explain-KERNEL.json --plot
    figures/explain-KERNEL.png`` for every kernel (``--skip-explain`` keeps the saved ones);
 3. rewrites the table between ``<!-- speedlab-bench:start -->`` and
    ``<!-- speedlab-bench:end -->`` and the sentence between the
    ``speedlab-headline`` markers in the top-level README.md from
-   ``results/bench.json``, so the README's numbers are never typed by hand;
+   ``results/bench.json``, and the table between the ``speedlab-simd-paths``
+   markers from ``results/simd-paths.json``, so the README's numbers are never
+   typed by hand;
 4. with ``--fastest DIR``, ``benchmarks/limit.py --fastest DIR``: the table between
    the ``speedlab-limit`` markers.
 
@@ -40,6 +45,7 @@ FIGURES = HERE / "figures"
 README = HERE.parent / "README.md"
 START, END = "<!-- speedlab-bench:start -->", "<!-- speedlab-bench:end -->"
 HEADLINE_START, HEADLINE_END = "<!-- speedlab-headline:start -->", "<!-- speedlab-headline:end -->"
+SIMD_START, SIMD_END = "<!-- speedlab-simd-paths:start -->", "<!-- speedlab-simd-paths:end -->"
 
 
 def speedlab(*args: str) -> int:
@@ -130,6 +136,27 @@ def readme_table(doc: dict, headline_doc: dict | None = None) -> str:
     return "\n".join(rows)
 
 
+def simd_paths_table(doc: dict) -> str:
+    """Markdown, one row per kernel: simd over native on each vector path (``bench --simd-paths``)."""
+    paths = list(dict.fromkeys(r["simd_path"] for r in doc["results"] if r.get("simd_path")))
+    rows = ["| kernel (n) | " + " | ".join(f"`{p}`" for p in paths) + " | unforced |",
+            "| --- |" + " ---: |" * len(paths) + " --- |"]
+    for kernel in dict.fromkeys(r["kernel"] for r in doc["results"]):
+        recs, per = _kernel_medians(doc, kernel)
+        native = per.get("native")
+        default = [r["simd_path"] for r in recs.values() if r.get("simd_default")]
+        cells = [_fmt(native / per[f"simd[{p}]"]) if native and per.get(f"simd[{p}]") else "-" for p in paths]
+        rows.append(f"| {kernel} ({recs['native']['n']:,}) | " + " | ".join(cells)
+                    + f" | `{default[0] if default else '-'}` |")
+    env = doc["environment"]
+    rows.append("")
+    rows.append(f"`simd` over `native` on each path: `speedlab bench --{doc['mode']} --simd-paths` on "
+                f"{env['cpu']}, {env['timestamp']}; medians of {doc['settings']['rounds']} interleaved "
+                "rounds, per unit of work, in `benchmarks/results/simd-paths.json`. `scalar` runs the "
+                "native code through the simd entry point.")
+    return "\n".join(rows)
+
+
 def headline(doc: dict, kernel: str = "nbody") -> str:
     """One sentence for README's first screen: one kernel's python time, its fastest variant's, the ratio."""
     recs, per = _kernel_medians(doc, kernel)
@@ -154,10 +181,12 @@ def _replace_block(text: str, start: str, end: str, body: str) -> str:
     return f"{head}{start}\n{body}\n{end}{tail}"
 
 
-def update_readme(doc: dict, headline_doc: dict | None = None) -> None:
+def update_readme(doc: dict, headline_doc: dict | None = None, paths_doc: dict | None = None) -> None:
     text = README.read_text()
     text = _replace_block(text, START, END, readme_table(doc, headline_doc))
     text = _replace_block(text, HEADLINE_START, HEADLINE_END, headline(doc))
+    if paths_doc is not None:
+        text = _replace_block(text, SIMD_START, SIMD_END, simd_paths_table(paths_doc))
     README.write_text(text)
     print(f"README.md table and headline updated from {RESULTS / 'bench.json'}")
 
@@ -181,12 +210,19 @@ def main() -> int:
         print("+ python benchmarks/memory_control.py", flush=True)
         failed |= subprocess.run([sys.executable, str(HERE / "memory_control.py"), "--json",
                                   str(RESULTS / "memory-control.json")]).returncode != 0
+    from speedlab import catalog
+
+    vector = [spec.name for spec in catalog.builtin_kernels() if "simd" in spec.variant_names]
+    paths_json = RESULTS / "simd-paths.json"
+    failed |= speedlab("bench", mode, "--simd-paths", "--variants", "native", "simd", "--kernels", *vector,
+                       "--json", str(paths_json)) != 0
     headline_doc = json.loads(headline_json.read_text()) if headline_json.exists() else None
+    paths_doc = json.loads(paths_json.read_text())
     for kernel in ([] if args.skip_explain else dict.fromkeys(r["kernel"] for r in doc["results"])):
         extra = [] if args.quick else ["--full"]
         failed |= speedlab("explain", kernel, *extra, "--json", str(RESULTS / f"explain-{kernel}.json"),
                            "--plot", str(FIGURES / f"explain-{kernel}.png")) != 0
-    update_readme(doc, headline_doc)
+    update_readme(doc, headline_doc, paths_doc)
     if args.fastest is not None:
         print("+ python benchmarks/limit.py --fastest", args.fastest, flush=True)
         failed |= subprocess.run([sys.executable, str(HERE / "limit.py"), "--fastest", str(args.fastest)]).returncode != 0

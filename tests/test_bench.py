@@ -138,7 +138,8 @@ def test_suite_document_schema(fake):
     assert doc["failed"] == ["fakesq/c"]
     record_keys = {"kernel", "variant", "label", "kind", "n", "unit", "work_units", "threads", "loops",
                    "rounds", "normalised", "status", "error", "first_call_seconds", "first_call_n", "seconds",
-                   "seconds_per_unit", "ratio_to_python", "previous", "ratio_to_previous"}
+                   "seconds_per_unit", "ratio_to_python", "previous", "ratio_to_previous", "simd_path",
+                   "simd_default"}
     for record in doc["results"]:
         assert set(record) == record_keys
     parallel = next(r for r in doc["results"] if r["variant"] == "parallel")
@@ -156,6 +157,31 @@ def test_headline_mode_times_parallel_and_the_rung_it_stands_on():
     assert suite.variants_of(specs["regexredux"], None, "headline") == ["pcre2", "parallel"]
     assert suite.variants_of(specs["nbody"], None, "headline") == []
     assert suite.variants_of(specs["nbody"], ["native"], "headline") == ["native"]
+
+
+@pytest.mark.native
+def test_simd_paths_time_every_path_this_cpu_runs(capsys):
+    from speedlab import _simd
+
+    spec = catalog.get("mandelbrot")
+    paths, unforced = _simd.supported(), _simd.path()
+    results = measure_kernel(spec, ["native", "simd", "parallel"], 200, rounds=2, min_time=0.002,
+                             simd_paths=True)
+    by = {r.label: r for r in results}
+    assert list(by) == ["native"] + [f"simd[{p}]" for p in paths] + ["parallel"]
+    for p in paths:
+        row = by[f"simd[{p}]"]
+        assert row.ok and row.simd_path == p and row.previous == "native" and row.ratio_to_previous
+        assert row.simd_default == (p == _simd.path())
+    # parallel stands on the path simd runs unforced
+    assert by["parallel"].previous == "simd" and by["parallel"].ratio_to_previous
+    assert _simd.path() == unforced  # forced for those calls only
+    text = table(results)
+    assert f"unforced it runs {_simd.path()}" in text and "simd[scalar]" in text
+    assert "scalar: the native code" in text
+    # without the switch: one simd row, on the unforced path
+    plain = measure_kernel(spec, ["simd"], 200, rounds=1, min_time=0.002)
+    assert [r.label for r in plain] == ["simd"] and plain[0].simd_path is None
 
 
 def test_cli_headline_and_full_exclude_each_other(capsys):

@@ -383,7 +383,7 @@ def cmd_bench(args) -> int:
     mode = ("quick" if args.quick else "full" if args.full else "headline" if args.headline
             else "default")
     settings = suite.settings(mode, len(specs), rounds=args.rounds, threads=args.threads,
-                              variants=args.variants)
+                              variants=args.variants, simd_paths=args.simd_paths)
     # The tables go to stdout, unless stdout carries the JSON.
     out = sys.stderr if args.json == "-" else sys.stdout
 
@@ -723,6 +723,9 @@ def build_parser() -> argparse.ArgumentParser:
                    help="n_threads for parallel variants; several values give one row each")
     p.add_argument("--rounds", "--repeat", dest="rounds", type=_positive, metavar="R",
                    help="timed rounds (default 5; 3 with --quick, 7 with --full)")
+    p.add_argument("--simd-paths", action="store_true",
+                   help="time simd on every vector path this CPU runs (rows simd[PATH], "
+                   "SPEEDLAB_SIMD forced for each), each against native")
     p.add_argument("--json", metavar="PATH", help="write the speedlab-bench/2 document ('-' = stdout)")
     p.add_argument("--plot", metavar="FILE", help="figure of the ladders (.png/.svg/.pdf; needs matplotlib)")
     p.add_argument("--compare", metavar="OLD.json", help="say what got faster/slower since an earlier --json")

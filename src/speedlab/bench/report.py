@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from speedlab.bench.timing import Result, median, summary
+from speedlab.bench.timing import Result, median, plain_results, summary
 from speedlab.spec import RUNG_MEANING
 
 
@@ -30,6 +30,8 @@ def step_label(res: Result) -> str:
         return "peer"
     if res.kind == "extra":
         return "extra"
+    if res.simd_path == "scalar":
+        return "scalar: the native code through simd's entry"
     if res.crossed:
         return " + ".join(RUNG_MEANING.get(r, r) for r in res.crossed)
     return RUNG_MEANING.get(res.variant, "reference")
@@ -59,7 +61,7 @@ def table(results: list[Result]) -> str:
         return ""
     first = results[0]
     sizes = sorted({r.n for r in results})
-    plain = {r.variant: r for r in results if r.label == r.variant}
+    plain = plain_results(results)
     python = _median_per_unit(plain.get("python"))
     header = f"{first.kernel}: n={', '.join(f'{s:,}' for s in sizes)}, time per {first.unit}"
     rows = [("variant", "n", f"per {first.unit}", "spread", "1st call", "vs python", "vs previous")]
@@ -92,6 +94,10 @@ def table(results: list[Result]) -> str:
     for row in rows:
         cells = [row[0].ljust(widths[0])] + [c.rjust(w) for c, w in zip(row[1:-1], widths[1:-1])] + [row[-1]]
         lines.append("  ".join(cells).rstrip())
+    default = [r.simd_path for r in results if r.simd_default]
+    if any(r.simd_path for r in results):
+        lines.append("simd[PATH]: the simd rung with SPEEDLAB_SIMD=PATH"
+                     + (f"; unforced it runs {default[0]}" if default else ""))
     if any(r.normalised for r in results):
         lines.append(f"* run at a smaller n and normalised per {first.unit} (the rung is too slow for the full size)")
     lines.append(RULE.format(unit=first.unit))

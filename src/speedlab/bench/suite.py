@@ -40,6 +40,7 @@ class Settings:
     threads: list[int] | None = None
     budget_per_kernel: float | None = None
     variants: list[str] | None = None
+    simd_paths: bool = False  # simd once per vector path (timing.measure_kernel)
 
     @property
     def size_attr(self) -> str:
@@ -47,7 +48,7 @@ class Settings:
 
 
 def settings(mode: str, n_kernels: int, *, rounds: int | None = None, threads: list[int] | None = None,
-             variants: list[str] | None = None) -> Settings:
+             variants: list[str] | None = None, simd_paths: bool = False) -> Settings:
     """The measurement settings of a mode.
 
     ``quick``: the catalog's quick sizes, 3 rounds of >= 20 ms, and a budget of
@@ -69,7 +70,7 @@ def settings(mode: str, n_kernels: int, *, rounds: int | None = None, threads: l
         s = Settings("default", 5, 0.05)
     if rounds is not None:
         s.rounds = rounds
-    s.threads, s.variants = threads, variants
+    s.threads, s.variants, s.simd_paths = threads, variants, simd_paths
     return s
 
 
@@ -127,7 +128,8 @@ def run(specs: list[KernelSpec], s: Settings, *, emit: Callable[[str], None] = p
             budget = max(MIN_BUDGET, left / (len(specs) - k))
         try:
             results = measure_kernel(spec, names, n, rounds=s.rounds, min_time=s.min_time,
-                                     threads=s.threads, budget=budget, progress=progress)
+                                     threads=s.threads, budget=budget, progress=progress,
+                                     simd_paths=s.simd_paths)
         except Exception as exc:  # a broken catalog entry: reported, the other kernels go on
             results = [Result(spec.name, "*", n, spec.unit, 0.0, None, label="*", status="failed",
                               error=f"{type(exc).__name__}: {exc}")]

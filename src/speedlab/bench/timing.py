@@ -18,6 +18,11 @@ One :func:`measure_kernel` call times several variants of one kernel:
    (only over rounds both variants completed) and then summarised, which
    cancels the drift shared within a round.
 
+With ``simd_paths``, the ``simd`` rung is timed once per vector path this CPU
+and build run (``simd[avx2]``, ``simd[avx512]`` ...: ``SPEEDLAB_SIMD`` forced
+for its calls only), each compared with ``native``; the path the rung runs
+unforced stands for ``simd`` in the ratios of the rungs above it.
+
 A variant that raises is recorded as ``failed`` with the error and the others go
 on; an optional peer that is not installed is ``unavailable`` (not a failure).
 """
@@ -27,6 +32,7 @@ from __future__ import annotations
 import gc
 import statistics
 import time
+from contextlib import nullcontext
 from dataclasses import dataclass, field
 from typing import Any, Callable
 
@@ -68,6 +74,8 @@ class Result:
     ratio_to_previous: list[float] = field(default_factory=list)
     previous: str | None = None
     crossed: list[str] = field(default_factory=list)  # the rungs the step from `previous` climbs
+    simd_path: str | None = None  # the vector path forced for this row (``simd[PATH]`` rows)
+    simd_default: bool = False  # that path is the one the simd rung runs unforced
 
     def __post_init__(self):
         if not self.label:
@@ -107,7 +115,19 @@ class Result:
             "ratio_to_python": summary(self.ratio_to_python),
             "previous": self.previous,
             "ratio_to_previous": summary(self.ratio_to_previous),
+            "simd_path": self.simd_path,
+            "simd_default": self.simd_default,
         }
+
+
+def plain_results(results: list[Result]) -> dict[str, Result]:
+    """Each variant's result as the rungs above it are compared with: the row labelled
+    by its name (not ``parallel@2``), or for ``simd[PATH]`` rows the unforced path's."""
+    plain = {r.variant: r for r in results if r.label == r.variant}
+    for r in results:
+        if r.simd_default:
+            plain.setdefault(r.variant, r)
+    return plain
 
 
 def summary(values: list[float]) -> dict[str, float] | None:
@@ -245,18 +265,27 @@ def crossed_rungs(previous: str | None, name: str, defined: list[str]) -> list[s
     return ladder[ladder.index(previous) + 1:ladder.index(name) + 1]
 
 
-def _entries(spec: KernelSpec, variants: list[str], threads: list[int] | None):
-    """``(label, variant, n_threads)`` for every measurement: one per thread count for threaded variants."""
+def _entries(spec: KernelSpec, variants: list[str], threads: list[int] | None, simd_paths: bool = False):
+    """``(label, variant, n_threads, simd_path)`` for every measurement: one per thread count
+    for threaded variants, one per vector path for ``simd`` when ``simd_paths``."""
     out = []
     for name in variants:
         variant = spec.variant(name)
         if variant.threads and threads:
             if len(threads) == 1:
-                out.append((name, variant, threads[0]))
+                out.append((name, variant, threads[0], None))
             else:
-                out += [(f"{name}@{t}", variant, t) for t in threads]
+                out += [(f"{name}@{t}", variant, t, None) for t in threads]
+        elif name == "simd" and simd_paths:
+            from speedlab import _simd
+
+            try:
+                paths = _simd.supported()
+            except ImportError:  # not built: the one row fails as it would unforced
+                paths = ()
+            out += [(f"simd[{p}]", variant, None, p) for p in paths] or [(name, variant, None, None)]
         else:
-            out.append((name, variant, None))
+            out.append((name, variant, None, None))
     return out
 
 
@@ -284,6 +313,7 @@ def measure_kernel(
     threads: int | list[int] | None = None,
     budget: float | None = None,
     progress: Progress | None = None,
+    simd_paths: bool = False,
 ) -> list[Result]:
     """Time ``variants`` of ``spec`` at size ``n`` (see the module docstring).
 
@@ -305,6 +335,9 @@ def measure_kernel(
         Seconds this kernel may take; see :func:`plan`.
     progress : callable, optional
         ``progress(message, fraction)``.
+    simd_paths : bool
+        Time ``simd`` on every vector path this CPU and build run, one result
+        each (labelled ``simd[PATH]``), instead of on the path it picks.
 
     Returns
     -------
@@ -317,17 +350,19 @@ def measure_kernel(
     started = time.perf_counter()
     results: dict[str, Result] = {}
     calls: dict[str, tuple[Callable[..., Any], tuple, dict]] = {}
+    paths: dict[str, str | None] = {}
     inputs: dict[int, tuple] = {}
-    entries = _entries(spec, variants, threads)
+    entries = _entries(spec, variants, threads, simd_paths)
     # NOTE: under a budget, no single call may take more than a share of it:
     # a slow rung is first probed at the test size and, if it would be too slow
     # at n, run at the largest n that fits and normalised per unit of work.
     cap = budget / (3 * len(entries)) if budget is not None and entries else None
-    for i, (label, variant, n_threads) in enumerate(entries):
+    for i, (label, variant, n_threads, path) in enumerate(entries):
         size = min(n, variant.max_n) if variant.max_n else n
         res = Result(spec.name, variant.name, size, spec.unit, 0.0, n_threads,
-                     label=label, kind=variant.kind)
+                     label=label, kind=variant.kind, simd_path=path)
         results[label] = res
+        paths[label] = path
         if progress:
             progress(f"{spec.name}/{label}: warm-up", i / len(entries) * 0.3)
         try:
@@ -340,12 +375,17 @@ def measure_kernel(
             continue
         try:
             res.work_units = spec.work(size)
+            if path is not None:
+                from speedlab import _simd
+
+                res.simd_default = path == _simd.path()
             kwargs = {"n_threads": n_threads} if variant.threads and n_threads else {}
             if cap is not None and size > spec.sizes.test:
                 probe = spec.make_input(spec.sizes.test)
-                t0 = time.perf_counter()
-                fn(*probe, **kwargs)
-                res.first_call, res.first_call_n = time.perf_counter() - t0, spec.sizes.test
+                with _forced(path):
+                    t0 = time.perf_counter()
+                    fn(*probe, **kwargs)
+                    res.first_call, res.first_call_n = time.perf_counter() - t0, spec.sizes.test
                 if variant.peer:  # the probe compiled it; time the steady state
                     res.call_estimate = _time_calls(fn, probe, kwargs, 1)
                 else:
@@ -355,9 +395,10 @@ def measure_kernel(
             res.normalised = size != n
             if size not in inputs:
                 inputs[size] = spec.make_input(size)
-            t0 = time.perf_counter()
-            fn(*inputs[size], **kwargs)
-            elapsed = time.perf_counter() - t0
+            with _forced(path):
+                t0 = time.perf_counter()
+                fn(*inputs[size], **kwargs)
+                elapsed = time.perf_counter() - t0
             if res.first_call is None:
                 res.first_call, res.first_call_n = elapsed, size
             calibration = elapsed
@@ -390,7 +431,8 @@ def measure_kernel(
             fn, args, kwargs = calls[label]
             res = results[label]
             try:
-                res.seconds.append(_time_calls(fn, args, kwargs, res.loops))
+                with _forced(paths[label]):
+                    res.seconds.append(_time_calls(fn, args, kwargs, res.loops))
                 res.round_index.append(r)
             except Exception as exc:
                 res.fail(exc)
@@ -399,6 +441,15 @@ def measure_kernel(
 
     attach_ratios(list(results.values()), defined=list(spec.variant_names), bases=rung_bases(spec))
     return list(results.values())
+
+
+def _forced(path: str | None):
+    """The context a call runs in: ``SPEEDLAB_SIMD`` forced to ``path``, or nothing."""
+    if path is None:
+        return nullcontext()
+    from speedlab import _simd
+
+    return _simd.forced(path)
 
 
 def attach_ratios(results: list[Result], defined: list[str] | None = None,
@@ -414,7 +465,7 @@ def attach_ratios(results: list[Result], defined: list[str] | None = None,
     ok = [r for r in results if r.ok]
     by_label = {r.label: r for r in ok}
     present = list(dict.fromkeys(r.variant for r in ok))
-    plain = {r.variant: r for r in ok if r.label == r.variant}
+    plain = plain_results(ok)
     for res in ok:
         res.previous = previous_rung(res.variant, present, bases)
         res.crossed = crossed_rungs(res.previous, res.variant, defined if defined is not None else present)
