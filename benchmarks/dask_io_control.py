@@ -15,6 +15,9 @@ zeroes a new page) and with ``dst`` kept from the previous run:
 * ``chunks`` -- encrypt_file's shape: map the source range, 96 KiB at a time
   into a fresh (malloc-reused) ``bytes``, ``os.pwrite``.
 * ``pread`` / ``pwrite`` -- only reading (into a kept 96 KiB buffer), only writing.
+* ``pwrite-own`` -- ``pwrite``, each part into a file of its own: Linux holds a
+  file's inode lock through each buffered write, so writes into one file from
+  two processes take turns; into two files they need not.
 
 Usage: ``python benchmarks/dask_io_control.py [--mib 1024] [--rounds 5] [--dir /dev/shm]``.
 It prints the load average before and after; it removes its files.
@@ -60,14 +63,16 @@ def part(mode, src, dst, offset, length):
                 del out
             view.release()
         os.close(fd)
-    elif mode in ("pread", "pwrite"):
+    elif mode in ("pread", "pwrite", "pwrite-own"):
         buf = _kept.setdefault("chunk", bytearray(CHUNK))
-        fd = os.open(src if mode == "pread" else dst, os.O_RDONLY if mode == "pread" else os.O_WRONLY)
+        own = mode == "pwrite-own"  # a file per part, written from its start
+        path = src if mode == "pread" else f"{dst}.{offset}" if own else dst
+        fd = os.open(path, os.O_RDONLY if mode == "pread" else os.O_WRONLY | os.O_CREAT, 0o600)
         for i in range(0, length, CHUNK):
             if mode == "pread":
                 os.preadv(fd, [buf], offset + i)
             else:
-                os.pwrite(fd, buf, offset + i)
+                os.pwrite(fd, buf, i if own else offset + i)
         os.close(fd)
     return length
 
@@ -91,7 +96,7 @@ def main():
             f.truncate(size)
         pools = {w: ProcessPoolExecutor(w, mp_context=multiprocessing.get_context("spawn")) for w in (1, 2)}
         ways = [("spin", False), ("memcpy", False), ("pread", False)] + [
-            (m, fresh) for m in ("whole-part", "chunks", "pwrite") for fresh in (True, False)]
+            (m, fresh) for m in ("whole-part", "chunks", "pwrite", "pwrite-own") for fresh in (True, False)]
         entries = [(m, fresh, w) for m, fresh in ways for w in (1, 2)]
 
         def run(entry):
@@ -99,6 +104,9 @@ def main():
             if fresh:
                 with open(dst, "wb") as f:
                     f.truncate(size)
+                for offset in range(0, size, length):  # pwrite-own's files, emptied
+                    if os.path.exists(f"{dst}.{offset}"):
+                        os.truncate(f"{dst}.{offset}", 0)
             start = time.perf_counter()
             list(pools[workers].map(part, [mode] * PARTS, [src] * PARTS, [dst] * PARTS,
                                     range(0, size, length), [length] * PARTS))
@@ -121,7 +129,7 @@ def main():
     finally:
         for pool in pools.values():
             pool.shutdown()
-        for path in (src, dst):
+        for path in [src, dst] + [f"{dst}.{offset}" for offset in range(0, size, length)]:
             if os.path.exists(path):
                 os.unlink(path)
         os.rmdir(scratch)
