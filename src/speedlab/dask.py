@@ -452,14 +452,26 @@ class Session:
         pool, self.pool = self.pool, None
         if pool is None:
             return
-        # NOTE: the processes are taken before shutdown(), which forgets them.
+        # NOTE: the processes and the result queue are taken before shutdown(), which forgets them.
         processes = list((getattr(pool, "_processes", None) or {}).values())
+        results = getattr(pool, "_result_queue", None)
         terminate = getattr(pool, "terminate_workers", None)  # Python 3.14
         if terminate is not None:
             terminate()
         for process in processes:
             if process.is_alive():
                 process.terminate()
+        for process in processes:
+            process.join(timeout=5)
+        # NOTE: a worker killed half-way through sending its result (a part's
+        # result is megabytes: mandelbrot's rows) leaves the pool's manager
+        # thread blocked reading the rest, and the interpreter's exit joins that
+        # thread: forever. With the workers gone, this process holds the pipe's
+        # last write end; closing it ends that read (EOF), and the thread finds
+        # the pool broken and returns.
+        writer = getattr(results, "_writer", None)
+        if writer is not None:
+            writer.close()
         pool.shutdown(wait=False, cancel_futures=True)
 
     def _map_distributed(self, fn, part_args, kwargs, prefix):
