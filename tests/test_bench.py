@@ -11,7 +11,7 @@ import pytest
 import fake_kernel
 from speedlab import catalog, cli
 from speedlab.bench import annotation, compare, explain, suite
-from speedlab.bench.report import table
+from speedlab.bench.report import fmt_time, table
 from speedlab.bench.timing import Result, attach_ratios, loops_for, measure_kernel, plan, ratios
 
 
@@ -551,3 +551,9 @@ def test_annotation_of_a_user_module_is_found_beside_it_even_inside_a_package(tm
     ev = annotation.variant_evidence(Variant("native", "pkgx.mod:run", build="native"))
     assert ev is not None and list(ev["functions"]) == ["run", "_count"] and ev["nogil_lines"] == 2
     assert annotation.variant_evidence(Variant("python", "pkgx.mod:run")) is None
+
+
+def test_fmt_time_picks_the_unit_after_rounding():
+    assert fmt_time(9.997e-10) == "1 ns"  # not "1e+03 ps"
+    assert fmt_time(0.0009999) == "1 ms"
+    assert fmt_time(1.5e-10) == "150 ps" and fmt_time(123.456) == "123 s" and fmt_time(0) == "0"

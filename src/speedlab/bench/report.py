@@ -12,6 +12,7 @@ def fmt_time(seconds: float | None) -> str:
         return "-"
     if seconds == 0:
         return "0"
+    seconds = float(f"{seconds:.3g}")  # 999.7 ps is "1 ns", not "1e+03 ps"
     for scale, unit in ((1.0, "s"), (1e-3, "ms"), (1e-6, "us"), (1e-9, "ns")):
         if seconds >= scale:
             return f"{seconds / scale:.3g} {unit}"
