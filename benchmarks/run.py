@@ -22,8 +22,9 @@ with the ``peers`` and ``plot`` extras for the numba rows and the figures):
    ``<!-- speedlab-bench:end -->`` and the sentence between the
    ``speedlab-headline`` markers in the top-level README.md from
    ``results/bench.json``, and the table between the ``speedlab-simd-paths``
-   markers from ``results/simd-paths.json``, so the README's numbers are never
-   typed by hand;
+   markers from ``results/simd-paths.json``; in benchmarks/README.md, the table
+   between the ``speedlab-memory`` markers from ``results/memory-control.json``;
+   so the READMEs' tables are never typed by hand;
 4. with ``--fastest DIR``, ``benchmarks/limit.py --fastest DIR``: the table between
    the ``speedlab-limit`` markers.
 
@@ -43,9 +44,14 @@ HERE = Path(__file__).resolve().parent
 RESULTS = HERE / "results"
 FIGURES = HERE / "figures"
 README = HERE.parent / "README.md"
+BENCH_README = HERE / "README.md"
 START, END = "<!-- speedlab-bench:start -->", "<!-- speedlab-bench:end -->"
 HEADLINE_START, HEADLINE_END = "<!-- speedlab-headline:start -->", "<!-- speedlab-headline:end -->"
 SIMD_START, SIMD_END = "<!-- speedlab-simd-paths:start -->", "<!-- speedlab-simd-paths:end -->"
+MEMORY_START, MEMORY_END = "<!-- speedlab-memory:start -->", "<!-- speedlab-memory:end -->"
+#: memory_control.py's jobs, as benchmarks/README.md names them ({mib}: the run's size).
+MEMORY_JOBS = {"hash": "SHA-256 of 64 MiB (arithmetic)", "read": "sum {mib} MiB the process keeps (read)",
+               "copy": "copy {mib} MiB between kept buffers", "fresh": "fill {mib} MiB of new memory"}
 
 
 def speedlab(*args: str) -> int:
@@ -157,6 +163,21 @@ def simd_paths_table(doc: dict) -> str:
     return "\n".join(rows)
 
 
+def memory_table(doc: dict) -> str:
+    """Markdown: memory_control.py's jobs on one and two threads, from its JSON."""
+    from speedlab.bench.report import fmt_time
+
+    rows = ["| job | 1 thread | 2 threads | two over one |", "| --- | ---: | ---: | ---: |"]
+    for row in doc["rows"]:
+        rows.append(f"| {MEMORY_JOBS.get(row['job'], row['job']).format(mib=doc['mib'])} | "
+                    f"{fmt_time(row['one_thread_s'])} | {fmt_time(row['two_threads_s'])} | {_fmt(row['ratio'])} |")
+    rows.append("")
+    rows.append(f"`python benchmarks/memory_control.py`, {doc['timestamp']}, medians of {doc['rounds']} "
+                f"interleaved rounds, load average {doc['load_average']['before']:.2f} before, in "
+                "`benchmarks/results/memory-control.json`.")
+    return "\n".join(rows)
+
+
 def headline(doc: dict, kernel: str = "nbody") -> str:
     """One sentence for README's first screen: one kernel's python time, its fastest variant's, the ratio."""
     recs, per = _kernel_medians(doc, kernel)
@@ -174,7 +195,7 @@ def headline(doc: dict, kernel: str = "nbody") -> str:
 
 def _replace_block(text: str, start: str, end: str, body: str) -> str:
     if start not in text or end not in text:
-        print(f"README.md has no {start} ... {end} block; not written", file=sys.stderr)
+        print(f"no {start} ... {end} block; not written", file=sys.stderr)
         return text
     head, rest = text.split(start, 1)
     _, tail = rest.split(end, 1)
@@ -189,6 +210,11 @@ def update_readme(doc: dict, headline_doc: dict | None = None, paths_doc: dict |
         text = _replace_block(text, SIMD_START, SIMD_END, simd_paths_table(paths_doc))
     README.write_text(text)
     print(f"README.md table and headline updated from {RESULTS / 'bench.json'}")
+    memory_json = RESULTS / "memory-control.json"
+    if memory_json.exists():
+        text = BENCH_README.read_text()
+        BENCH_README.write_text(_replace_block(text, MEMORY_START, MEMORY_END,
+                                               memory_table(json.loads(memory_json.read_text()))))
 
 
 def main() -> int:
