@@ -255,6 +255,29 @@ cdef void task_free(Task *t) noexcept nogil:
     memset(t, 0, sizeof(Task))
 
 
+cdef Task *new_tasks(int n) except NULL:
+    """``n`` tasks, each with its match data and JIT stack (MemoryError when memory runs out)."""
+    cdef Task *tasks = <Task *>calloc(max(n, 1), sizeof(Task))
+    cdef int i
+    if tasks == NULL:
+        raise MemoryError("regexredux/pcre2: cannot allocate the tasks")
+    for i in range(n):
+        if task_init(&tasks[i]) != 0:
+            free_tasks(tasks, i + 1)
+            raise MemoryError("regexredux/pcre2: cannot allocate PCRE2's match data and JIT stack")
+    return tasks
+
+
+cdef void free_tasks(Task *tasks, int n) noexcept nogil:
+    """Release ``n`` tasks of ``new_tasks`` and their array (NULL: nothing to do)."""
+    cdef int i
+    if tasks == NULL:
+        return
+    for i in range(n):
+        task_free(&tasks[i])
+    free(tasks)
+
+
 cdef void task_start(Task *t, int first, int last, int substitute,
                      const unsigned char *src, size_t length) noexcept nogil:
     t.pattern = first
@@ -485,14 +508,8 @@ cdef tuple run(const unsigned char[::1] fasta, int n_threads):
         n_chunks = n_threads * CHUNKS_PER_THREAD
         if <size_t>n_chunks > n // CHUNK_MIN_BYTES:
             n_chunks = <int>(n // CHUNK_MIN_BYTES) if n >= CHUNK_MIN_BYTES else 1
-    chunks = <Task *>calloc(n_chunks, sizeof(Task))
-    if chunks == NULL:
-        raise MemoryError("regexredux/pcre2: cannot allocate the tasks")
+    chunks = new_tasks(n_chunks)
     try:
-        for i in range(n_chunks):
-            if task_init(&chunks[i]) != 0:
-                raise MemoryError("regexredux/pcre2: cannot allocate PCRE2's match data and JIT stack")
-
         # 1. remove the headers and newlines, chunk by chunk (cut just after newlines)
         start = 0
         for i in range(n_chunks):
@@ -526,13 +543,8 @@ cdef tuple run(const unsigned char[::1] fasta, int n_threads):
             parts = n_threads * COUNT_PARTS_PER_THREAD
             if <size_t>parts > clean_length // COUNT_PART_MIN_BYTES:
                 parts = max(<int>(clean_length // COUNT_PART_MIN_BYTES), 1)
-        tasks = <Task *>calloc(1 + N_COUNTS * parts, sizeof(Task))
-        if tasks == NULL:
-            raise MemoryError("regexredux/pcre2: cannot allocate the tasks")
         n_tasks = 1 + N_COUNTS * parts
-        for i in range(n_tasks):
-            if task_init(&tasks[i]) != 0:
-                raise MemoryError("regexredux/pcre2: cannot allocate PCRE2's match data and JIT stack")
+        tasks = new_tasks(n_tasks)
         task_start(&tasks[0], FIRST_SUB, FIRST_SUB + N_SUBS - 1, 1, clean, clean_length)
         for i in range(N_COUNTS):
             count_in_parts(&tasks[1 + i * parts], parts, FIRST_COUNT + i, clean, clean_length)
@@ -547,13 +559,9 @@ cdef tuple run(const unsigned char[::1] fasta, int n_threads):
         counts = tuple([tasks[1 + i * parts].count for i in range(N_COUNTS)])
         return counts, n, clean_length, tasks[0].out_length
     finally:
-        for i in range(n_chunks):
-            task_free(&chunks[i])
-        free(chunks)
+        free_tasks(chunks, n_chunks)
         free(joined)
-        for i in range(n_tasks):
-            task_free(&tasks[i])
-        free(tasks)
+        free_tasks(tasks, n_tasks)
 
 
 def analyse_pcre2(const unsigned char[::1] fasta):
@@ -582,13 +590,8 @@ def _count_in_parts(const unsigned char[::1] subject, int variant, int n_parts):
         raise ValueError(f"n_parts must be >= 1, got {n_parts}")
     control.stop = 0
     control.can_signal = 0
-    parts = <Task *>calloc(n_parts, sizeof(Task))
-    if parts == NULL:
-        raise MemoryError("regexredux/pcre2: cannot allocate the tasks")
+    parts = new_tasks(n_parts)
     try:
-        for i in range(n_parts):
-            if task_init(&parts[i]) != 0:
-                raise MemoryError("regexredux/pcre2: cannot allocate PCRE2's match data and JIT stack")
         count_in_parts(parts, n_parts, FIRST_COUNT + variant,
                        &subject[0] if n > 0 else <const unsigned char *>nothing, n)
         run_all(parts, n_parts, &patterns.program, &control, 1)
@@ -597,6 +600,4 @@ def _count_in_parts(const unsigned char[::1] subject, int variant, int n_parts):
             check(&parts[i], "matching")
         return count
     finally:
-        for i in range(n_parts):
-            task_free(&parts[i])
-        free(parts)
+        free_tasks(parts, n_parts)
