@@ -123,3 +123,17 @@ def test_run_threads_alone_selects_the_parallel_variant():
     out = speedlab("run", "mandelbrot", "200", "--threads", "2")
     assert out.returncode == 0, out.stderr
     assert out.stdout == golden("mandelbrot-200.pbm")
+
+
+def test_ctrl_c_inside_exec_still_exits_130(tmp_path):
+    # A KeyboardInterrupt that leaves code run by exec of a string (a namedtuple or a
+    # dataclass being defined while a module imports) is marked unhandled by CPython
+    # even when caught, and `python -m` then exits by SIGINT instead of with the status.
+    (tmp_path / "ctrlc_in_exec.py").write_text(
+        "import sys\nfrom speedlab import cli\n"
+        "def interrupted(args):\n    exec('raise KeyboardInterrupt')\n"
+        "cli.cmd_info = interrupted\nsys.exit(cli.main(['info']))\n")
+    proc = subprocess.run([sys.executable, "-m", "ctrlc_in_exec"], cwd=tmp_path, capture_output=True,
+                          text=True, timeout=60)
+    assert proc.returncode == 130, proc.returncode
+    assert proc.stderr.strip() == "speedlab: interrupted"

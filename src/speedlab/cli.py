@@ -815,6 +815,12 @@ def main(argv: list[str] | None = None) -> int:
                              "(SPEEDLAB_TRACEBACK=1 shows where)") from None
     except KeyboardInterrupt:
         print("speedlab: interrupted", file=sys.stderr)
+        # NOTE: a Ctrl-C that lands while a module defines a namedtuple or a
+        # dataclass (code run by exec of a string: Dask imports many) is marked
+        # "unhandled" by CPython even though it is caught here, and `python -m
+        # speedlab` would then exit by SIGINT instead of with this status. Every
+        # exec of a string clears that mark first.
+        exec("pass")
         return EXIT_INTERRUPTED
     except (UsageError, ValueError, TypeError, OverflowError, ImportError, MemoryError) as exc:
         if os.environ.get("SPEEDLAB_TRACEBACK"):
