@@ -358,19 +358,24 @@ def test_the_cli_says_in_one_line_when_the_cluster_cannot_be_reached(dask_instal
 
 @pytest.mark.latency
 @pytest.mark.parametrize("scheduler", ["local", "processes"])
-def test_ctrl_c_cancels_the_parts_and_stops_the_workers(dask_installed, scheduler):
-    # A terminal's Ctrl-C reaches the whole process group: send it there.
+@pytest.mark.parametrize("starting", [False, True], ids=["running", "starting"])
+def test_ctrl_c_cancels_the_parts_and_stops_the_workers(dask_installed, scheduler, starting):
+    # A terminal's Ctrl-C reaches the whole process group: send it there, once the
+    # parts run, or as soon as the first child process exists (the workers still
+    # starting: the Ctrl-C is held until they are up, then everything stops).
     proc = subprocess.Popen([sys.executable, "-m", "speedlab", "run", "mandelbrot", "16000", "--dask",
                              scheduler, "--workers", "2"], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
                             env=ROOT_ENV, start_new_session=True,
                             preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
     try:
         deadline = time.monotonic() + 25
-        while len(children(proc.pid)) < 2 and time.monotonic() < deadline:
-            time.sleep(0.2)
+        while len(children(proc.pid)) < (1 if starting else 2) and time.monotonic() < deadline:
+            time.sleep(0.02 if starting else 0.2)
         workers = children(proc.pid)
-        assert len(workers) >= 2, "the workers never started"
-        time.sleep(1.0)  # let the parts start
+        assert workers, "the workers never started"
+        if not starting:
+            assert len(workers) >= 2, "the workers never started"
+            time.sleep(1.0)  # let the parts start
         sent = time.perf_counter()
         os.killpg(proc.pid, signal.SIGINT)
         proc.wait(timeout=30)

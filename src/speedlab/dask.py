@@ -185,6 +185,13 @@ def _sigint_blocked():
     terminal's Ctrl-C (sent to the whole process group) -- not even while they
     are still starting, before they could ignore it. A Ctrl-C pressed meanwhile
     stays pending here and is raised as soon as the block is lifted.
+
+    The mask holds only this thread; a thread started earlier (a BLAS library's,
+    at NumPy's import) may still take the signal, and Python would then raise
+    KeyboardInterrupt here anyway, half-way through starting a worker (seen: a
+    pipe's descriptor closed twice). So the Python handler is replaced for the
+    block too: it notes the Ctrl-C, and the handler in place before is called
+    once the block is over.
     """
     if not hasattr(signal, "pthread_sigmask") or threading.current_thread() is not threading.main_thread():
         yield
@@ -196,11 +203,22 @@ def _sigint_blocked():
     from multiprocessing import resource_tracker
 
     resource_tracker.ensure_running()
+    pressed = []
+    handler = signal.getsignal(signal.SIGINT)  # None: set outside Python, left alone
+    if handler is not None:
+        signal.signal(signal.SIGINT, lambda signum, frame: pressed.append(signum))
     previous = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
     try:
         yield
     finally:
-        signal.pthread_sigmask(signal.SIG_SETMASK, previous)
+        signal.pthread_sigmask(signal.SIG_SETMASK, previous)  # a pending Ctrl-C lands here
+        if handler is not None:
+            signal.signal(signal.SIGINT, handler)
+        if pressed:
+            if callable(handler):
+                handler(signal.SIGINT, None)  # Python's default raises KeyboardInterrupt
+            elif handler == signal.SIG_DFL:
+                os.kill(os.getpid(), signal.SIGINT)
 
 
 def _worker_plugin():
