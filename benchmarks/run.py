@@ -152,7 +152,8 @@ def simd_paths_table(doc: dict) -> str:
         native = per.get("native")
         default = [r["simd_path"] for r in recs.values() if r.get("simd_default")]
         cells = [_fmt(native / per[f"simd[{p}]"]) if native and per.get(f"simd[{p}]") else "-" for p in paths]
-        rows.append(f"| {kernel} ({recs['native']['n']:,}) | " + " | ".join(cells)
+        n = next(r["n"] for r in doc["results"] if r["kernel"] == kernel)  # native's, failed or not
+        rows.append(f"| {kernel} ({n:,}) | " + " | ".join(cells)
                     + f" | `{default[0] if default else '-'}` |")
     env = doc["environment"]
     rows.append("")

@@ -19,9 +19,10 @@ machine code. The fastest Benchmarks Game programs for this task do the same.
   chunks give the very matches of one pass), then the nine counts and the
   replacement chain run at once (schedule dynamic, the chain first because it
   is the longest), each count cut into parts of the sequence so that the last
-  tasks to finish are short (see ``count_parts``). Below 256 KiB it runs
-  serially: waking threads would cost more than it saves. Compiled patterns are read-only and shared; each task
-  owns its match data and JIT stack, since a JIT stack serves one match at a time.
+  tasks to finish are short (``count_in_parts``; ``sum_parts`` adds the parts
+  up exactly). Below 256 KiB it runs serially: waking threads would cost more
+  than it saves. Compiled patterns are read-only and shared; each task owns its
+  match data and JIT stack, since a JIT stack serves one match at a time.
 
 The results are the pure twin's, byte for byte: leftmost-first alternation and
 non-overlapping matches scanned left to right, as in ``re``; no UTF mode (a byte

@@ -350,7 +350,6 @@ def measure_kernel(
     started = time.perf_counter()
     results: dict[str, Result] = {}
     calls: dict[str, tuple[Callable[..., Any], tuple, dict]] = {}
-    paths: dict[str, str | None] = {}
     inputs: dict[int, tuple] = {}
     entries = _entries(spec, variants, threads, simd_paths)
     # NOTE: under a budget, no single call may take more than a share of it:
@@ -362,7 +361,6 @@ def measure_kernel(
         res = Result(spec.name, variant.name, size, spec.unit, 0.0, n_threads,
                      label=label, kind=variant.kind, simd_path=path)
         results[label] = res
-        paths[label] = path
         if progress:
             progress(f"{spec.name}/{label}: warm-up", i / len(entries) * 0.3)
         try:
@@ -431,7 +429,7 @@ def measure_kernel(
             fn, args, kwargs = calls[label]
             res = results[label]
             try:
-                with _forced(paths[label]):
+                with _forced(res.simd_path):
                     res.seconds.append(_time_calls(fn, args, kwargs, res.loops))
                 res.round_index.append(r)
             except Exception as exc:
