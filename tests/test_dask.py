@@ -193,6 +193,15 @@ def test_threads_and_processes_give_one_calls_result(dask_installed):
         assert session.run("mandelbrot", 64, impl="python") == speedlab.mandelbrot.pbm(64)
 
 
+def _cluster_settings():
+    """The settings ``speedlab.dask.LOCAL_CLUSTER_CONFIG`` names, as this process has them."""
+    import dask
+
+    import speedlab.dask as sdask
+
+    return {key: dask.config.get(key) for key in sdask.LOCAL_CLUSTER_CONFIG}
+
+
 def test_a_local_cluster_and_a_tcp_address_give_one_calls_result(dask_installed):
     import speedlab.dask as sdask
 
@@ -206,6 +215,9 @@ def test_a_local_cluster_and_a_tcp_address_give_one_calls_result(dask_installed)
         # setting (Dask's nanny writes its worker defaults into os.environ here).
         assert session.map(os.getenv, [("OMP_NUM_THREADS",)] * 2) == ["1", "1"]
         assert dict(os.environ) == environ and _cpu.openmp_threads() == omp_threads
+        # The cluster's own settings reach every worker and leave this process's alone.
+        assert list(session.client.run(_cluster_settings).values()) == [sdask.LOCAL_CLUSTER_CONFIG] * 2
+        assert _cluster_settings() != sdask.LOCAL_CLUSTER_CONFIG
         for name, args in cases():
             want = parts.resolve(name).public_function()(*args)
             assert session.run(name, *args) == want, name
@@ -308,6 +320,8 @@ def test_a_killed_worker_is_replaced_and_the_result_is_still_exact(dask_installe
             time.sleep(0.1)
         assert len(client.nthreads()) == 2
         assert victim not in client.run(os.getpid).values()
+        # The replacement got the cluster's settings from its nanny too.
+        assert list(client.run(_cluster_settings).values()) == [sdask.LOCAL_CLUSTER_CONFIG] * 2
 
 
 def test_an_unreachable_cluster_fails_within_the_timeout(dask_installed):

@@ -71,6 +71,18 @@ PARTS_PER_WORKER = 4
 MAX_WORKERS = 1024
 #: Variants that hold the GIL while they compute: on threads their parts take turns.
 GIL_BOUND = ("python", "compiled", "typed")
+#: Dask settings of the LocalCluster a ``"local"`` session starts (a cluster the
+#: caller runs keeps its own). Every process of a cluster wakes its event loop
+#: every 20 ms to time it, and every worker samples its running task's stack
+#: every 10 ms for the dashboard's profile page; the sampling thread and the
+#: wakeups take the GIL and a core from the parts, and on a machine with as many
+#: busy workers as cores that cost chacha20-file 1 GiB about 7 % on 2 workers
+#: (docs/dask.md). The loop is timed once a second instead (it still warns
+#: after ``distributed.admin.tick.limit``), and no stacks are sampled.
+LOCAL_CLUSTER_CONFIG = {
+    "distributed.admin.tick.interval": "1s",
+    "distributed.worker.profile.enabled": False,
+}
 
 _ADDRESS = re.compile(r"^tcp://(\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9._-]+):(\d{1,5})$")
 
@@ -372,9 +384,15 @@ class Session:
         elif self.kind == "local":
             import logging
 
+            import dask
             from distributed import Client, LocalCluster
 
-            with _environment_kept():
+            # NOTE: the settings hold for the scheduler and the nannies, which run in
+            # this process, while they start; the nannies get them as their own
+            # config too, for every worker they spawn. (A nanny's copy of the global
+            # config shares its nested dicts, which the `with` puts back on exit, so
+            # a worker respawned later would not see them otherwise.)
+            with _environment_kept(), dask.config.set(LOCAL_CLUSTER_CONFIG):
                 self.cluster = LocalCluster(
                     n_workers=workers, threads_per_worker=1, processes=True, host="127.0.0.1",
                     # NOTE: the scheduler serves HTTP (health, metrics; the dashboard when
@@ -383,7 +401,7 @@ class Session:
                     dashboard_address="127.0.0.1:0", silence_logs=logging.ERROR,
                     # NOTE: one OpenMP thread per single-threaded worker process, on purpose
                     # (see the module docstring); Dask's own default agrees.
-                    env={"OMP_NUM_THREADS": "1"},
+                    env={"OMP_NUM_THREADS": "1"}, config=LOCAL_CLUSTER_CONFIG,
                 )
             # NOTE: the workers are spawned by this process, and multiprocessing's
             # spawn hands them its sys.path: a user's kernel (--from DIR) imports there too.
