@@ -421,10 +421,17 @@ def test_bench_dask_measures_scale_out_and_writes_its_document(dask_installed, t
     assert {c["workers"] for c in doc["overhead"] if c["scheduler"] == "local"} == {1, 2}
     for kernel in doc["kernels"]:
         labels = {r["label"]: r for r in kernel["results"]}
-        assert {"native", "parallel", "dask@1", "dask@2"} <= set(labels)
-        assert all(r["exact"] for r in kernel["results"])
+        assert {"native", "parallel", "dask@1", "dask@2", "control@1", "control@2"} <= set(labels)
+        assert all(r["exact"] for r in kernel["results"] if r["kind"] != "control")
         assert labels["dask@2"]["speedup_over_one_worker"]["median"] > 0
         assert labels["dask@2"]["moved"]["tasks"] == kernel["parts"]
+        # The arithmetic control ran in the same rounds on the same clusters, and says how far they scale.
+        for w in (1, 2):
+            control = labels[f"control@{w}"]
+            assert control["kind"] == "control" and control["error"] is None and control["exact"] is None
+            assert control["workers"] == w and control["seconds"]["median"] > 0
+        assert labels["control@2"]["speedup_over_one_worker"]["median"] > 0
+        assert "control@2" in text
 
 
 def test_bench_dask_streams_files_and_moves_no_data(dask_installed, tmp_path):
@@ -437,7 +444,7 @@ def test_bench_dask_streams_files_and_moves_no_data(dask_installed, tmp_path):
     doc = json.loads(path.read_text())
     assert doc["failed"] == [] and [k["kernel"] for k in doc["kernels"]] == ["knucleotide-file", "chacha20-file"]
     for kernel in doc["kernels"]:
-        assert all(r["exact"] for r in kernel["results"])
+        assert all(r["exact"] for r in kernel["results"] if r["kind"] != "control")
         for r in kernel["results"]:
             if r["kind"] == "dask":  # paths and offsets go to the workers, never the data
                 assert r["moved"]["bytes_to_workers"] < 1000 * kernel["parts"]

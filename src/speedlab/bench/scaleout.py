@@ -12,7 +12,11 @@ alike; medians and spread are reported):
   and, over its one-core base, the control of how many cores the machine gave;
 * ``dask@W`` -- the kernel split into the same ``P`` parts on a cluster of ``W``
   single-threaded worker processes, for every ``W`` asked (the clusters are
-  started before the rounds, so start-up is not timed).
+  started before the rounds, so start-up is not timed);
+* ``control@W`` -- ``P`` parts of arithmetic alone (SHA-256 of a cached MiB,
+  :data:`CONTROL_MIB` times) on the same cluster, in the same rounds: its
+  speedup over ``control@1`` is the most any kernel could scale on that
+  cluster in those rounds, whatever the machine's neighbours took from it.
 
 For ``dask@W``: speedup over ``dask@1`` (the same parts on one worker),
 efficiency (speedup / W), the ratio to ``parallel``, and the bytes moved: sent
@@ -61,9 +65,24 @@ FASTA_FILE_KERNEL = "knucleotide-file"
 FILE_KERNELS = {FILE_KERNEL: "chacha20", FASTA_FILE_KERNEL: "knucleotide"}
 
 
+#: MiB each part of the control hashes: ~40 ms of SHA-256 on one core of the
+#: development machine, long beside a task's few ms of overhead.
+CONTROL_MIB = 64
+
+
 def _noop():
     """An empty task: what a part costs when it does no work."""
     return None
+
+
+def _control_part(mib: int) -> str:
+    """A part of arithmetic alone: SHA-256 of one MiB, ``mib`` times (the MiB stays in cache)."""
+    import hashlib
+
+    block, digest = bytes(1 << 20), hashlib.sha256()
+    for _ in range(mib):
+        digest.update(block)
+    return digest.hexdigest()
 
 
 def kernel_input(spec, n: int) -> tuple:
@@ -204,6 +223,11 @@ def measure(name: str, n: int, sessions: dict[int, Any], *, parts: int | None, r
                                  (lambda s=session: s.run(spec, *args, parts=used_parts)), w, session))
         compare = spec.compare
         unit, work = spec.unit, spec.work(n)
+    for w, session in sorted(sessions.items()):
+        entries.append(Entry(f"control@{w}", "control",
+                             (lambda s=session: s.map(_control_part, [(CONTROL_MIB,)] * used_parts,
+                                                      label="control")),
+                             w, session))
     try:
         # Warm-up (imports, page faults, the workers' first import of the kernel),
         # the exactness check, and the bytes each dask run moves.
@@ -215,6 +239,8 @@ def measure(name: str, n: int, sessions: dict[int, Any], *, parts: int | None, r
                     entry.moved = _moved(entry.session, before, transfers)
                 else:
                     _, returned = _timed(entry.call)
+                if entry.kind == "control":
+                    continue  # nothing to compare: its parts compute no result of the kernel
                 result = entry.result(returned)
                 entry.exact = bool(compare(want, result)) and type(result) is type(want)
                 if not entry.exact:
@@ -237,7 +263,8 @@ def measure(name: str, n: int, sessions: dict[int, Any], *, parts: int | None, r
 
 def _records(name, n, unit, work, used_parts, entries, emit) -> dict[str, Any]:
     med = {e.label: statistics.median(e.seconds) for e in entries if e.seconds}
-    one = next((e for e in entries if e.kind == "dask" and e.workers == 1 and e.seconds), None)
+    ones = {kind: next((e for e in entries if e.kind == kind and e.workers == 1 and e.seconds), None)
+            for kind in ("dask", "control")}
     parallel = med.get("parallel") or next((med[e.label] for e in entries if e.kind == "in-process"
                                             and e.label.startswith("threads@") and e.workers
                                             and e.workers > 1 and e.label in med), None)
@@ -246,11 +273,13 @@ def _records(name, n, unit, work, used_parts, entries, emit) -> dict[str, Any]:
         record = {"label": e.label, "kind": e.kind, "workers": e.workers, "exact": e.exact,
                   "error": e.error, "seconds": summary(e.seconds),
                   "seconds_per_unit": summary([s / work for s in e.seconds]) if work else None}
-        if e.kind == "dask" and e.seconds:
+        if e.kind in ones and e.seconds:
+            one = ones[e.kind]
             if one is not None:
                 speedups = [a / b for a, b in zip(one.seconds, e.seconds)]  # paired round by round
                 record["speedup_over_one_worker"] = summary(speedups)
                 record["efficiency"] = statistics.median(speedups) / e.workers
+        if e.kind == "dask" and e.seconds:
             if parallel:
                 record["ratio_to_parallel"] = parallel / med[e.label]
             record["moved"] = e.moved
