@@ -687,9 +687,13 @@ def _encrypt_range(src: str, dst: str, offset: int, length: int, key: bytes, non
     """
     import mmap
 
-    from speedlab.chacha20 import BLOCK_SIZE, encrypt
+    from speedlab._impl import choose
+    from speedlab.chacha20 import BLOCK_SIZE
 
-    how = {"impl": impl} if impl else {}
+    # NOTE: the variant itself is called for each chunk: encrypt_file checked the
+    # key, the nonce and the counter range of the whole file once, and the public
+    # encrypt() checking them again for every 96 KiB cost 11 % of the stream.
+    cipher = choose("chacha20", impl)
     start = offset - offset % mmap.ALLOCATIONGRANULARITY  # mappings start at a granule
     with open(src, "rb") as f:
         if os.fstat(f.fileno()).st_size < offset + length:
@@ -702,8 +706,7 @@ def _encrypt_range(src: str, dst: str, offset: int, length: int, key: bytes, non
                 view = memoryview(m)[offset - start:]
                 try:
                     for done in range(0, length, CHUNK_BYTES):
-                        out = encrypt(key, nonce, view[done:done + CHUNK_BYTES],
-                                      counter + done // BLOCK_SIZE, **how)
+                        out = cipher(key, nonce, view[done:done + CHUNK_BYTES], counter + done // BLOCK_SIZE)
                         written = os.pwrite(fd, out, offset + done)
                         if written != len(out):  # a full disk writes short: say so
                             raise OSError(f"{dst}: wrote {written:,} of {len(out):,} bytes at {offset + done:,}")
