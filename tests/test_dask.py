@@ -431,7 +431,7 @@ def test_bench_dask_measures_scale_out_and_writes_its_document(dask_installed, t
             assert control["kind"] == "control" and control["error"] is None and control["exact"] is None
             assert control["workers"] == w and control["seconds"]["median"] > 0
         assert labels["control@2"]["speedup_over_one_worker"]["median"] > 0
-        assert "control@2" in text
+        assert "control@2" in text and kernel["control_mib_per_part"] >= 1
 
 
 def test_bench_dask_streams_files_and_moves_no_data(dask_installed, tmp_path):

@@ -14,9 +14,10 @@ alike; medians and spread are reported):
   single-threaded worker processes, for every ``W`` asked (the clusters are
   started before the rounds, so start-up is not timed);
 * ``control@W`` -- ``P`` parts of arithmetic alone (SHA-256 of a cached MiB,
-  :data:`CONTROL_MIB` times) on the same cluster, in the same rounds: its
-  speedup over ``control@1`` is the most any kernel could scale on that
-  cluster in those rounds, whatever the machine's neighbours took from it.
+  as many times as makes a part last as long as one of the kernel's parts on
+  ``dask@1``) on the same cluster, in the same rounds: parts of the same number
+  and length that only compute, so its speedup over ``control@1`` is what Dask
+  and the machine allowed that kernel's shape of work in those rounds.
 
 For ``dask@W``: speedup over ``dask@1`` (the same parts on one worker),
 efficiency (speedup / W), the ratio to ``parallel``, and the bytes moved: sent
@@ -65,8 +66,8 @@ FASTA_FILE_KERNEL = "knucleotide-file"
 FILE_KERNELS = {FILE_KERNEL: "chacha20", FASTA_FILE_KERNEL: "knucleotide"}
 
 
-#: MiB each part of the control hashes: ~40 ms of SHA-256 on one core of the
-#: development machine, long beside a task's few ms of overhead.
+#: MiB each part of the control hashes when the kernel has no ``dask@1`` to
+#: match: ~40 ms of SHA-256 on one core of the development machine.
 CONTROL_MIB = 64
 
 
@@ -83,6 +84,14 @@ def _control_part(mib: int) -> str:
     for _ in range(mib):
         digest.update(block)
     return digest.hexdigest()
+
+
+def control_mib(part_seconds: float) -> int:
+    """MiB of :func:`_control_part` that last about ``part_seconds`` on one core of this machine."""
+    start = time.perf_counter()
+    _control_part(16)
+    per_mib = (time.perf_counter() - start) / 16
+    return max(1, round(part_seconds / per_mib))
 
 
 def kernel_input(spec, n: int) -> tuple:
@@ -120,6 +129,7 @@ class Entry:
         #: What the call computed, from what it returned (a file's entries read their output back).
         self.result = result or (lambda returned: returned)
         self.seconds: list[float] = []
+        self.warmup: float | None = None  # the first call's seconds (imports and page faults included)
         self.moved: dict[str, int] = {}
         self.error: str | None = None
         self.exact: bool | None = None
@@ -223,9 +233,10 @@ def measure(name: str, n: int, sessions: dict[int, Any], *, parts: int | None, r
                                  (lambda s=session: s.run(spec, *args, parts=used_parts)), w, session))
         compare = spec.compare
         unit, work = spec.unit, spec.work(n)
+    control = {"mib": CONTROL_MIB}  # sized after the warm-up of dask@1 (below)
     for w, session in sorted(sessions.items()):
         entries.append(Entry(f"control@{w}", "control",
-                             (lambda s=session: s.map(_control_part, [(CONTROL_MIB,)] * used_parts,
+                             (lambda s=session: s.map(_control_part, [(control["mib"],)] * used_parts,
                                                       label="control")),
                              w, session))
     try:
@@ -233,12 +244,16 @@ def measure(name: str, n: int, sessions: dict[int, Any], *, parts: int | None, r
         # the exactness check, and the bytes each dask run moves.
         for entry in entries:
             try:
+                if entry.kind == "control" and entry.workers == min(sessions):
+                    one = next((e for e in entries if e.kind == "dask" and e.workers == 1 and e.error is None), None)
+                    if one is not None and one.warmup is not None:
+                        control["mib"] = control_mib(one.warmup / used_parts)
                 if entry.session is not None:
                     before, transfers = dict(entry.session.stats), entry.session.transfers()
-                    _, returned = _timed(entry.call)
+                    entry.warmup, returned = _timed(entry.call)
                     entry.moved = _moved(entry.session, before, transfers)
                 else:
-                    _, returned = _timed(entry.call)
+                    entry.warmup, returned = _timed(entry.call)
                 if entry.kind == "control":
                     continue  # nothing to compare: its parts compute no result of the kernel
                 result = entry.result(returned)
@@ -258,10 +273,10 @@ def measure(name: str, n: int, sessions: dict[int, Any], *, parts: int | None, r
             for file in os.listdir(scratch):
                 os.unlink(os.path.join(scratch, file))
             os.rmdir(scratch)
-    return _records(name, n, unit, work, used_parts, entries, emit)
+    return _records(name, n, unit, work, used_parts, entries, emit, control["mib"])
 
 
-def _records(name, n, unit, work, used_parts, entries, emit) -> dict[str, Any]:
+def _records(name, n, unit, work, used_parts, entries, emit, control_mib_per_part) -> dict[str, Any]:
     med = {e.label: statistics.median(e.seconds) for e in entries if e.seconds}
     ones = {kind: next((e for e in entries if e.kind == kind and e.workers == 1 and e.seconds), None)
             for kind in ("dask", "control")}
@@ -285,7 +300,7 @@ def _records(name, n, unit, work, used_parts, entries, emit) -> dict[str, Any]:
             record["moved"] = e.moved
         records.append(record)
     doc = {"kernel": name, "n": n, "unit": unit, "work_units": work, "parts": used_parts,
-           "results": records}
+           "control_mib_per_part": control_mib_per_part, "results": records}
     emit(render_kernel(doc))
     return doc
 
@@ -293,7 +308,8 @@ def _records(name, n, unit, work, used_parts, entries, emit) -> dict[str, Any]:
 def render_kernel(doc: dict[str, Any]) -> str:
     """The table of one kernel, from its records."""
     lines = [f"{doc['kernel']}  n={doc['n']:,}  ({doc['work_units']:,.0f} {doc['unit']}s), "
-             f"{doc['parts']} parts",
+             f"{doc['parts']} parts; control: {doc['parts']} parts of SHA-256 over "
+             f"{doc['control_mib_per_part']:,} MiB each",
              f"  {'':11} {'median':>9} {'spread':>7} {'speedup/1w':>10} {'effic.':>7} "
              f"{'vs parallel':>11} {'to workers':>11} {'from wkrs':>10} {'w2w':>6}"]
     for r in doc["results"]:
