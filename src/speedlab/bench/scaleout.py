@@ -67,7 +67,8 @@ FILE_KERNELS = {FILE_KERNEL: "chacha20", FASTA_FILE_KERNEL: "knucleotide"}
 
 
 #: MiB each part of the control hashes when the kernel has no ``dask@1`` to
-#: match: ~40 ms of SHA-256 on one core of the development machine.
+#: match, and in the run that measures how long a MiB takes on a worker: ~40 ms
+#: of SHA-256 on one core of the development machine.
 CONTROL_MIB = 64
 
 
@@ -86,12 +87,14 @@ def _control_part(mib: int) -> str:
     return digest.hexdigest()
 
 
-def control_mib(part_seconds: float) -> int:
-    """MiB of :func:`_control_part` that last about ``part_seconds`` on one core of this machine."""
-    start = time.perf_counter()
-    _control_part(16)
-    per_mib = (time.perf_counter() - start) / 16
-    return max(1, round(part_seconds / per_mib))
+def control_mib(session, parts: int, part_seconds: float) -> int:
+    """MiB of :func:`_control_part` that make one of ``parts`` parts last ``part_seconds`` on ``session``.
+
+    Timed there, on ``parts`` parts of :data:`CONTROL_MIB` each: the workers'
+    own speed, with the per-task cost included as in the control's runs.
+    """
+    seconds, _ = _timed(lambda: session.map(_control_part, [(CONTROL_MIB,)] * parts, label="control"))
+    return max(1, round(part_seconds / (seconds / (parts * CONTROL_MIB))))
 
 
 def kernel_input(spec, n: int) -> tuple:
@@ -247,7 +250,7 @@ def measure(name: str, n: int, sessions: dict[int, Any], *, parts: int | None, r
                 if entry.kind == "control" and entry.workers == min(sessions):
                     one = next((e for e in entries if e.kind == "dask" and e.workers == 1 and e.error is None), None)
                     if one is not None and one.warmup is not None:
-                        control["mib"] = control_mib(one.warmup / used_parts)
+                        control["mib"] = control_mib(entry.session, used_parts, one.warmup / used_parts)
                 if entry.session is not None:
                     before, transfers = dict(entry.session.stats), entry.session.transfers()
                     entry.warmup, returned = _timed(entry.call)
