@@ -75,10 +75,10 @@ GIL_BOUND = ("python", "compiled", "typed")
 #: caller runs keeps its own). Every process of a cluster wakes its event loop
 #: every 20 ms to time it, and every worker samples its running task's stack
 #: every 10 ms for the dashboard's profile page; the sampling thread and the
-#: wakeups take the GIL and a core from the parts, and on a machine with as many
-#: busy workers as cores that cost chacha20-file 1 GiB about 7 % on 2 workers
-#: (docs/dask.md). The loop is timed once a second instead (it still warns
-#: after ``distributed.admin.tick.limit``), and no stacks are sampled.
+#: wakeups take the GIL and a core from the parts when there are as many busy
+#: workers as cores (benchmarks/dask_settings_control.py measures it; figures in
+#: docs/dask.md). The loop is timed once a second instead (it still warns after
+#: ``distributed.admin.tick.limit``), and no stacks are sampled.
 LOCAL_CLUSTER_CONFIG = {
     "distributed.admin.tick.interval": "1s",
     "distributed.worker.profile.enabled": False,
