@@ -424,6 +424,13 @@ def figure(doc: dict[str, Any], path: str) -> None:
             xs = [w for w, _ in dask]
             ax.plot(xs, [s for _, s in dask], "o-", color="#08306b", label="dask@W (worker processes)")
             ax.plot([0, max(xs)], [0, max(xs)], ":", color="#999999", label="ideal (W x one core)")
+            # dask@1 times the control's speedup: how far Dask and the machine let parts this long go.
+            one = dict(dask).get(1)
+            control = sorted((r["workers"], r["speedup_over_one_worker"]["median"]) for r in k["results"]
+                             if r["kind"] == "control" and r.get("speedup_over_one_worker"))
+            if one and control:
+                ax.plot([w for w, _ in control], [one * c for _, c in control], "s--", color="#74a9cf",
+                        label="dask@1 x arithmetic control's speedup")
         for r in k["results"]:
             if r["kind"] == "in-process" and r["seconds"] and base and \
                     r["label"] not in ("native", "simd", "threads@1"):
