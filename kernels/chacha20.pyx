@@ -74,6 +74,15 @@ cdef enum:
     # 4 MiB chunk (256 tasks) and large enough that a task costs far more than
     # handing it out.
     SPAN_BLOCKS = 256
+    # Spans a thread takes at a time in the parallel rung, at most: 2 MiB, the
+    # size of a huge page of the fresh output (sl_mem.h), so that the threads
+    # mostly fault in pages of their own.
+    PIECE_SPANS = 128
+    # Bytes per thread between two checks for Ctrl-C in the parallel rung: 16 MiB
+    # is ~4 ms of simd work, up to ~35 ms where each output page must first come
+    # back from a virtual machine's host; fewer, larger rounds leave the threads
+    # fewer ends of a round to wait at for the slowest (see xor_parallel).
+    PARALLEL_CHECK_BYTES = 1 << 24
 
 # "expand 32-byte k" as four little-endian words (RFC 8439, 2.3).
 CONSTANTS = (0x61707865, 0x3320646E, 0x79622D32, 0x6B206574)
@@ -305,12 +314,18 @@ cdef void xor_span(const uint32_t *state, const unsigned char *src, unsigned cha
 
 cdef void xor_parallel(const uint32_t *state, const unsigned char *src, unsigned char *dst,
                        Py_ssize_t length, int n_threads, chacha20_simd_fn simd) noexcept nogil:
-    """XOR ``length`` bytes, spans of blocks spread over ``n_threads`` threads."""
+    """XOR ``length`` bytes, pieces of spans handed to ``n_threads`` threads as they come free."""
     cdef Py_ssize_t span = <Py_ssize_t>SPAN_BLOCKS * BLOCK
     cdef Py_ssize_t n_spans = (length + span - 1) // span, i
-    # NOTE: a static schedule hands each thread one contiguous run of spans,
-    # so threads share at most the one cache line where their runs meet.
-    for i in prange(n_spans, num_threads=n_threads, schedule="static"):
+    # At least two pieces per thread, at most PIECE_SPANS spans each.
+    cdef int piece = <int>max(1, min(<Py_ssize_t>PIECE_SPANS, n_spans // (2 * n_threads)))
+    # NOTE: pieces are handed out as threads come free (dynamic), not split in
+    # equal runs up front (static): the work per byte is equal, but the time is
+    # not when the output is fresh memory, which the threads fault in as they
+    # write it. On a virtual machine whose host takes freed memory back, a page
+    # faulted in took from well under a millisecond to tens of them, and with
+    # equal runs each chunk waited for the thread whose pages came slowest.
+    for i in prange(n_spans, num_threads=n_threads, schedule="dynamic", chunksize=piece):
         xor_span(state, src, dst, i, length, simd)
 
 
@@ -331,9 +346,9 @@ def encrypt_parallel(bytes key, bytes nonce, const unsigned char[::1] data, uint
     load_state(state, key, nonce, counter)
     out = sl_mem.new_output(n)
     cdef unsigned char *dst = <unsigned char *>PyBytes_AS_STRING(out)
-    # NOTE: each chunk between Ctrl-C checks is CHECK_BYTES per thread, so the
-    # pause between checks stays near 10 ms whatever the thread count.
-    cdef Py_ssize_t step = <Py_ssize_t>CHECK_BYTES * threads
+    # NOTE: each chunk between Ctrl-C checks is PARALLEL_CHECK_BYTES per thread,
+    # so the pause between checks stays the same whatever the thread count.
+    cdef Py_ssize_t step = <Py_ssize_t>PARALLEL_CHECK_BYTES * threads
     while done < n:
         chunk = min(step, n - done)
         with nogil:
