@@ -14,7 +14,14 @@ thread taking half, in interleaved rounds, and prints medians and the ratio:
   huge pages as speedlab's outputs are): the kernel faults in and zeroes every
   page before the write, as a rung's fresh output costs.
 
-Usage: ``python benchmarks/memory_control.py [--mib 256] [--rounds 7] [--json PATH]``.
+``--after-idle S`` times ``fresh`` alone, each call after S seconds of doing
+nothing: long enough for a virtual machine that reports the memory it frees to
+its host (virtio-balloon free page reporting waits 2 s) to have handed it back,
+so the new memory is backed by the host again on first write. Compare its
+figures with ``fresh`` in the default run to see what that costs one and two
+threads here.
+
+Usage: ``python benchmarks/memory_control.py [--mib 256] [--rounds 7] [--json PATH] [--after-idle S]``.
 """
 
 from __future__ import annotations
@@ -70,10 +77,14 @@ def main() -> int:
     parser.add_argument("--mib", type=int, default=256, help="MiB per job (default 256)")
     parser.add_argument("--rounds", type=int, default=7, help="interleaved rounds (default 7)")
     parser.add_argument("--json", metavar="PATH", help="also write the medians as JSON")
+    parser.add_argument("--after-idle", type=float, metavar="S", default=0.0,
+                        help="time only 'fresh', each call after S seconds idle (default: off)")
     args = parser.parse_args()
-    if args.mib < 8 or args.rounds < 1:
-        parser.error("--mib must be >= 8 and --rounds >= 1")
+    if args.mib < 8 or args.rounds < 1 or not 0 <= args.after_idle <= 60:
+        parser.error("--mib must be >= 8, --rounds >= 1 and --after-idle in 0..60")
     work = make_work(args.mib)
+    if args.after_idle:
+        work = {"fresh": work["fresh"]}
     load_before = os.getloadavg()
     times: dict[tuple[str, int], list[float]] = {}
     with ThreadPoolExecutor(2) as pool:
@@ -82,12 +93,14 @@ def main() -> int:
         for r in range(args.rounds):
             for name, fn in work.items():
                 for threads in ((1, 2) if r % 2 == 0 else (2, 1)):
+                    time.sleep(args.after_idle)
                     t0 = time.perf_counter()
                     fn(pool, threads)
                     times.setdefault((name, threads), []).append(time.perf_counter() - t0)
     load_after = os.getloadavg()
+    idle = f", each call after {args.after_idle:g} s idle" if args.after_idle else ""
     print(f"load average before: {load_before[0]:.2f}, after: {load_after[0]:.2f}; "
-          f"{args.rounds} interleaved rounds, medians; {args.mib} MiB per job (hash: 64 MiB)")
+          f"{args.rounds} interleaved rounds, medians; {args.mib} MiB per job (hash: 64 MiB){idle}")
     rows = []
     for name in work:
         one, two = (statistics.median(times[(name, t)]) for t in (1, 2))
@@ -95,6 +108,7 @@ def main() -> int:
         print(f"  {name:6s} 1 thread {one * 1e3:8.1f} ms   2 threads {two * 1e3:8.1f} ms   {one / two:.2f}x")
     if args.json:
         doc = {"schema": "speedlab-memory-control/1", "mib": args.mib, "rounds": args.rounds,
+               "after_idle_s": args.after_idle,
                "load_average": {"before": load_before[0], "after": load_after[0]},
                "timestamp": time.strftime("%Y-%m-%dT%H:%M:%S%z"), "rows": rows}
         with open(args.json, "w") as f:
