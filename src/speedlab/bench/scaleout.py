@@ -87,13 +87,18 @@ def _control_part(mib: int) -> str:
     return digest.hexdigest()
 
 
+def _control_run(session, mib: int, parts: int) -> list:
+    """One run of the control on ``session``: ``parts`` parts of ``mib`` MiB each."""
+    return session.map(_control_part, [(mib,)] * parts, label="control")
+
+
 def control_mib(session, parts: int, part_seconds: float) -> int:
     """MiB of :func:`_control_part` that make one of ``parts`` parts last ``part_seconds`` on ``session``.
 
     Timed there, on ``parts`` parts of :data:`CONTROL_MIB` each: the workers'
     own speed, with the per-task cost included as in the control's runs.
     """
-    seconds, _ = _timed(lambda: session.map(_control_part, [(CONTROL_MIB,)] * parts, label="control"))
+    seconds, _ = _timed(lambda: _control_run(session, CONTROL_MIB, parts))
     return max(1, round(part_seconds / (seconds / (parts * CONTROL_MIB))))
 
 
@@ -239,8 +244,7 @@ def measure(name: str, n: int, sessions: dict[int, Any], *, parts: int | None, r
     control = {"mib": CONTROL_MIB}  # sized after the warm-up of dask@1 (below)
     for w, session in sorted(sessions.items()):
         entries.append(Entry(f"control@{w}", "control",
-                             (lambda s=session: s.map(_control_part, [(control["mib"],)] * used_parts,
-                                                      label="control")),
+                             (lambda s=session: _control_run(s, control["mib"], used_parts)),
                              w, session))
     try:
         # Warm-up (imports, page faults, the workers' first import of the kernel),
