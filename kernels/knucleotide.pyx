@@ -34,22 +34,25 @@ so every rung returns the same result:
   the ``c`` rung's algorithm (so, like ``c``, outside the official rule) in safe
   Rust, driven by the same chunked loop as ``c``.
 
-* ``knucleotide_parallel`` -- the ``parallel`` rung: ``native`` on OpenMP threads,
-  each thread an equal share of every table. Thread p counts shard p of the 12-
-  and 18-mer tables (the cost: they outgrow the caches): it rolls every window
-  and inserts only the keys whose hash falls in its shard, into a library table
-  of its own (disjoint keys: no merge; a lookup asks the key's shard), so its
-  working set is half of each big table. For k = 1-6 it counts slice p of the
-  windows into tables of its own, added up at the end (4 + 16 counts and three
-  fragment counts). The sequence is encoded on all threads too. Equal shares by
-  construction: the earlier split, one task per k, left the 18-mer table to one
-  thread and the 12-mer table plus the rest to the other (1.12x over native).
+* ``knucleotide_parallel`` -- the ``parallel`` rung: ``native`` on OpenMP threads
+  taking tasks as they come free. Each round's list holds the 12- and 18-mer
+  tables as one task each (a whole library table over the round's windows, as
+  native counts it; split into shards by key beyond two threads) and the five
+  small tables (k = 1-6) in pieces of windows, counted into each thread's own
+  tables and added up at the end. The big tasks sit apart in the list, so while
+  one thread counts a big table the other mostly counts small pieces (two big
+  tables at once compete for the shared cache), and the pieces even out the
+  threads. The sequence is encoded on all threads too. Two earlier splits were
+  slower: one task per k (the 18-mer table on one thread, everything else on the
+  other: 1.12x over native), and each thread a shard of both big tables plus a
+  slice of the small ones (1.51x: every thread rolled every window of the big
+  tables, and the two big shards ran at the same time).
 """
 
 cimport cython
 cimport omp_shim
 from rust_abi cimport RUST_BUILT, RUST_NO_MEMORY, rust_check, rust_force_panic
-from cython.parallel cimport prange
+from cython.parallel cimport prange, threadid
 from cpython.exc cimport PyErr_CheckSignals
 from libc.stdint cimport uint64_t
 from libc.stdlib cimport calloc, free, malloc
@@ -248,15 +251,18 @@ cdef enum:
     # of hashing (more when the table outgrows the caches, still well under 100 ms).
     CHUNK = 1 << 20
     # Windows per thread in one round of the parallel rung: a thread's share of
-    # seven tables over 2**21 windows is ~50-100 ms of work, so the barrier
-    # closing a round (and the Ctrl-C check after it) is rare enough not to cost
-    # a thread its turn on a busy machine.
-    PARALLEL_CHUNK = 1 << 21
+    # seven tables over 2**22 windows is ~70 ms of work, so the barrier closing a
+    # round (and the Ctrl-C check after it) is rare enough not to cost a thread
+    # its turn on a busy machine (2**21 measured ~3 % slower at the headline size).
+    PARALLEL_CHUNK = 1 << 22
+    # Windows in one piece of a small table in the parallel rung (~0.3 ms): fine
+    # enough to even out the threads at the round's end.
+    SMALL_PIECE = 1 << 18
     # Below this many bases the parallel rung counts serially: the whole job is
     # then ~1 ms, where a thread team's start-up would show.
     PARALLEL_MIN = 1 << 16
     N_TASKS = 7            # len(KS): one table per k
-    N_SMALL = 5            # k = 1, 2, 3, 4, 6 (at most 4**6 keys); the parallel rung shards the rest
+    N_SMALL = 5            # k = 1, 2, 3, 4, 6 (at most 4**6 keys); the rest are the big tables
     FIRST_BITS = 10        # open-addressing tables start at 1,024 slots (L1-sized)
     NO_CODE = 255          # marks bytes that are not a base in CODE
 
@@ -414,53 +420,81 @@ cdef object table_result(const KmerTable &table, int index, int k):
     return kmer_get(table, pack(FRAGMENTS[index - 2]))
 
 
-# -- parallel rung: one share of every table per thread -----------------------
+# -- parallel rung: the big tables as tasks, the small ones in pieces between them --
 
 cdef list count_all_parallel(const unsigned char *codes, size_t length, int n_threads):
-    """As ``count_all_native``, on ``n_threads`` threads, thread ``p`` counting share ``p``.
+    """As ``count_all_native``, on ``n_threads`` threads taking tasks as they come free.
 
-    In each round of ``PARALLEL_CHUNK`` windows per thread, thread ``p`` counts
+    Each round of ``PARALLEL_CHUNK`` windows per thread is a list of tasks,
+    handed out in order to whichever thread is free:
 
-    * shard ``p`` of the 12- and 18-mer tables: it rolls every window of the
-      round and inserts the keys whose hash falls in its shard (its own library
-      table: disjoint keys, so no merge, and each thread's working set is half
-      the big tables, which matters as they outgrow the caches);
-    * slice ``p`` of the round's windows for the five small tables (each thread
-      its own tables, the counts added at the end: 4 + 16 counts and three
-      fragments' counts).
+    * the 12- and 18-mer tables (~60 % of native's time: they outgrow the
+      caches): one task each, a whole table counted over the round's windows
+      by one thread, as native counts it. With more than two threads each is
+      split into ``shards`` tasks, a task rolling every window and inserting
+      the keys whose hash falls in its shard (disjoint keys: no merge, a lookup
+      asks the key's shard);
+    * the five small tables (k = 1-6, at most 4**6 keys, in the L1 cache):
+      pieces of ``SMALL_PIECE`` windows, counted into each thread's own tables
+      and added up at the end (4 + 16 counts and three fragment counts).
 
-    Equal shares by construction, so no thread waits for another at the round's
-    end (one table per k would leave the 18-mer table to one thread and the 12-mer
-    table plus the rest to the other).
+    The big tasks are spread through the list (the 12-mer first, the 18-mer
+    half way), so a thread finishing one big table goes on with small pieces
+    while the other runs the second: the two big tables seldom compete for the
+    shared cache, and the pieces even out whatever the big tasks took.
     """
-    cdef vector[KmerTable] tables  # thread p's table for KS[i]: tables[p * N_TASKS + i]
+    cdef int shards = (n_threads + 1) // 2  # tasks per big table: 1 on two threads
+    cdef int n_big = (N_TASKS - N_SMALL) * shards
+    cdef size_t round_windows = <size_t>PARALLEL_CHUNK * n_threads
+    cdef int pieces = <int>((round_windows + SMALL_PIECE - 1) // SMALL_PIECE)
+    cdef int n_tasks = n_big + N_SMALL * pieces
+    cdef vector[KmerTable] big    # shard s of KS[N_SMALL + j]: big[j * shards + s]
+    cdef vector[KmerTable] small  # thread p's table for KS[i]: small[p * N_SMALL + i]
+    cdef vector[int] order        # order[t]: the t-th task handed out
     cdef vector[int] status
     cdef int ks[N_TASKS]
     cdef size_t lo = 0, hi, a, b, start
-    cdef int p, i, k
+    cdef int t, task, p, i, k, q, s, next_big = 0, next_small = n_big
     cdef uint64_t key
-    tables.resize(n_threads * N_TASKS)
+    big.resize(n_big)
+    small.resize(n_threads * N_SMALL)
     status.resize(n_threads, 0)
     for i in range(N_TASKS):
         ks[i] = KS[i]
+    for t in range(n_tasks):  # big task j at position j * n_tasks / n_big, small pieces between
+        if next_big < n_big and t == next_big * n_tasks // n_big:
+            order.push_back(next_big)
+            next_big += 1
+        else:
+            order.push_back(next_small)
+            next_small += 1
     while lo < length:
-        hi = min(lo + <size_t>PARALLEL_CHUNK * n_threads, length)
+        hi = min(lo + round_windows, length)
         with nogil:
-            for p in prange(n_threads, num_threads=n_threads, schedule="static"):
-                # slice p of the small tables: the windows ending in [a, b)
-                a = lo + (hi - lo) * <size_t>p // <size_t>n_threads
-                b = lo + (hi - lo) * <size_t>(p + 1) // <size_t>n_threads
-                for i in range(N_TASKS):
+            for t in prange(n_tasks, num_threads=n_threads, schedule="dynamic", chunksize=1):
+                p = threadid()
+                if status[p] != 0:
+                    continue
+                task = order[t]
+                if task < n_big:  # every window ending in [lo, hi), one table (or shard of it)
+                    i = N_SMALL + task // shards
+                    s = task % shards
                     k = ks[i]
-                    if status[p] != 0:
-                        break
-                    if i >= N_SMALL:  # shard p of a big table: every window ending in [lo, hi)
-                        start = lo - (k - 1) if lo >= <size_t>(k - 1) else 0
-                        status[p] = kmer_count_shard(tables[p * N_TASKS + i], codes + start,
-                                                     hi - start, k, p, n_threads)
-                    elif b > a:
+                    start = lo - (k - 1) if lo >= <size_t>(k - 1) else 0
+                    if shards == 1:
+                        status[p] = kmer_count(big[task], codes + start, hi - start, k)
+                    else:
+                        status[p] = kmer_count_shard(big[task], codes + start, hi - start, k,
+                                                     s, shards)
+                else:  # piece q of the round for small table i: the windows ending in [a, b)
+                    i = (task - n_big) % N_SMALL
+                    q = (task - n_big) // N_SMALL
+                    k = ks[i]
+                    a = lo + (hi - lo) * <size_t>q // <size_t>pieces
+                    b = lo + (hi - lo) * <size_t>(q + 1) // <size_t>pieces
+                    if b > a:
                         start = a - (k - 1) if a >= <size_t>(k - 1) else 0
-                        status[p] = kmer_count(tables[p * N_TASKS + i], codes + start, b - start, k)
+                        status[p] = kmer_count(small[p * N_SMALL + i], codes + start, b - start, k)
         for p in range(n_threads):
             if status[p] < 0:
                 raise MemoryError("knucleotide: out of memory growing the k-mer table")
@@ -469,15 +503,15 @@ cdef list count_all_parallel(const unsigned char *codes, size_t length, int n_th
     out = []
     for i in range(N_TASKS):
         if ks[i] <= 2:
-            out.append({key: sum([kmer_get(tables[p * N_TASKS + i], key) for p in range(n_threads)])
+            out.append({key: sum([kmer_get(small[p * N_SMALL + i], key) for p in range(n_threads)])
                         for key in range((<uint64_t>1) << (2 * ks[i]))})
         elif i < N_SMALL:
             key = pack(FRAGMENTS[i - 2])
-            out.append(sum([kmer_get(tables[p * N_TASKS + i], key) for p in range(n_threads)]))
+            out.append(sum([kmer_get(small[p * N_SMALL + i], key) for p in range(n_threads)]))
         else:
             key = pack(FRAGMENTS[i - 2])
-            p = <int>kmer_shard(key, n_threads)
-            out.append(kmer_get(tables[p * N_TASKS + i], key))
+            s = <int>kmer_shard(key, shards) if shards > 1 else 0
+            out.append(kmer_get(big[(i - N_SMALL) * shards + s], key))
     return out
 
 

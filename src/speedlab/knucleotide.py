@@ -6,10 +6,10 @@ descending then k-mer), then how many times GGT, GGTA, GGTATT, GGTATTTTAATT and
 GGTATTTTAATTTATAGT occur (overlapping). The official rule counts with a hash table
 from a library: a ``dict`` in Python; on the ``native`` rung the C++ library's,
 keyed by k-mers packed two bits a base (GNU libstdc++'s ``cc_hash_table`` where
-the build has it, else ``std::unordered_map``); ``parallel`` gives each thread
-an equal share of every table (a shard by key of the 12- and 18-mer tables, a
-slice of the windows for the others); ``packed`` is a labelled extra with
-speedlab's own open-addressing table.
+the build has it, else ``std::unordered_map``); ``parallel`` hands the 12- and
+18-mer tables to threads as whole tasks and the small tables in pieces of windows
+between them; ``packed`` is a labelled extra with speedlab's own
+open-addressing table.
 
 >>> from speedlab import knucleotide
 >>> freq1, freq2, counts = knucleotide.knucleotide(b">THREE\\nGGTAcc\\n")
@@ -255,9 +255,9 @@ SPEC = KernelSpec(
                 "__gnu_pbds::cc_hash_table, else std::unordered_map "
                 "(speedlab._native.knucleotide.TABLE), hashed key ^ key >> 17"),
         Variant("parallel", "speedlab._native.knucleotide:knucleotide_parallel", threads=True,
-                note="native on OpenMP threads, an equal share of every table each: thread p "
-                "counts shard p (by key, its own library table) of the 12- and 18-mer tables "
-                "and slice p of the windows for k = 1-6; the sequence encoded on all threads"),
+                note="native on OpenMP threads taking tasks as they come free: the 12- and "
+                "18-mer tables one task each (shards by key beyond two threads), k = 1-6 in "
+                "pieces of windows between them; the sequence encoded on all threads"),
         Variant("packed", "speedlab._native.knucleotide:knucleotide_packed",
                 note="breaks the official rule: 2-bit keys in speedlab's own open-addressing "
                 "table instead of a library hash table"),
