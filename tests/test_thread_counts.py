@@ -44,3 +44,24 @@ def test_public_function_validates_n_threads(spec, variant):
     with pytest.raises(ValueError, match="n_threads applies only"):
         api(*args, impl="native", n_threads=2)
     assert spec.compare(api(*args, impl="python"), api(*args, impl=variant.name, n_threads=2))
+
+
+@pytest.mark.native
+def test_knucleotide_parallel_over_several_rounds():
+    """knucleotide's parallel rung across round boundaries, on whole big tables and on shards.
+
+    A round is 2**22 windows per thread, so a record THREE of 13 M bases takes
+    two rounds on 3 threads (each big table split into two shards) and four on 2
+    (each big table one task). It repeats the 18-base fragment, so the 12- and
+    18-mer fragments occur every 18 windows, among them the windows that cross
+    each round's edge: a window lost or counted twice there changes a count.
+    """
+    from speedlab._native import knucleotide as native_module
+
+    bases = b"GGTATTTTAATTTATAGT" * (13_000_000 // 18)
+    lines = b"\n".join(bases[i:i + 60] for i in range(0, len(bases), 60))
+    data = b">ONE\nACGT\n>THREE\n" + lines + b"\n"
+    want = native_module.knucleotide_native(data)
+    assert want[2][-1] == (len(bases) // 18, "GGTATTTTAATTTATAGT")
+    for n_threads in (2, 3):
+        assert native_module.knucleotide_parallel(data, n_threads) == want, n_threads
