@@ -20,7 +20,9 @@ wrap); the ``uint32_t`` counter argument refuses anything else with OverflowErro
   are the scalar ones on every lane. The last few blocks run the native code.
 * ``encrypt_parallel`` -- the ``parallel`` rung: ``simd`` split into spans of
   blocks over OpenMP threads. Block ``i`` needs only the key, the nonce and
-  ``counter + i``, so the threads share nothing but the read-only input.
+  ``counter + i``, so the threads share nothing but the read-only input. The
+  calling thread faults the fresh output in 2 MiB pieces just ahead of the
+  writers (``sl_mem.h``; ``SPEEDLAB_FAULT_AHEAD=0`` turns that off).
 * ``encrypt_c``        -- the ``c`` rung: ``kernels/c/chacha20.c``, same flags.
 * ``encrypt_rust``     -- the ``rust`` reference: ``kernels/rust/src/chacha20.rs``, the
   same block function in safe Rust, called exactly as ``encrypt_c`` calls the C.
@@ -31,7 +33,7 @@ import struct
 cimport cython
 from cpython.bytes cimport PyBytes_AS_STRING, PyBytes_FromStringAndSize
 from cpython.exc cimport PyErr_CheckSignals
-from cython.parallel cimport prange
+from cython.parallel cimport parallel, prange, threadid
 from libc.stdint cimport uint32_t
 from libc.string cimport memcpy
 
@@ -75,14 +77,15 @@ cdef enum:
     # handing it out.
     SPAN_BLOCKS = 256
     # Spans a thread takes at a time in the parallel rung, at most: 2 MiB, the
-    # size of a huge page of the fresh output (sl_mem.h), so that the threads
-    # mostly fault in pages of their own.
+    # size of a huge page of the fresh output (sl_mem.h), the unit the calling
+    # thread faults in ahead of the writers.
     PIECE_SPANS = 128
-    # Bytes per thread between two checks for Ctrl-C in the parallel rung: 16 MiB
-    # is ~4 ms of simd work, up to ~35 ms where each output page must first come
+    # Bytes per thread between two checks for Ctrl-C in the parallel rung: 32 MiB
+    # is ~7 ms of simd work, up to ~70 ms where each output page must first come
     # back from a virtual machine's host; fewer, larger rounds leave the threads
-    # fewer ends of a round to wait at for the slowest (see xor_parallel).
-    PARALLEL_CHECK_BYTES = 1 << 24
+    # fewer ends of a round to wait at, and the faulting ahead fewer restarts
+    # (see xor_parallel).
+    PARALLEL_CHECK_BYTES = 1 << 25
 
 # "expand 32-byte k" as four little-endian words (RFC 8439, 2.3).
 CONSTANTS = (0x61707865, 0x3320646E, 0x79622D32, 0x6B206574)
@@ -312,21 +315,51 @@ cdef void xor_span(const uint32_t *state, const unsigned char *src, unsigned cha
     xor_simd(s, src + start, dst + start, stop - start, simd)
 
 
+cdef struct Pieces:  # the parallel rung's pieces of one chunk, for sl_mem's range callback
+    Py_ssize_t piece_bytes
+    Py_ssize_t length
+
+
+cdef void piece_range(const void *ctx, size_t piece, size_t *lo, size_t *hi) noexcept nogil:
+    """The output bytes of piece ``piece`` (sl_mem_ahead's callback)."""
+    cdef const Pieces *pieces = <const Pieces *>ctx
+    lo[0] = piece * <size_t>pieces.piece_bytes
+    hi[0] = min(lo[0] + <size_t>pieces.piece_bytes, <size_t>pieces.length)
+
+
 cdef void xor_parallel(const uint32_t *state, const unsigned char *src, unsigned char *dst,
                        Py_ssize_t length, int n_threads, chacha20_simd_fn simd) noexcept nogil:
     """XOR ``length`` bytes, pieces of spans handed to ``n_threads`` threads as they come free."""
     cdef Py_ssize_t span = <Py_ssize_t>SPAN_BLOCKS * BLOCK
-    cdef Py_ssize_t n_spans = (length + span - 1) // span, i
+    cdef Py_ssize_t n_spans = (length + span - 1) // span, i, s
     # At least two pieces per thread, at most PIECE_SPANS spans each.
     cdef int piece = <int>max(1, min(<Py_ssize_t>PIECE_SPANS, n_spans // (2 * n_threads)))
-    # NOTE: pieces are handed out as threads come free (dynamic), not split in
-    # equal runs up front (static): the work per byte is equal, but the time is
-    # not when the output is fresh memory, which the threads fault in as they
-    # write it. On a virtual machine whose host takes freed memory back, a page
-    # faulted in took from well under a millisecond to tens of them, and with
-    # equal runs each chunk waited for the thread whose pages came slowest.
-    for i in prange(n_spans, num_threads=n_threads, schedule="dynamic", chunksize=piece):
-        xor_span(state, src, dst, i, length, simd)
+    cdef Py_ssize_t n_pieces = (n_spans + piece - 1) // piece
+    cdef Pieces pieces
+    cdef sl_mem.sl_mem_ahead ahead
+    cdef int thread
+    pieces.piece_bytes = piece * span
+    pieces.length = length
+    # NOTE: the output is fresh memory, faulted in as it is first written, and
+    # on a virtual machine that is what decides this rung's time: the calling
+    # thread faults the pieces in just ahead of the writers (sl_mem.h measures
+    # why). Pieces are handed out as threads come free (dynamic), not split in
+    # equal runs up front: the work per byte is equal, but a page that must
+    # come back from the host took from well under a millisecond to tens of
+    # them, and with equal runs each chunk waited for the slowest thread.
+    sl_mem.sl_mem_ahead_init(&ahead, dst, <size_t>n_pieces, piece_range, &pieces)
+    if ahead.enabled:
+        with parallel(num_threads=n_threads):
+            thread = threadid()
+            i = <Py_ssize_t>sl_mem.sl_mem_ahead_next(&ahead, thread)
+            while i < n_pieces:
+                for s in range(i * piece, min((i + 1) * piece, n_spans)):
+                    xor_span(state, src, dst, s, length, simd)
+                i = <Py_ssize_t>sl_mem.sl_mem_ahead_next(&ahead, thread)
+        sl_mem.sl_mem_ahead_free(&ahead)
+    else:
+        for i in prange(n_spans, num_threads=n_threads, schedule="dynamic", chunksize=piece):
+            xor_span(state, src, dst, i, length, simd)
 
 
 def encrypt_parallel(bytes key, bytes nonce, const unsigned char[::1] data, uint32_t counter,

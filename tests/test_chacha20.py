@@ -64,6 +64,21 @@ def test_parallel_output_is_the_same_for_every_thread_count(size):
         assert chacha20.encrypt(key, nonce, data, 7, impl="parallel", n_threads=threads) == want
 
 
+@pytest.mark.native
+@pytest.mark.parametrize("fault_ahead", ["1", "0"])
+def test_parallel_faulting_ahead_changes_no_byte(monkeypatch, fault_ahead):
+    """The parallel rung with and without its calling thread faulting the output in
+    ahead of the writers (sl_mem.h), over several Ctrl-C chunks (32 MiB a thread)
+    and ragged 2 MiB pieces, against native."""
+    monkeypatch.setenv("SPEEDLAB_FAULT_AHEAD", fault_ahead)
+    size = (70 << 20) + 3 * 16384 + 5
+    data = (bytes(range(251)) * (size // 251 + 1))[:size]
+    key, nonce = bytes(range(32)), bytes(range(12))
+    want = chacha20.encrypt(key, nonce, data, 7, impl="native")
+    for threads in (2, 3):
+        assert chacha20.encrypt(key, nonce, data, 7, impl="parallel", n_threads=threads) == want
+
+
 def test_counter_may_reach_but_not_pass_the_last_block():
     key, nonce = bytes(32), bytes(12)
     last = 2**32 - 1
