@@ -38,3 +38,14 @@ def huge_page_hint():
     as the kernels read it at each large allocation.
     """
     return bool(sl_mem.sl_mem_hint_enabled())
+
+
+def fault_ahead():
+    """Whether a parallel rung's calling thread faults its fresh output in ahead of the writers.
+
+    ``sl_mem.h``'s ``sl_mem_ahead`` (chacha20's ``parallel`` rung). False where
+    the system lacks ``MADV_POPULATE_WRITE`` or the compiler's atomics (not
+    Linux) or when ``SPEEDLAB_FAULT_AHEAD=0``; read from the environment at each
+    call, as the rung reads it at each chunk.
+    """
+    return bool(sl_mem.sl_mem_ahead_wanted())

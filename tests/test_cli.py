@@ -74,13 +74,16 @@ def test_info_reports_the_build():
     text = out.stdout.decode()
     assert "OpenMP:" in text and "flags:" in text and "NOT BUILT" not in text
     assert "huge-page hint for outputs of 4 MiB or more: " in text
+    assert "parallel output faulted in ahead of its writers: " in text
 
 
 def test_info_says_when_the_huge_page_hint_is_off():
     env = {k: v for k, v in os.environ.items() if not k.startswith("SPEEDLAB_")}
     out = subprocess.run([sys.executable, "-m", "speedlab", "info"], capture_output=True, timeout=300,
-                         env={**env, "SPEEDLAB_MADVISE_HUGEPAGE": "0"})
-    assert "huge-page hint for outputs of 4 MiB or more: off" in out.stdout.decode()
+                         env={**env, "SPEEDLAB_MADVISE_HUGEPAGE": "0", "SPEEDLAB_FAULT_AHEAD": "0"})
+    text = out.stdout.decode()
+    assert "huge-page hint for outputs of 4 MiB or more: off" in text
+    assert "parallel output faulted in ahead of its writers: off" in text
 
 
 def test_bench_writes_json(tmp_path):

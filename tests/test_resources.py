@@ -140,3 +140,12 @@ def test_the_huge_page_hint_follows_its_switch(monkeypatch):
     on = _minor_faults(encrypt)
     if _thp_available():  # one fault per 2 MiB where the kernel gives huge pages
         assert on < off // 4, (on, off)
+
+
+def test_faulting_ahead_follows_its_switch(monkeypatch):
+    from speedlab._native import _cpu
+
+    monkeypatch.delenv("SPEEDLAB_FAULT_AHEAD", raising=False)
+    assert _cpu.fault_ahead() is sys.platform.startswith("linux")  # on by default where it exists
+    monkeypatch.setenv("SPEEDLAB_FAULT_AHEAD", "0")
+    assert _cpu.fault_ahead() is False

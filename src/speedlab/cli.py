@@ -536,19 +536,22 @@ def _rust_line(build: dict) -> str:
 
 
 def _huge_page_line() -> str:
-    """Whether the kernels' large outputs get the huge-page hint, and the system's THP setting."""
+    """The huge-page hint on large outputs, the system's THP setting, and faulting ahead."""
     try:
         from speedlab._native import _cpu
 
         hint = "on" if _cpu.huge_page_hint() else "off"
+        ahead = "on" if _cpu.fault_ahead() else "off"
     except ImportError:
-        hint = "unknown (not built)"
+        hint = ahead = "unknown (not built)"
     try:
         thp = Path("/sys/kernel/mm/transparent_hugepage/enabled").read_text().split("[")[1].split("]")[0]
     except (OSError, IndexError):
         thp = "not available"
     return (f"huge-page hint for outputs of 4 MiB or more: {hint} (SPEEDLAB_MADVISE_HUGEPAGE=0 "
-            f"turns it off); transparent huge pages: {thp}")
+            f"turns it off); transparent huge pages: {thp}\n"
+            f"parallel output faulted in ahead of its writers: {ahead} (SPEEDLAB_FAULT_AHEAD=0 "
+            f"turns it off)")
 
 
 def cmd_info(args) -> int:
