@@ -32,9 +32,12 @@ module imports), so every rung writes the same bytes:
   does 16 bytes of A/C/G/T by compares and the rest through the table). The
   path is chosen at run time (``speedlab._simd``).
 * ``reverse_complement_parallel`` -- the ``parallel`` rung: the ``simd`` rung's
-  first scan and pieces shared out by ``prange`` (only cutting the records into
-  pieces and placing them stay serial, one step per piece). Pieces write disjoint
-  bytes, so the output is the same for any thread count.
+  first scan and pieces shared out among threads (only cutting the records into
+  pieces and placing them stay serial, one step per piece), the calling thread
+  faulting each piece's part of the fresh output in just ahead of its writer
+  (``sl_mem.h``; ``SPEEDLAB_FAULT_AHEAD=0``: a static split, each thread faulting
+  its own). Pieces write disjoint bytes, so the output is the same for any
+  thread count.
 * ``reverse_complement_c`` / ``reverse_complement_inplace_c`` -- the ``c`` rung:
   ``kernels/c/revcomp.c``, same flags, driven by the same chunked loop.
 * ``reverse_complement_rust`` / ``reverse_complement_inplace_rust`` -- the ``rust``
@@ -47,7 +50,7 @@ cimport cython
 cimport cython_compat  # inline bytearray helpers (see the .pxd)
 from cpython.bytes cimport PyBytes_AS_STRING, PyBytes_FromStringAndSize
 from cpython.exc cimport PyErr_CheckSignals
-from cython.parallel cimport prange
+from cython.parallel cimport parallel, prange, threadid
 from libc.stdlib cimport calloc, free, realloc
 from libc.string cimport memchr, memcpy, memmove
 
@@ -579,6 +582,20 @@ cdef void run_piece(unsigned char *out, const unsigned char *d, const Piece *pc,
     piece(out + pc.out, pc.length, d + pc.src, pc.n, pc.p, LETTERS, TABLE)
 
 
+cdef void piece_output(const void *ctx, size_t piece, size_t *lo, size_t *hi) noexcept nogil:
+    """About the output bytes of piece ``piece`` of a batch (sl_mem_ahead's callback).
+
+    Its bases land at sequence offsets ``length - p - bases`` to ``length - p``
+    of its record, each line of LINE followed by a newline; ``n`` (newlines
+    included) stands in for ``bases``, a little more than the piece writes.
+    """
+    cdef const Piece *pc = (<const Piece *>ctx) + piece
+    cdef size_t end = pc.length - pc.p
+    cdef size_t start = end - min(pc.n, end)
+    lo[0] = pc.out + start + start // LINE
+    hi[0] = pc.out + end + end // LINE
+
+
 cdef object simd_and_parallel(const unsigned char[::1] data, int n_threads):
     """The output by the vector path, over ``n_threads`` threads (1: the simd rung)."""
     cdef int path = simd_path_id()
@@ -594,6 +611,8 @@ cdef object simd_and_parallel(const unsigned char[::1] data, int n_threads):
     cdef Pieces ps
     cdef unsigned char *out
     cdef Py_ssize_t b
+    cdef sl_mem.sl_mem_ahead ahead
+    cdef int thread
     ps.items = NULL
     ps.count = ps.capacity = 0
     try:
@@ -612,12 +631,25 @@ cdef object simd_and_parallel(const unsigned char[::1] data, int n_threads):
                     for b in range(<Py_ssize_t>batch):
                         run_piece(out, d, &ps.items[done + b], piece)
                 else:
-                    # NOTE: static, not dynamic: each thread writes one
-                    # contiguous run of pieces (about half of the batch's
-                    # output), so each thread first-touches its own pages
-                    # rather than alternating 1 MiB pieces with the other.
-                    for b in prange(<Py_ssize_t>batch, num_threads=n_threads, schedule="static"):
-                        run_piece(out, d, &ps.items[done + b], piece)
+                    # The calling thread faults the fresh output in just ahead
+                    # of the writers (sl_mem.h: faster and steadier here than
+                    # each thread faulting its own pages).
+                    sl_mem.sl_mem_ahead_init(&ahead, out, batch, piece_output, &ps.items[done])
+                    if ahead.enabled:
+                        with parallel(num_threads=n_threads):
+                            thread = threadid()
+                            b = <Py_ssize_t>sl_mem.sl_mem_ahead_next(&ahead, thread)
+                            while b < <Py_ssize_t>batch:
+                                run_piece(out, d, &ps.items[done + b], piece)
+                                b = <Py_ssize_t>sl_mem.sl_mem_ahead_next(&ahead, thread)
+                        sl_mem.sl_mem_ahead_free(&ahead)
+                    else:
+                        # NOTE: static, not dynamic: each thread writes one
+                        # contiguous run of pieces (about half of the batch's
+                        # output), so each thread first-touches its own pages
+                        # rather than alternating 1 MiB pieces with the other.
+                        for b in prange(<Py_ssize_t>batch, num_threads=n_threads, schedule="static"):
+                            run_piece(out, d, &ps.items[done + b], piece)
             done += batch
             PyErr_CheckSignals()
     finally:

@@ -77,6 +77,19 @@ def test_many_pieces_every_path_every_thread_count(path, source):
             assert revcomp.reverse_complement(data, impl="parallel", n_threads=n_threads) == want
 
 
+@pytest.mark.native
+@pytest.mark.parametrize("fault_ahead", ["1", "0"])
+def test_parallel_faulting_ahead_changes_no_byte(monkeypatch, fault_ahead):
+    """The parallel rung with and without the calling thread faulting the output in
+    ahead of the writers (sl_mem.h), over several batches between Ctrl-C checks
+    (16 pieces of 1 MiB a thread), irregular lines included."""
+    monkeypatch.setenv("SPEEDLAB_FAULT_AHEAD", fault_ahead)
+    for data in (fasta.fasta(4_000_000), _irregular_fasta(11, 40_000_000)):
+        want = revcomp.reverse_complement(data, impl="native")
+        for n_threads in (2, 3):
+            assert revcomp.reverse_complement(data, impl="parallel", n_threads=n_threads) == want
+
+
 def _record(size, name):
     """A record of exactly ``size`` bytes (lines of 60 'ACGT...', '\\n' last); a '>' mid-line in it."""
     head = b">" + name + b"\n"
