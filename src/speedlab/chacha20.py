@@ -262,7 +262,9 @@ SPEC = KernelSpec(
         Variant("native", "speedlab._native.chacha20:encrypt_native"),
         Variant("simd", "speedlab._native.chacha20:encrypt_simd",
                 note="4/8/16 blocks at once, word i of each in one vector (SSE2, AVX2, AVX-512; NEON)"),
-        Variant("parallel", "speedlab._native.chacha20:encrypt_parallel", threads=True),
+        Variant("parallel", "speedlab._native.chacha20:encrypt_parallel", threads=True,
+                note="the simd rung's 2 MiB pieces over OpenMP threads, the calling thread "
+                "faulting the output in ahead of the writers"),
         Variant("c", "speedlab._native.chacha20:encrypt_c"),
         Variant("rust", "speedlab._native.chacha20:encrypt_rust", feature="rust"),
         Variant("cryptography", "speedlab.peers.chacha20:encrypt", optional=True, peer=True,
