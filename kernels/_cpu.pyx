@@ -43,9 +43,9 @@ def huge_page_hint():
 def fault_ahead():
     """Whether a parallel rung's calling thread faults its fresh output in ahead of the writers.
 
-    ``sl_mem.h``'s ``sl_mem_ahead`` (the ``parallel`` rungs of chacha20 and revcomp). False where
-    the system lacks ``MADV_POPULATE_WRITE`` or the compiler's atomics (not
-    Linux) or when ``SPEEDLAB_FAULT_AHEAD=0``; read from the environment at each
-    call, as the rung reads it at each chunk.
+    ``sl_mem.h``'s ``sl_mem_ahead`` (the ``parallel`` rungs of chacha20 and
+    revcomp). False where the system lacks ``MADV_POPULATE_WRITE`` or the
+    compiler's atomics (not Linux) or when ``SPEEDLAB_FAULT_AHEAD=0``; read from
+    the environment at each call, as the rungs read it at each chunk.
     """
     return bool(sl_mem.sl_mem_ahead_wanted())

@@ -82,11 +82,11 @@ static inline void sl_mem_hint_fresh(void *p, size_t n)
  * faulted in 7.3 ms, and the calling thread faulting the whole output in
  * first (MADV_POPULATE_WRITE), then both encrypting, 12.5 to 16 ms. So the
  * calling thread faults the pieces in just ahead of the writers and writes
- * pieces itself in between: 10 to 14 ms in that test, mostly 10.5. In the parallel
- * rung itself (12 interleaved rounds of 5 calls) 13.9 ms against 15.4 ms with
- * SPEEDLAB_FAULT_AHEAD=0, the simd rung taking 24.0 ms; in revcomp's (fasta
- * 25M, 254 MB out, 10 rounds of 3 calls) 45.1 ms against 53.0 ms, whose calls
- * took 44 to 232 ms, simd 77.4 ms.
+ * pieces itself in between: 10 to 14 ms in that test, mostly 10.5. In the
+ * parallel rung itself (12 interleaved rounds of 5 calls) 13.9 ms against
+ * 15.4 ms with SPEEDLAB_FAULT_AHEAD=0, the simd rung taking 24.0 ms; in
+ * revcomp's (fasta 25M, 254 MB out, 10 rounds of 3 calls) 45.1 ms against
+ * 53.0 ms, whose calls took 44 to 232 ms, simd 77.4 ms.
  *
  * Use, with a piece's output range given by `range`:
  *
@@ -104,11 +104,12 @@ static inline void sl_mem_hint_fresh(void *p, size_t n)
  * milliseconds a piece, and there two threads faulting at once are about twice
  * as fast as one: thread 0 stops faulting ahead at the first piece slower than
  * SL_MEM_AHEAD_SLOW (after 3 s idle, 4 rounds: chacha20 60 ms against 63 ms
- * without faulting ahead, revcomp 285 ms against 323 ms). Faulting in changes no byte, so the output is the same
- * either way. Where MADV_POPULATE_WRITE or the GCC atomics are missing (not
- * Linux), where SPEEDLAB_FAULT_AHEAD=0 is set in the environment, or when the piece
- * states cannot be allocated, init leaves `enabled` 0 and the caller runs its
- * plain dynamic schedule instead. A kernel before 5.14 fails the first
+ * without faulting ahead, revcomp 285 ms against 323 ms). Faulting in changes
+ * no byte, so the output is the same either way. Where MADV_POPULATE_WRITE or
+ * the GCC atomics are missing (not Linux), where SPEEDLAB_FAULT_AHEAD=0 is set
+ * in the environment, or when the piece states cannot be allocated, init
+ * leaves `enabled` 0 and the caller runs its own schedule instead (chacha20's
+ * dynamic, revcomp's static). A kernel before 5.14 fails the first
  * MADV_POPULATE_WRITE: thread 0 then stops faulting in, and the pieces are
  * handed out in order, each written (and faulted in) by its writer.
  */
