@@ -40,12 +40,21 @@ def huge_page_hint():
     return bool(sl_mem.sl_mem_hint_enabled())
 
 
-def fault_ahead():
+def fault_ahead(n_threads=None):
     """Whether a parallel rung's calling thread faults its fresh output in ahead of the writers.
 
     ``sl_mem.h``'s ``sl_mem_ahead`` (the ``parallel`` rungs of chacha20 and
     revcomp). False where the system lacks ``MADV_POPULATE_WRITE`` or the
     compiler's atomics (not Linux) or when ``SPEEDLAB_FAULT_AHEAD=0``; read from
-    the environment at each call, as the rungs read it at each chunk.
+    the environment at each call, as the rungs read it at each chunk. With
+    ``n_threads``: whether a call on that many threads does, which also needs
+    2 to ``cpus()`` threads (any number above 1 with ``SPEEDLAB_FAULT_AHEAD=always``).
     """
-    return bool(sl_mem.sl_mem_ahead_wanted())
+    if n_threads is None:
+        return bool(sl_mem.sl_mem_ahead_wanted())
+    return bool(sl_mem.sl_mem_ahead_for(n_threads))
+
+
+def cpus():
+    """The CPUs this process may run on (its affinity mask; else the online CPUs), as ``sl_mem.h`` counts them."""
+    return sl_mem.sl_mem_cpus()

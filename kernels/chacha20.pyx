@@ -347,7 +347,7 @@ cdef void xor_parallel(const uint32_t *state, const unsigned char *src, unsigned
     # equal runs up front: the work per byte is equal, but a page that must
     # come back from the host took from well under a millisecond to tens of
     # them, and with equal runs each chunk waited for the slowest thread.
-    sl_mem.sl_mem_ahead_init(&ahead, dst, <size_t>n_pieces, piece_range, &pieces)
+    sl_mem.sl_mem_ahead_init(&ahead, dst, <size_t>n_pieces, piece_range, &pieces, n_threads)
     if ahead.enabled:
         with parallel(num_threads=n_threads):
             thread = threadid()

@@ -634,7 +634,7 @@ cdef object simd_and_parallel(const unsigned char[::1] data, int n_threads):
                     # The calling thread faults the fresh output in just ahead
                     # of the writers (sl_mem.h: faster and steadier here than
                     # each thread faulting its own pages).
-                    sl_mem.sl_mem_ahead_init(&ahead, out, batch, piece_output, &ps.items[done])
+                    sl_mem.sl_mem_ahead_init(&ahead, out, batch, piece_output, &ps.items[done], n_threads)
                     if ahead.enabled:
                         with parallel(num_threads=n_threads):
                             thread = threadid()

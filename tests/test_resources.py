@@ -149,3 +149,22 @@ def test_faulting_ahead_follows_its_switch(monkeypatch):
     assert _cpu.fault_ahead() is sys.platform.startswith("linux")  # on by default where it exists
     monkeypatch.setenv("SPEEDLAB_FAULT_AHEAD", "0")
     assert _cpu.fault_ahead() is False
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="faulting ahead exists on Linux only")
+def test_faulting_ahead_only_without_more_threads_than_cpus(monkeypatch):
+    # More threads than CPUs: the writers waiting for their pieces would take the cores
+    # from the thread faulting them in (sl_mem.h), so the rungs' own schedules run.
+    from speedlab._native import _cpu
+
+    monkeypatch.delenv("SPEEDLAB_FAULT_AHEAD", raising=False)
+    cpus = _cpu.cpus()
+    assert cpus == len(os.sched_getaffinity(0))
+    assert _cpu.fault_ahead(1) is False  # one thread: nothing to fault ahead of
+    assert _cpu.fault_ahead(cpus + 1) is False
+    assert _cpu.fault_ahead(cpus) is (cpus > 1)
+    monkeypatch.setenv("SPEEDLAB_FAULT_AHEAD", "always")
+    assert _cpu.fault_ahead(cpus + 1) is True
+    assert _cpu.fault_ahead(1) is False
+    monkeypatch.setenv("SPEEDLAB_FAULT_AHEAD", "0")
+    assert _cpu.fault_ahead(cpus) is False

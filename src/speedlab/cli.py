@@ -541,7 +541,9 @@ def _huge_page_line() -> str:
         from speedlab._native import _cpu
 
         hint = "on" if _cpu.huge_page_hint() else "off"
-        ahead = "on" if _cpu.fault_ahead() else "off"
+        ahead = "off"
+        if _cpu.fault_ahead():
+            ahead = f"on for calls on up to {_cpu.cpus()} threads, the CPUs this process may run on"
     except ImportError:
         hint = ahead = "unknown (not built)"
     try:

@@ -99,7 +99,14 @@ static inline void sl_mem_hint_fresh(void *p, size_t n)
  *
  * Thread 0 hands out pieces and faults in up to SL_MEM_AHEAD_PIECES past the
  * last one handed out; a thread whose piece is not faulted in yet waits up to
- * SL_MEM_AHEAD_WAIT_NS for it, then writes it anyway, faulting it itself.
+ * SL_MEM_AHEAD_WAIT_NS for it (yielding its core now and then), then writes
+ * it anyway, faulting it itself, and faulting ahead stops for the rest of the
+ * call: thread 0 is not keeping up (descheduled on a busy machine), and every
+ * later piece would cost each writer that wait again. It is off when a call
+ * has more threads than the CPUs the process may run on (unless
+ * SPEEDLAB_FAULT_AHEAD=always): there the waiting threads took the cores from
+ * thread 0, and chacha20's 64 MiB on 8 threads of 2 cores took 67 ms with it
+ * against 19 ms without (revcomp's fasta 25M on 8 threads: 103 ms against 50 ms).
  * Memory that must first come back from the host (after 2 s idle here) takes
  * milliseconds a piece, and there two threads faulting at once are about twice
  * as fast as one: thread 0 stops faulting ahead at the first piece slower than
@@ -118,7 +125,9 @@ static inline void sl_mem_hint_fresh(void *p, size_t n)
 #  ifndef MADV_POPULATE_WRITE
 #    define MADV_POPULATE_WRITE 23 /* Linux 5.14; older headers lack the name */
 #  endif
+#  include <sched.h>
 #  include <time.h>
+#  include <unistd.h>
 #else
 #  define SL_MEM_AHEAD_SUPPORTED 0
 #endif
@@ -141,7 +150,7 @@ typedef struct {
     size_t next;           /* the next piece to hand out (atomic) */
     size_t fault_next;     /* the next piece thread 0 faults in (thread 0 only) */
     unsigned char *state;  /* per piece, atomic: SL_MEM_PIECE_* */
-    int enabled;           /* set by init; cleared by thread 0 alone */
+    int enabled;           /* set by init; cleared by any thread (atomic) */
 } sl_mem_ahead;
 
 enum { SL_MEM_PIECE_UNTOUCHED = 0, SL_MEM_PIECE_FAULTING = 1, SL_MEM_PIECE_READY = 2,
@@ -154,8 +163,36 @@ static inline int sl_mem_ahead_wanted(void)
     return SL_MEM_AHEAD_SUPPORTED && (setting == NULL || strcmp(setting, "0") != 0);
 }
 
+/* The CPUs this process may run on (its affinity mask; else the online CPUs). */
+static inline int sl_mem_cpus(void)
+{
+#if SL_MEM_AHEAD_SUPPORTED
+    long online;
+#  if defined(CPU_COUNT)
+    cpu_set_t set;
+    if (sched_getaffinity(0, sizeof(set), &set) == 0 && CPU_COUNT(&set) > 0)
+        return CPU_COUNT(&set);
+#  endif
+    online = sysconf(_SC_NPROCESSORS_ONLN);
+    return online > 0 ? (int)online : 1;
+#else
+    return 1;
+#endif
+}
+
+/* 1 when a call on `n_threads` threads faults its output in ahead: wanted, and
+ * 2 to sl_mem_cpus() threads -- or any number above 1 with
+ * SPEEDLAB_FAULT_AHEAD=always (the tests run several writers on few cores). */
+static inline int sl_mem_ahead_for(int n_threads)
+{
+    const char *setting = getenv("SPEEDLAB_FAULT_AHEAD");
+    if (n_threads < 2 || !sl_mem_ahead_wanted())
+        return 0;
+    return (setting != NULL && strcmp(setting, "always") == 0) || n_threads <= sl_mem_cpus();
+}
+
 static inline void sl_mem_ahead_init(sl_mem_ahead *a, unsigned char *dst, size_t n_pieces,
-                                     sl_mem_range_fn range, const void *ctx)
+                                     sl_mem_range_fn range, const void *ctx, int n_threads)
 {
     a->dst = dst;
     a->n_pieces = n_pieces;
@@ -165,7 +202,7 @@ static inline void sl_mem_ahead_init(sl_mem_ahead *a, unsigned char *dst, size_t
     a->fault_next = 0;
     a->state = NULL;
     a->enabled = 0;
-    if (n_pieces > 1 && sl_mem_ahead_wanted()) {
+    if (n_pieces > 1 && sl_mem_ahead_for(n_threads)) {
         a->state = (unsigned char *)calloc(n_pieces, 1);
         a->enabled = a->state != NULL;
     }
@@ -246,20 +283,27 @@ static inline size_t sl_mem_ahead_next(sl_mem_ahead *a, int thread)
         expected = __atomic_load_n(&a->state[i], __ATOMIC_ACQUIRE);
         if (expected == SL_MEM_PIECE_READY || expected == SL_MEM_PIECE_WRITER)
             return i;
+        ++spins;
         if (expected == SL_MEM_PIECE_UNTOUCHED) {
             if (!__atomic_load_n(&a->enabled, __ATOMIC_RELAXED))
                 return i;  /* thread 0 stopped faulting in */
-            if ((++spins & 63) == 0) {
+            if ((spins & 63) == 0) {
                 long long t = sl_mem_now_ns();
                 if (deadline == 0)
                     deadline = t + SL_MEM_AHEAD_WAIT_NS;
                 else if (t >= deadline
                          && __atomic_compare_exchange_n(&a->state[i], &expected,
                                                         SL_MEM_PIECE_WRITER, 0, __ATOMIC_ACQ_REL,
-                                                        __ATOMIC_ACQUIRE))
-                    return i;  /* thread 0 is not coming soon: fault it in by writing it */
+                                                        __ATOMIC_ACQUIRE)) {
+                    /* thread 0 is not coming soon: fault this piece in by
+                     * writing it, and every later one the same way */
+                    __atomic_store_n(&a->enabled, 0, __ATOMIC_RELAXED);
+                    return i;
+                }
             }
         }
+        if ((spins & 1023) == 0)
+            sched_yield();  /* thread 0 may be waiting for this core */
         sl_mem_pause();
     }
 #else

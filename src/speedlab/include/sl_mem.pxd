@@ -14,10 +14,12 @@ cdef extern from "sl_mem.h":
     ctypedef struct sl_mem_ahead:
         int enabled
     void sl_mem_ahead_init(sl_mem_ahead *a, unsigned char *dst, size_t n_pieces,
-                           sl_mem_range_fn range, const void *ctx) noexcept nogil
+                           sl_mem_range_fn range, const void *ctx, int n_threads) noexcept nogil
     size_t sl_mem_ahead_next(sl_mem_ahead *a, int thread) noexcept nogil
     void sl_mem_ahead_free(sl_mem_ahead *a) noexcept nogil
     int sl_mem_ahead_wanted() noexcept nogil
+    int sl_mem_ahead_for(int n_threads) noexcept nogil
+    int sl_mem_cpus() noexcept nogil
 
 
 cdef inline bytes new_output(Py_ssize_t n):
