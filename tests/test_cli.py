@@ -86,6 +86,18 @@ def test_info_says_when_the_huge_page_hint_is_off():
     assert "parallel output faulted in ahead of its writers: off" in text
 
 
+@pytest.mark.skipif(not hasattr(os, "sched_setaffinity"), reason="needs CPU affinity (Linux)")
+def test_info_says_faulting_ahead_needs_two_cpus():
+    # Faulting ahead serves calls on 2 up to the CPUs the process may run on: with one, none.
+    env = {k: v for k, v in os.environ.items() if not k.startswith("SPEEDLAB_")}
+    code = "import os, sys; os.sched_setaffinity(0, {min(os.sched_getaffinity(0))}); " \
+           "from speedlab.cli import main; sys.exit(main(['info']))"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, timeout=300, env=env)
+    assert out.returncode == 0, out.stderr
+    assert "parallel output faulted in ahead of its writers: off: this process may run on one CPU" \
+        in out.stdout.decode()
+
+
 def test_bench_writes_json(tmp_path):
     path = tmp_path / "bench.json"
     out = speedlab("bench", "nbody", "--quick", "--rounds", "2", "--variants", "python", "native",

@@ -541,9 +541,10 @@ def _huge_page_line() -> str:
         from speedlab._native import _cpu
 
         hint = "on" if _cpu.huge_page_hint() else "off"
-        ahead = "off"
+        ahead, cpus = "off", _cpu.cpus()
         if _cpu.fault_ahead():
-            ahead = f"on for calls on up to {_cpu.cpus()} threads, the CPUs this process may run on"
+            ahead = (f"on for calls on up to {cpus} threads, the CPUs this process may run on" if cpus > 1
+                     else "off: this process may run on one CPU")
     except ImportError:
         hint = ahead = "unknown (not built)"
     try:
