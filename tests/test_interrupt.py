@@ -110,3 +110,39 @@ def test_ctrl_c_stops_a_long_native_run(kernel, n, impl):
     assert "Traceback" not in stderr
     assert stderr.strip() == "speedlab: interrupted"
     print(f"{kernel} {impl} n={n}: stopped {latency * 1000:.0f} ms after SIGINT")
+
+
+SHUTDOWN_CHILD = r"""
+import sys, threading, time
+from speedlab import cli
+
+def command():  # the command's work is done; a thread the interpreter must join is left
+    threading.Thread(target=time.sleep, args=(3,)).start()
+    print("done", flush=True)
+    return 0
+
+cli.main = command
+sys.exit(cli.console())
+"""
+
+
+def test_ctrl_c_after_the_command_ends_is_silent():
+    # A Ctrl-C that lands after the command's work, while the interpreter joins its
+    # threads on the way out: the process ends by SIGINT and prints nothing, rather
+    # than "Exception ignored in: <module 'threading'> ... KeyboardInterrupt" and exit 0
+    # (the race test_ctrl_c_stops_a_long_native_run met with a run that ended as the
+    # signal came).
+    proc = subprocess.Popen([sys.executable, "-c", SHUTDOWN_CHILD], stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, env=_env(),
+                            preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
+    try:
+        assert proc.stdout.readline() == b"done\n"
+        time.sleep(0.5)  # into threading._shutdown, joining the sleeping thread
+        proc.send_signal(signal.SIGINT)
+        _, stderr = proc.communicate(timeout=30)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+    assert proc.returncode == -signal.SIGINT, (proc.returncode, stderr)
+    assert stderr == b""

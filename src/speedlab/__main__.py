@@ -2,6 +2,6 @@
 
 import sys
 
-from speedlab.cli import main
+from speedlab.cli import console
 
-sys.exit(main())
+sys.exit(console())

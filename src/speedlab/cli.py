@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import signal
 import sys
 import time
 from pathlib import Path
@@ -840,5 +841,19 @@ def main(argv: list[str] | None = None) -> int:
         return 0
 
 
+def console() -> int:
+    """The ``speedlab`` script and ``python -m speedlab``: :func:`main`, then Ctrl-C back to the default.
+
+    Once the command has done its work and printed its output, a Ctrl-C while the
+    interpreter shuts down (joining threads in ``threading._shutdown``) would print
+    "Exception ignored ... KeyboardInterrupt" and exit 0; with SIGINT's default
+    action restored it ends the process by SIGINT, silently, as it ends a C
+    program. Only the entry points do this: a caller of ``main()`` keeps its handler.
+    """
+    code = main()
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+    return code
+
+
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(console())
