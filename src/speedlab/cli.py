@@ -543,9 +543,9 @@ def _huge_page_line() -> str:
 
         hint = "on" if _cpu.huge_page_hint() else "off"
         ahead, cpus = "off", _cpu.cpus()
-        if _cpu.fault_ahead():
-            ahead = (f"on for calls on up to {cpus} threads, the CPUs this process may run on" if cpus > 1
-                     else "off: this process may run on one CPU")
+        if _cpu.fault_ahead():  # switched on; then sl_mem.h's own rule for a call on every CPU
+            ahead = (f"on for calls on up to {cpus} threads, the CPUs this process may run on"
+                     if _cpu.fault_ahead(cpus) else "off: this process may run on one CPU")
     except ImportError:
         hint = ahead = "unknown (not built)"
     try:
