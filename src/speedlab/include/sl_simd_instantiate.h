@@ -1,6 +1,7 @@
 /* Compile one kernel body once per vector instruction set.
  *
- * Use: #define SL_SIMD_BODY "c/NAME_simd_body.h" then #include "sl_simd_instantiate.h".
+ * Use: #define SL_SIMD_BODY "simd/NAME_body.h" then #include "sl_simd_instantiate.h"
+ * (which undefines SL_SIMD_BODY again, so one file may instantiate several kernels).
  * The body names each function SL_FN(name) and sizes its vectors with
  * SL_VBYTES (16, 32 or 64 bytes); it is included once per path, inside a
  * region whose functions all get that path's target attribute, giving
@@ -68,3 +69,6 @@
 #  undef SL_VBYTES
 
 #endif
+
+/* The body is consumed: the next kernel in the same file names its own. */
+#undef SL_SIMD_BODY
