@@ -1,0 +1,170 @@
+"""Every vector path of every simd body, the arm64 wheels' NEON included, against native.
+
+test_simd.py and test_simd_exact.py run the paths this CPU has inside the
+extension. The NEON bodies run only on arm64, which this suite's machine is
+not: here ``tests/simd_driver.c`` drives each body the way its .pyx does,
+compiled with the build's own flags by gcc and by clang (the Linux wheels'
+compiler and the macOS wheels'), once for this machine (each x86-64 path the
+CPU has, which also checks the driver's glue against the extension) and once
+for AArch64, run under ``qemu-aarch64``. Every result must equal the
+installed extension's ``native`` rung exactly: bytes, or the bits of a double.
+
+The AArch64 half needs ``aarch64-linux-gnu-gcc``, ``clang`` and
+``qemu-aarch64`` (Debian/Ubuntu: gcc-aarch64-linux-gnu clang qemu-user). A
+missing tool skips what needs it, with that reason, unless
+SPEEDLAB_REQUIRE_NEON=1 (CI sets it) makes it a failure.
+"""
+from __future__ import annotations
+
+import shutil
+import struct
+import subprocess
+import sysconfig
+from pathlib import Path
+
+import pytest
+
+from speedlab import _simd
+from speedlab._buildtools import compile_flags, require_variable, required
+from speedlab._impl import choose
+
+ROOT = Path(__file__).resolve().parents[1]
+SOURCES = [ROOT / "tests" / "simd_driver.c"] + [
+    ROOT / "kernels" / "c" / f"{name}.c" for name in ("chacha20", "fannkuchredux", "nbody", "spectralnorm")]
+INCLUDES = ["-I", str(ROOT / "kernels"), "-I", str(ROOT / "src" / "speedlab" / "include")]
+QEMU = "qemu-aarch64"
+#: How to compile for each target, by compiler: the Linux wheels are built by gcc,
+#: the macOS ones (x86-64 and arm64) by clang.
+COMPILERS = {
+    ("host", "gcc"): None,  # the compiler Python was built with (sysconfig CC)
+    ("host", "clang"): ["clang"],
+    ("arm64", "gcc"): ["aarch64-linux-gnu-gcc", "-static"],
+    ("arm64", "clang"): ["clang", "--target=aarch64-linux-gnu", "-static"],
+}
+INSTALL = "gcc-aarch64-linux-gnu, clang and qemu-user (Debian/Ubuntu)"
+
+
+def _missing(target: str, compiler: str) -> list[str]:
+    tools = [COMPILERS[target, compiler][0]] if COMPILERS[target, compiler] else []
+    return [tool for tool in tools + ([QEMU] if target == "arm64" else []) if shutil.which(tool) is None]
+
+
+@pytest.fixture(scope="module")
+def builds(tmp_path_factory):
+    """``builds(target, compiler)``: the command that runs the driver so built (built once)."""
+    made: dict[tuple[str, str], list[str]] = {}
+
+    def build(target: str, compiler: str) -> list[str]:
+        if (target, compiler) not in made:
+            missing = _missing(target, compiler)
+            if missing:
+                message = f"{', '.join(missing)} not found: install {INSTALL} to run these bodies"
+                if required("neon"):
+                    pytest.fail(f"{require_variable('neon')}=1 but {message}")
+                pytest.skip(message)
+            if not all(path.exists() for path in SOURCES):
+                pytest.fail(f"the C sources under {ROOT} are missing: run the tests from the source tree")
+            command = COMPILERS[target, compiler] or (sysconfig.get_config_var("CC") or "cc").split()
+            out = tmp_path_factory.mktemp(f"{target}-{compiler}") / "simd_driver"
+            flags = compile_flags("unix", debug=False, native_arch=False)
+            cmd = [*command, *flags, "-Wall", "-Werror", *INCLUDES, "-o", str(out), *map(str, SOURCES), "-lm"]
+            done = subprocess.run(cmd, capture_output=True, text=True, check=False)
+            assert done.returncode == 0, f"{' '.join(cmd)}\n{done.stderr}"
+            # Static AArch64 binaries: qemu needs no AArch64 loader or libraries installed.
+            made[target, compiler] = ([QEMU] if target == "arm64" else []) + [str(out)]
+        return made[target, compiler]
+
+    return build
+
+
+def _paths() -> list:
+    """Every (target, compiler, path) run here: this CPU's x86-64 paths, and NEON."""
+    host_paths = [p for p in ("sse2", "avx2", "avx512") if p in _simd.supported()]
+    return [pytest.param((target, compiler, path), id=f"{path}-{compiler}")
+            for target, compiler in COMPILERS
+            for path in (host_paths if target == "host" else ["neon"])]
+
+
+@pytest.fixture(params=_paths())
+def driver(request, builds):
+    """Run the driver on one path: ``driver(kernel, arg, stdin=b"") -> stdout bytes``."""
+    target, compiler, path = request.param
+    command = builds(target, compiler)
+
+    def run(kernel: str, arg, stdin: bytes = b"") -> bytes:
+        done = subprocess.run([*command, path, kernel, str(arg)], input=stdin, capture_output=True,
+                              timeout=300, check=False)
+        assert done.returncode == 0, f"{path} {kernel} {arg}: exit {done.returncode}\n{done.stderr.decode()}"
+        return done.stdout
+
+    return run
+
+
+def _double(text: bytes) -> list[float]:
+    return [float.fromhex(word) for word in text.decode().split()]
+
+
+@pytest.mark.parametrize("size", [0, 64, 100, 1000, 4096, 65_536 + 37])
+def test_chacha20(driver, size):
+    key, nonce = bytes(range(1, 33)), bytes(range(40, 52))
+    data = bytes((7 * i + 3) % 256 for i in range(size))
+    for counter in (1, 0xFFFFFFF0 - size // 64):  # the last: the counter nears its wrap
+        assert driver("chacha20", counter, key + nonce + data) == \
+            choose("chacha20", "native")(key, nonce, data, counter)
+
+
+@pytest.mark.parametrize("n", [1, 7, 8, 33, 200, 601])
+def test_mandelbrot(driver, n):
+    assert driver("mandelbrot", n) == choose("mandelbrot", "native")(n)
+
+
+@pytest.mark.parametrize("steps", [0, 1, 1000, 20_000])
+def test_nbody(driver, steps):
+    from speedlab.pure.nbody import make_system, offset_momentum
+
+    bodies = make_system()
+    offset_momentum(bodies)
+    raw = b"".join(struct.pack("<7d", *position, *velocity, mass) for position, velocity, mass in bodies)
+    assert _double(driver("nbody", steps, raw)) == list(choose("nbody", "native")(steps))
+
+
+@pytest.mark.parametrize("n", [1, 2, 15, 100, 257])
+def test_spectralnorm(driver, n):
+    assert _double(driver("spectralnorm", n)) == [choose("spectralnorm", "native")(n)]
+
+
+@pytest.mark.parametrize("n", [1, 3, 7, 8, 9])
+def test_fannkuchredux(driver, n):
+    checksum, flips = driver("fannkuchredux", n).split()
+    assert (int(checksum), int(flips)) == choose("fannkuchredux", "native")(n)
+
+
+def _tables() -> bytes:
+    """revcomp.pyx's TABLE (256 bytes) and LETTERS (32), from the twin's complement."""
+    from speedlab.pure.revcomp import COMPLEMENT
+
+    letters = bytes(COMPLEMENT[0x60 | i] if COMPLEMENT[0x60 | i] != (0x60 | i) else 0 for i in range(32))
+    return bytes(COMPLEMENT[i] for i in range(256)) + letters
+
+
+REVCOMP_INPUTS = {
+    "fasta-2000": lambda: choose("fasta", "native")(2000),
+    # lines longer and shorter than 60, lower case, IUPAC letters, bytes that stay,
+    # a '>' inside a line, text before the first record, an empty record, no final newline
+    "odd": lambda: (b"junk line\n>one\n" + b"ACGTRYKMBVDHNacgtrykmbvdhn*-x" * 9 + b"\nAC>G\n\n"
+                    + b"GGGTTTAAAC" * 13 + b"\n>empty\n>last no newline\n" + b"TTAGC" * 31),
+}
+
+
+@pytest.mark.parametrize("name", sorted(REVCOMP_INPUTS))
+@pytest.mark.parametrize("piece", [1, 7, 61, 4096])
+def test_revcomp(driver, name, piece):
+    data = REVCOMP_INPUTS[name]()
+    assert driver("revcomp", piece, _tables() + data) == choose("revcomp", "native")(data)
+
+
+def test_driver_refuses_a_path_it_lacks(builds):
+    """The driver's own check: asking the host build for NEON is exit 2, not a crash."""
+    done = subprocess.run([*builds("host", "gcc"), "neon", "mandelbrot", "8"], capture_output=True, text=True,
+                          check=False)
+    assert done.returncode == 2 and "neon" in done.stderr
