@@ -43,6 +43,8 @@ COMPILERS = {
 }
 INSTALL = "gcc-aarch64-linux-gnu, clang and qemu-user (Debian/Ubuntu)"
 
+pytestmark = pytest.mark.native  # every result is compared with the compiled native rung
+
 
 def _missing(target: str, compiler: str) -> list[str]:
     tools = [COMPILERS[target, compiler][0]] if COMPILERS[target, compiler] else []
