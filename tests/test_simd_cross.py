@@ -16,6 +16,7 @@ SPEEDLAB_REQUIRE_NEON=1 (CI sets it) makes it a failure.
 """
 from __future__ import annotations
 
+import os
 import shutil
 import struct
 import subprocess
@@ -45,6 +46,10 @@ INSTALL = "gcc-aarch64-linux-gnu, clang and qemu-user (Debian/Ubuntu)"
 
 pytestmark = pytest.mark.native  # every result is compared with the compiled native rung
 
+#: The compilers, qemu and the driver are not what a sanitizer run instruments
+#: (tools/sanitize.sh preloads libasan for Python): they run without it.
+ENV = {name: value for name, value in os.environ.items() if name != "LD_PRELOAD"}
+
 
 def _missing(target: str, compiler: str) -> list[str]:
     tools = [COMPILERS[target, compiler][0]] if COMPILERS[target, compiler] else []
@@ -70,7 +75,7 @@ def builds(tmp_path_factory):
             out = tmp_path_factory.mktemp(f"{target}-{compiler}") / "simd_driver"
             flags = compile_flags("unix", debug=False, native_arch=False)
             cmd = [*command, *flags, "-Wall", "-Werror", *INCLUDES, "-o", str(out), *map(str, SOURCES), "-lm"]
-            done = subprocess.run(cmd, capture_output=True, text=True, check=False)
+            done = subprocess.run(cmd, capture_output=True, text=True, env=ENV, check=False)
             assert done.returncode == 0, f"{' '.join(cmd)}\n{done.stderr}"
             # Static AArch64 binaries: qemu needs no AArch64 loader or libraries installed.
             made[target, compiler] = ([QEMU] if target == "arm64" else []) + [str(out)]
@@ -95,7 +100,7 @@ def driver(request, builds):
 
     def run(kernel: str, arg, stdin: bytes = b"") -> bytes:
         done = subprocess.run([*command, path, kernel, str(arg)], input=stdin, capture_output=True,
-                              timeout=300, check=False)
+                              timeout=300, env=ENV, check=False)
         assert done.returncode == 0, f"{path} {kernel} {arg}: exit {done.returncode}\n{done.stderr.decode()}"
         return done.stdout
 
@@ -168,5 +173,5 @@ def test_revcomp(driver, name, piece):
 def test_driver_refuses_a_path_it_lacks(builds):
     """The driver's own check: asking the host build for NEON is exit 2, not a crash."""
     done = subprocess.run([*builds("host", "gcc"), "neon", "mandelbrot", "8"], capture_output=True, text=True,
-                          check=False)
+                          env=ENV, check=False)
     assert done.returncode == 2 and "neon" in done.stderr
