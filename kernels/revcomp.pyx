@@ -22,17 +22,20 @@ module imports), so every rung writes the same bytes:
   lines, as ``fasta`` writes); a first pass checks that for every record before a
   single byte changes.
 * ``reverse_complement_simd`` -- the ``simd`` rung: one pass instead of
-  native's two. The input is cut into blocks of ``PIECE`` bytes; a first scan
-  reads each block once, finding the '>' that open records (``memchr``) and
-  counting its newlines (in vector compares) while it is in cache, so
-  every piece knows where its bytes land: each run between newlines is written
+  native's two. The input is cut into pieces of about ``PIECE`` bytes, each
+  knowing where its bytes land: each run between newlines is written
   reversed and complemented straight to its place among the output's
   60-character lines (``kernels/simd/revcomp_body.h``: 32 bytes a step by byte
   shuffles on AVX2 and AVX-512, 16 on NEON; SSE2, which has no byte shuffle,
   does 16 bytes of A/C/G/T by compares and the rest through the table). The
-  path is chosen at run time (``speedlab._simd``).
+  path is chosen at run time (``speedlab._simd``). Input in ``fasta``'s shape
+  (lines of 60 bases) is cut from a few dozen bytes read per record, the
+  prediction checked as the pieces are written (``predict_pieces``); any
+  other input, or one the check finds out, is first scanned block by block,
+  finding the '>' that open records (``memchr``) and counting each block's
+  newlines (in vector compares) while it is in cache (``scan_pieces``).
 * ``reverse_complement_parallel`` -- the ``parallel`` rung: the ``simd`` rung's
-  first scan and pieces shared out among threads (only cutting the records into
+  pieces (and scan) shared out among threads (only cutting the records into
   pieces and placing them stay serial, one step per piece), the calling thread
   faulting each piece's part of the fresh output in just ahead of its writer
   (``sl_mem.h``; ``SPEEDLAB_FAULT_AHEAD=0``: a static split, each thread faulting
@@ -93,7 +96,7 @@ cdef extern from "simd/revcomp.h":
     ctypedef size_t (*revcomp_simd_piece_fn)(unsigned char *out, size_t length,
                                              const unsigned char *src, size_t n, size_t p,
                                              const unsigned char *letters,
-                                             const unsigned char *table) noexcept nogil
+                                             const unsigned char *table, int *opens) noexcept nogil
     ctypedef size_t (*revcomp_simd_newlines_fn)(const unsigned char *src, size_t n) noexcept nogil
     revcomp_simd_piece_fn revcomp_simd_piece(int path) noexcept nogil
     revcomp_simd_newlines_fn revcomp_simd_newlines(int path) noexcept nogil
@@ -110,6 +113,8 @@ cdef enum:
     # vector work, so the 254 MB of fasta 25M give ~240 pieces to balance over
     # threads, while a piece's own cost (a newline count, a call) stays tiny.
     PIECE = 1 << 20
+    # Whole lines (LINE + 1 bytes) in PIECE bytes: a predicted piece's lines.
+    PIECE_LINES = 17189
     # Pieces per stretch without the GIL, between two checks for Ctrl-C: ~4 ms.
     PIECES_PER_CHECK = 16
     # The parallel rung's threshold: under 4 pieces (4 MiB, ~1 ms of vector
@@ -417,6 +422,8 @@ cdef struct Piece:
     size_t length     # the record's sequence length
     size_t header     # offset of the record's '>' (the record's first piece only)
     size_t header_len # header bytes without its newline; SIZE_MAX: not the first piece
+    size_t expect     # the sequence index past its last byte: p + its bases
+    bint wrong        # predicted pieces: the piece did not have the shape predicted
 
 
 cdef struct Pieces:
@@ -570,16 +577,141 @@ cdef size_t scan_pieces(const unsigned char *d, size_t n, revcomp_simd_newlines_
         cut = pc.p  # this piece's newlines
         pc.p = length
         length += pc.n - cut
+        pc.expect = length
     return size
 
 
-cdef void run_piece(unsigned char *out, const unsigned char *d, const Piece *pc,
+cdef inline bint full_line(const unsigned char *d, size_t n, size_t body, size_t k) noexcept nogil:
+    """Whether line ``k`` of a record body at ``body`` looks like one of LINE bases:
+    its newline where such lines put it, its first byte not a '>'."""
+    cdef size_t at
+    if k >= (n - body) // (LINE + 1):
+        return False
+    at = body + k * (LINE + 1)
+    return d[at + LINE] == b'\n' and d[at] != b'>'
+
+
+cdef size_t full_lines(const unsigned char *d, size_t n, size_t body) noexcept nogil:
+    """The lines of LINE bases that open the record body at ``body``, if its lines
+    are all such lines up to its last: found by galloping, then bisecting, over
+    ``full_line`` (a few dozen bytes read). A body of other lines can mislead
+    it; the predicted pieces then say so (``run_piece``)."""
+    cdef size_t lo = 0, hi = 1, mid
+    if not full_line(d, n, body, 0):
+        return 0
+    while full_line(d, n, body, hi):  # full_line(lo) holds, full_line(hi) is to find
+        lo = hi
+        hi = 2 * hi + 1
+    while hi - lo > 1:
+        mid = lo + (hi - lo) // 2
+        if full_line(d, n, body, mid):
+            lo = mid
+        else:
+            hi = mid
+    return hi
+
+
+cdef size_t predict_pieces(const unsigned char *d, size_t n, Pieces *ps) noexcept nogil:
+    """Cut the input into pieces without reading it all, for input in ``fasta``'s shape;
+    return the output size like ``scan_pieces``, or SIZE_MAX - 1 for input of another shape.
+
+    That shape: every record's sequence in lines of LINE bases, its last line
+    shorter or as long, each line ended by a newline (the input's last may not
+    be). Then a record's length follows from a few bytes (``full_lines``: the
+    newline that ends its last full line, the '>' or the end of input after its
+    short one), and so does where each piece's bases start, with pieces cut at
+    lines: ``scan_pieces``' first pass, a read of the whole input, is not
+    needed. The prediction is checked as the pieces are written: a piece holding
+    another number of bases, or a line in it that opens with '>' (a record the
+    prediction missed), says ``wrong``, and the caller starts again with
+    ``scan_pieces``. Every other difference from the shape (a line shorter and
+    another longer in one piece) leaves the output the same: each byte's place
+    depends only on the bases before it and its record's length.
+    """
+    cdef size_t start = 0, body, header_len, full, at, last, end, j, lines, size = 0, length
+    cdef const unsigned char *nl
+    cdef Piece *pc
+    while start < n:
+        nl = <const unsigned char *>memchr(d + start, b'\n', n - start)
+        if nl == NULL:  # a header alone on the last line: no sequence
+            header_len = n - start
+            body = end = n
+            full = last = 0
+        else:
+            body = <size_t>(nl - d) + 1
+            header_len = body - start - 1
+            full = full_lines(d, n, body)
+            at = body + full * (LINE + 1)
+            last = 0
+            end = at
+            if at < n and d[at] != b'>':  # a short last line
+                nl = <const unsigned char *>memchr(d + at, b'\n', min(<size_t>LINE, n - at))
+                if nl != NULL:
+                    last = <size_t>(nl - d) - at
+                    end = last + at + 1
+                elif n - at <= LINE:  # the input's last line, without its newline
+                    last = n - at
+                    end = n
+                if last == 0 or (end < n and d[end] != b'>'):
+                    return <size_t>-2  # an empty line, a longer one, or no '>' after it
+        length = full * LINE + last
+        j = 0
+        while True:  # at least one piece per record, even an empty one
+            pc = add_piece(ps)
+            if pc == NULL:
+                return <size_t>-1
+            lines = min(<size_t>PIECE_LINES, full - j)
+            pc.src = body + j * (LINE + 1)
+            pc.n = lines * (LINE + 1)
+            pc.p = j * LINE
+            pc.expect = pc.p + lines * LINE
+            pc.length = length
+            pc.header_len = <size_t>-1
+            if j == 0:
+                pc.header = start
+                pc.header_len = header_len
+                size += header_len + 1
+            pc.out = size
+            j += lines
+            if j == full:  # the last piece takes the short line
+                pc.n = end - pc.src
+                pc.expect += last
+                break
+        size += length + (length + LINE - 1) // LINE
+        start = end
+    return size
+
+
+def _predicted_pieces(const unsigned char[::1] data):
+    """Test only: the pieces ``predict_pieces`` cuts ``data`` into, as (input offset,
+    bytes, first base, bases) tuples, or None for input it does not predict."""
+    cdef Pieces ps
+    cdef size_t size, k
+    ps.items = NULL
+    ps.count = ps.capacity = 0
+    try:
+        size = predict_pieces(&data[0] if data.shape[0] else NULL, data.shape[0], &ps)
+        if size == <size_t>-1:
+            raise MemoryError("revcomp: no memory for the list of pieces")
+        if size == <size_t>-2:
+            return None
+        return [(ps.items[k].src, ps.items[k].n, ps.items[k].p, ps.items[k].expect - ps.items[k].p)
+                for k in range(ps.count)]
+    finally:
+        free(ps.items)
+
+
+cdef void run_piece(unsigned char *out, const unsigned char *d, Piece *pc,
                     revcomp_simd_piece_fn piece) noexcept nogil:
-    """Write one piece's output bytes (its record's header line too, for the first)."""
+    """Write one piece's output bytes (its record's header line too, for the first);
+    ``pc.wrong``: it held another number of bases than ``pc.expect`` says, or a
+    line in it opens with '>' (what a predicted piece must not do)."""
+    cdef int opens
     if pc.header_len != <size_t>-1:
         memcpy(out + pc.out - pc.header_len - 1, d + pc.header, pc.header_len)
         out[pc.out - 1] = b'\n'
-    piece(out + pc.out, pc.length, d + pc.src, pc.n, pc.p, LETTERS, TABLE)
+    pc.wrong = piece(out + pc.out, pc.length, d + pc.src, pc.n, pc.p, LETTERS, TABLE, &opens) != pc.expect
+    pc.wrong = pc.wrong or opens
 
 
 cdef void piece_output(const void *ctx, size_t piece, size_t *lo, size_t *hi) noexcept nogil:
@@ -596,8 +728,59 @@ cdef void piece_output(const void *ctx, size_t piece, size_t *lo, size_t *hi) no
     hi[0] = pc.out + end + end // LINE
 
 
+cdef int write_pieces(unsigned char *out, const unsigned char *d, Pieces *ps,
+                      revcomp_simd_piece_fn piece, int n_threads, bint predicted) except -1:
+    """Write every piece of ``ps`` into ``out`` over ``n_threads`` threads, in batches
+    between checks for Ctrl-C. Returns 1 as soon as a batch holds a ``wrong``
+    predicted piece (the later ones are left unwritten), else 0."""
+    cdef size_t done = 0, batch, k
+    cdef Py_ssize_t b
+    cdef sl_mem.sl_mem_ahead ahead
+    cdef int thread = 0
+    if ps.count < PARALLEL_MIN_PIECES:
+        n_threads = 1
+    while done < ps.count:
+        batch = min(<size_t>(PIECES_PER_CHECK * n_threads), ps.count - done)
+        with nogil:
+            if n_threads == 1:
+                for b in range(<Py_ssize_t>batch):
+                    run_piece(out, d, &ps.items[done + b], piece)
+            else:
+                # The calling thread faults the fresh output in just ahead
+                # of the writers (sl_mem.h: faster and steadier here than
+                # each thread faulting its own pages).
+                sl_mem.sl_mem_ahead_init(&ahead, out, batch, piece_output, &ps.items[done], n_threads)
+                if ahead.enabled:
+                    with parallel(num_threads=n_threads):
+                        thread = threadid()
+                        b = <Py_ssize_t>sl_mem.sl_mem_ahead_next(&ahead, thread)
+                        while b < <Py_ssize_t>batch:
+                            run_piece(out, d, &ps.items[done + b], piece)
+                            b = <Py_ssize_t>sl_mem.sl_mem_ahead_next(&ahead, thread)
+                    sl_mem.sl_mem_ahead_free(&ahead)
+                else:
+                    # NOTE: static, not dynamic: each thread writes one
+                    # contiguous run of pieces (about half of the batch's
+                    # output), so each thread first-touches its own pages
+                    # rather than alternating 1 MiB pieces with the other.
+                    for b in prange(<Py_ssize_t>batch, num_threads=n_threads, schedule="static"):
+                        run_piece(out, d, &ps.items[done + b], piece)
+        done += batch
+        PyErr_CheckSignals()
+        if predicted:
+            for k in range(done - batch, done):
+                if ps.items[k].wrong:
+                    return 1
+    return 0
+
+
 cdef object simd_and_parallel(const unsigned char[::1] data, int n_threads):
-    """The output by the vector path, over ``n_threads`` threads (1: the simd rung)."""
+    """The output by the vector path, over ``n_threads`` threads (1: the simd rung).
+
+    The pieces come from ``predict_pieces`` when the input has ``fasta``'s shape;
+    if the writing finds that it does not, from ``scan_pieces``, and the
+    output is written again, into a new buffer.
+    """
     cdef int path = simd_path_id()
     cdef revcomp_simd_piece_fn piece = revcomp_simd_piece(path)
     cdef revcomp_simd_newlines_fn newlines = revcomp_simd_newlines(path)
@@ -606,52 +789,31 @@ cdef object simd_and_parallel(const unsigned char[::1] data, int n_threads):
     if not LETTERS_HOLD:
         raise RuntimeError("revcomp: the complement table is not in the IUPAC shape the vector "
                            "paths look it up by")
-    cdef size_t n = data.shape[0], size, done = 0, batch
+    cdef size_t n = data.shape[0], size
     cdef const unsigned char *d = &data[0] if n else NULL
     cdef Pieces ps
-    cdef unsigned char *out
-    cdef Py_ssize_t b
-    cdef sl_mem.sl_mem_ahead ahead
-    cdef int thread
+    cdef bint predicted
     ps.items = NULL
     ps.count = ps.capacity = 0
     try:
         with nogil:
-            size = scan_pieces(d, n, newlines, &ps, n_threads)
-        if size == <size_t>-1:
-            raise MemoryError("revcomp: no memory for the list of pieces")
-        result = sl_mem.new_output(<Py_ssize_t>size)
-        out = <unsigned char *>PyBytes_AS_STRING(result)
-        if ps.count < PARALLEL_MIN_PIECES:
-            n_threads = 1
-        while done < ps.count:
-            batch = min(<size_t>(PIECES_PER_CHECK * n_threads), ps.count - done)
+            size = predict_pieces(d, n, &ps)
+            predicted = size != <size_t>-2
+            if not predicted:
+                ps.count = 0
+                size = scan_pieces(d, n, newlines, &ps, n_threads)
+        while True:
+            if size == <size_t>-1:
+                raise MemoryError("revcomp: no memory for the list of pieces")
+            result = sl_mem.new_output(<Py_ssize_t>size)
+            if not write_pieces(<unsigned char *>PyBytes_AS_STRING(result), d, &ps, piece,
+                                n_threads, predicted):
+                break
+            result = None  # the input is not in the shape predicted: scan it
+            ps.count = 0
+            predicted = False
             with nogil:
-                if n_threads == 1:
-                    for b in range(<Py_ssize_t>batch):
-                        run_piece(out, d, &ps.items[done + b], piece)
-                else:
-                    # The calling thread faults the fresh output in just ahead
-                    # of the writers (sl_mem.h: faster and steadier here than
-                    # each thread faulting its own pages).
-                    sl_mem.sl_mem_ahead_init(&ahead, out, batch, piece_output, &ps.items[done], n_threads)
-                    if ahead.enabled:
-                        with parallel(num_threads=n_threads):
-                            thread = threadid()
-                            b = <Py_ssize_t>sl_mem.sl_mem_ahead_next(&ahead, thread)
-                            while b < <Py_ssize_t>batch:
-                                run_piece(out, d, &ps.items[done + b], piece)
-                                b = <Py_ssize_t>sl_mem.sl_mem_ahead_next(&ahead, thread)
-                        sl_mem.sl_mem_ahead_free(&ahead)
-                    else:
-                        # NOTE: static, not dynamic: each thread writes one
-                        # contiguous run of pieces (about half of the batch's
-                        # output), so each thread first-touches its own pages
-                        # rather than alternating 1 MiB pieces with the other.
-                        for b in prange(<Py_ssize_t>batch, num_threads=n_threads, schedule="static"):
-                            run_piece(out, d, &ps.items[done + b], piece)
-            done += batch
-            PyErr_CheckSignals()
+                size = scan_pieces(d, n, newlines, &ps, n_threads)
     finally:
         free(ps.items)
     return result
@@ -722,3 +884,4 @@ def _rust_panic(int how):
 if not RUST_BUILT:
     # Built without Rust: the variant reports the build's reason (speedlab info).
     del reverse_complement_rust, reverse_complement_rust_unchecked, reverse_complement_inplace_rust, _rust_panic
+

@@ -213,8 +213,9 @@ static int run_revcomp(int path, size_t piece_bytes)
                 memcpy(out + at_out, d + start, header_len);
                 out[at_out + header_len] = '\n';
                 for (at = body; at < end; at += cut) {
+                    int opens; /* the .pyx's check of its predicted pieces: not used here */
                     cut = end - at < piece_bytes ? end - at : piece_bytes;
-                    piece(out + at_out + header_len + 1, length, d + at, cut, p, letters, table);
+                    piece(out + at_out + header_len + 1, length, d + at, cut, p, letters, table, &opens);
                     p += cut - newlines(d + at, cut);
                 }
             }

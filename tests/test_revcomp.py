@@ -136,3 +136,71 @@ def test_odd_shapes_over_many_pieces(path):
         with _simd.forced(path):
             assert revcomp.reverse_complement(data, impl="simd") == want, name
             assert revcomp.reverse_complement(data, impl="parallel", n_threads=2) == want, name
+
+
+def _fasta_record(name, lines, last=17):
+    """A record in ``fasta``'s shape: ``lines`` lines of 60 bases, then one of ``last``."""
+    rng = random.Random(lines)
+    bases = rng.choices(b"ACGTacgtNMKRYBVDHWS", k=60 * lines + last)
+    body = bytes(bases)
+    return b">" + name + b"\n" + b"".join(body[i:i + 60] + b"\n" for i in range(0, len(body), 60))
+
+
+def _replace_line(record, k, line):
+    """``record`` with its sequence line ``k`` (61 bytes, newline included) replaced by ``line``."""
+    at = record.index(b"\n") + 1 + 61 * k
+    assert len(line) == 61 and record[at + 60] == 10
+    return record[:at] + line + record[at + 61:]
+
+
+@pytest.mark.native
+def test_fasta_shape_is_predicted_from_a_few_bytes():
+    # The simd and parallel rungs cut input in fasta's shape into pieces of
+    # whole lines without reading it all; the cuts must tile every record.
+    from speedlab._native import revcomp as native
+
+    data = fasta.fasta(500_000)
+    pieces = native._predicted_pieces(data)
+    assert pieces is not None and len(pieces) > 3
+    records = [r for r in data.split(b">") if r]
+    assert sum(bases for _, _, _, bases in pieces) == sum(
+        len(r) - r.index(b"\n") - 1 - r[r.index(b"\n") + 1:].count(b"\n") for r in records)
+    assert sum(n for _, n, _, _ in pieces) + sum(r.index(b"\n") + 2 for r in records) == len(data)
+    assert all(data[src - 1] == 10 for src, n, _, _ in pieces if n)
+    for shape in (b">a\nACGT\n\n", b">a\n" + b"A" * 61 + b"\n", b">a\nAC\nGT\n"):
+        assert native._predicted_pieces(shape) is None, shape
+
+
+@functools.lru_cache(maxsize=1)
+def _mispredicted():
+    """Input in fasta's shape but for one line the prediction's probes never read
+    (line 20,000 of 50,000: ~3 MB, 3 pieces), and what each does to the pieces."""
+    record = _fasta_record(b"r", 50_000)
+    return {
+        # one more newline and one less base in a piece: the piece says wrong
+        "empty-line": (_replace_line(record, 20_000, b"A" * 59 + b"\n\n"), True),
+        # a record the prediction missed: a line in a piece opens with '>'
+        "missed-record": (_replace_line(record, 20_000, b">second" + b"A" * 53 + b"\n"), True),
+        # a short and a long line in one piece, or in two: every piece still
+        # holds the bases predicted, so the output is the same without a rescan
+        "short-then-long": (_replace_line(_replace_line(record, 20_000, b"A" * 59 + b"\nC"), 20_001,
+                                          b"C" * 60 + b"\n"), False),
+        "short-far-from-long": (_replace_line(_replace_line(record, 10_000, b"A" * 59 + b"\nC"), 40_000,
+                                              b"C" * 60 + b"\n"), False),
+    }
+
+
+@pytest.mark.native
+@pytest.mark.parametrize("path", PATHS)
+def test_a_wrong_prediction_is_caught_and_the_input_scanned(path):
+    from speedlab._native import revcomp as native
+
+    for name, (data, wrong) in _mispredicted().items():
+        pieces = native._predicted_pieces(data)
+        assert pieces is not None, name
+        true_bases = len(data) - data.index(b"\n") - 1 - data.count(b"\n", data.index(b"\n") + 1)
+        assert (sum(bases for _, _, _, bases in pieces) != true_bases or len(data.split(b"\n>")) > 1) == wrong, name
+        want = pure(data)
+        with _simd.forced(path):
+            assert revcomp.reverse_complement(data, impl="simd") == want, name
+            assert revcomp.reverse_complement(data, impl="parallel", n_threads=2) == want, name

@@ -19,11 +19,12 @@
 #include "sl_simd_instantiate.h"
 
 /* Reverse-complement input bytes src[0..n) of a record (see revcomp_body.h);
- * returns the sequence index after the last byte read. */
+ * returns the sequence index after the last byte read, and says in *opens
+ * whether a line in it opens with '>'. */
 typedef size_t (*revcomp_simd_piece_fn)(unsigned char *out, size_t length,
                                         const unsigned char *src, size_t n, size_t p,
                                         const unsigned char *letters,
-                                        const unsigned char *table);
+                                        const unsigned char *table, int *opens);
 /* Newlines in src[0..n). */
 typedef size_t (*revcomp_simd_newlines_fn)(const unsigned char *src, size_t n);
 

@@ -254,13 +254,16 @@ static inline void SL_FN(rc_run)(const SL_FN(rc_ctx) *c, unsigned char *out, siz
  * (newlines skipped), whose first sequence byte is byte p of the record's
  * `length`, into the record's output `out` (length bytes in 60-character
  * lines, each ended by a newline). `letters` and `table` as above. Returns p
- * plus the sequence bytes read. */
+ * plus the sequence bytes read; sets *opens to 1 when src[0], or a byte that
+ * follows a newline in src[0..n), is a '>' (a line that would open a record:
+ * revcomp.pyx's predicted pieces check that none does), else to 0. */
 static size_t SL_FN(revcomp_piece)(unsigned char *out, size_t length, const unsigned char *src,
                                    size_t n, size_t p, const unsigned char *letters,
-                                   const unsigned char *table)
+                                   const unsigned char *table, int *opens)
 {
     SL_FN(rc_ctx) c;
     const unsigned char *s = src, *end = src + n;
+    int gt = n > 0 && src[0] == '>';
     SL_FN(rc_setup)(&c, letters, table);
     while (s < end) {
         const unsigned char *nl = SL_FN(rc_newline)(s, end);
@@ -271,7 +274,9 @@ static size_t SL_FN(revcomp_piece)(unsigned char *out, size_t length, const unsi
         if (nl == end)
             break;
         s = nl + 1;
+        gt |= s < end && *s == '>';
     }
+    *opens = gt;
     return p;
 }
 
