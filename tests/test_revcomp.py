@@ -9,6 +9,10 @@ runs, against native.
 
 import functools
 import random
+import signal
+import sys
+import time
+import traceback
 
 import pytest
 
@@ -89,6 +93,41 @@ def test_parallel_faulting_ahead_changes_no_byte(monkeypatch, fault_ahead):
         want = revcomp.reverse_complement(data, impl="native")
         for n_threads in (2, 3):
             assert revcomp.reverse_complement(data, impl="parallel", n_threads=n_threads) == want
+
+
+@pytest.mark.native
+@pytest.mark.skipif(sys.platform == "win32", reason="setitimer is POSIX")
+@pytest.mark.parametrize("fault_ahead", ["1", "0"])
+def test_parallel_stops_at_ctrl_c_between_pieces(monkeypatch, fault_ahead):
+    """A signal during a parallel call raises from the native loop, within a few
+    pieces, on the one team of threads (fault ahead) or between batches (without);
+    the next call writes the whole output again."""
+    monkeypatch.setenv("SPEEDLAB_FAULT_AHEAD", fault_ahead)
+    data = fasta.fasta(5_000_000)  # ~50 pieces, ~10-20 ms a call
+    want = revcomp.reverse_complement(data, impl="native")
+
+    def interrupt(signum, frame):
+        raise KeyboardInterrupt
+
+    previous = signal.signal(signal.SIGALRM, interrupt)
+    inside = []
+    try:
+        for _ in range(20):
+            signal.setitimer(signal.ITIMER_REAL, 0.002)
+            try:
+                start = time.perf_counter()
+                revcomp.reverse_complement(data, impl="parallel", n_threads=2)
+                signal.setitimer(signal.ITIMER_REAL, 0)
+            except KeyboardInterrupt as e:
+                names = [frame.name for frame in traceback.extract_tb(e.__traceback__)]
+                if any("write_pieces" in name for name in names):
+                    inside.append(time.perf_counter() - start)
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+    assert inside, "no signal arrived during the pieces"
+    assert min(inside) < 0.5
+    assert revcomp.reverse_complement(data, impl="parallel", n_threads=2) == want
 
 
 def _record(size, name):

@@ -94,7 +94,7 @@ static inline void sl_mem_hint_fresh(void *p, size_t n)
  *     sl_mem_ahead_init(&a, dst, n_pieces, range, ctx);
  *     in a parallel region, on every thread:
  *         while ((i = sl_mem_ahead_next(&a, thread)) < n_pieces)
- *             write piece i;
+ *             write piece i;  (sl_mem_ahead_stop(&a) to end early)
  *     sl_mem_ahead_free(&a);
  *
  * Thread 0 hands out pieces and faults in up to SL_MEM_AHEAD_PIECES past the
@@ -309,6 +309,20 @@ static inline size_t sl_mem_ahead_next(sl_mem_ahead *a, int thread)
 #else
     (void)thread;
     return a->n_pieces;
+#endif
+}
+
+/* Hand out no more pieces: every later sl_mem_ahead_next returns n_pieces, on
+ * every thread (a piece already handed out is still written), and thread 0
+ * faults nothing more in. For a writer that must stop early: Ctrl-C, or a
+ * piece that shows the rest need not be written. */
+static inline void sl_mem_ahead_stop(sl_mem_ahead *a)
+{
+#if SL_MEM_AHEAD_SUPPORTED
+    __atomic_store_n(&a->enabled, 0, __ATOMIC_RELAXED);
+    __atomic_store_n(&a->next, a->n_pieces, __ATOMIC_RELEASE);
+#else
+    a->next = a->n_pieces;
 #endif
 }
 

@@ -17,6 +17,7 @@ cdef extern from "sl_mem.h":
                            sl_mem_range_fn range, const void *ctx, int n_threads) noexcept nogil
     size_t sl_mem_ahead_next(sl_mem_ahead *a, int thread) noexcept nogil
     void sl_mem_ahead_free(sl_mem_ahead *a) noexcept nogil
+    void sl_mem_ahead_stop(sl_mem_ahead *a) noexcept nogil
     int sl_mem_ahead_wanted() noexcept nogil
     int sl_mem_ahead_for(int n_threads) noexcept nogil
     int sl_mem_cpus() noexcept nogil
