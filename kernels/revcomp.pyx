@@ -711,8 +711,7 @@ cdef void run_piece(unsigned char *out, const unsigned char *d, Piece *pc,
     if pc.header_len != <size_t>-1:
         memcpy(out + pc.out - pc.header_len - 1, d + pc.header, pc.header_len)
         out[pc.out - 1] = b'\n'
-    pc.wrong = piece(out + pc.out, pc.length, d + pc.src, pc.n, pc.p, LETTERS, TABLE, &opens) != pc.expect
-    pc.wrong = pc.wrong or opens
+    pc.wrong = piece(out + pc.out, pc.length, d + pc.src, pc.n, pc.p, LETTERS, TABLE, &opens) != pc.expect or opens
 
 
 cdef void piece_output(const void *ctx, size_t piece, size_t *lo, size_t *hi) noexcept nogil:
@@ -740,12 +739,21 @@ cdef int raise_pending() except -1:
     return -1
 
 
+cdef bint any_wrong(const Pieces *ps, size_t lo, size_t hi) noexcept:
+    """Whether a piece in [lo, hi) of ``ps`` was ``wrong`` (an unwritten one is not)."""
+    cdef size_t k
+    for k in range(lo, hi):
+        if ps.items[k].wrong:
+            return True
+    return False
+
+
 cdef int write_pieces(unsigned char *out, const unsigned char *d, Pieces *ps,
                       revcomp_simd_piece_fn piece, int n_threads, bint predicted) except -1:
     """Write every piece of ``ps`` into ``out`` over ``n_threads`` threads, checking for
     Ctrl-C every PIECES_PER_CHECK pieces. Returns 1 when a predicted piece was
     ``wrong`` (the writing then stops early, some pieces left unwritten), else 0."""
-    cdef size_t done = 0, batch, k, checked = 0
+    cdef size_t done = 0, batch, checked = 0
     cdef Py_ssize_t b
     cdef sl_mem.sl_mem_ahead ahead
     cdef int thread = 0
@@ -797,15 +805,9 @@ cdef int write_pieces(unsigned char *out, const unsigned char *d, Pieces *ps,
                     run_piece(out, d, &ps.items[done + b], piece)
         done += batch
         PyErr_CheckSignals()
-        if predicted:
-            for k in range(done - batch, done):
-                if ps.items[k].wrong:
-                    return 1
-    if predicted and team:
-        for k in range(ps.count):
-            if ps.items[k].wrong:
-                return 1
-    return 0
+        if predicted and any_wrong(ps, done - batch, done):
+            break  # the rest need not be written
+    return 1 if predicted and any_wrong(ps, 0, ps.count) else 0
 
 
 cdef object simd_and_parallel(const unsigned char[::1] data, int n_threads):
@@ -918,4 +920,3 @@ def _rust_panic(int how):
 if not RUST_BUILT:
     # Built without Rust: the variant reports the build's reason (speedlab info).
     del reverse_complement_rust, reverse_complement_rust_unchecked, reverse_complement_inplace_rust, _rust_panic
-
