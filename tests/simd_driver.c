@@ -11,6 +11,7 @@
  *   simd_driver PATH mandelbrot N                                     -> the PBM image
  *   simd_driver PATH nbody STEPS          < 35 little-endian doubles  -> "%a %a" energies
  *   simd_driver PATH spectralnorm N                                   -> "%a" the norm
+ *   simd_driver PATH spectralnorm-entries N   -> "%a" per line: columns 0 and N-1 of A, then of Aᵀ
  *   simd_driver PATH fannkuchredux N                                  -> "checksum max_flips"
  *   simd_driver PATH revcomp PIECE_BYTES  < table(256) letters(32) FASTA -> the output
  *
@@ -152,6 +153,27 @@ static int run_spectralnorm(int path, long long n)
     return 0;
 }
 
+/* Single entries of A, each one reciprocal of the vector path: the rows of A·u
+ * and Aᵀ·u for u a unit vector (every other term is 0 * A(i, j), so each sum
+ * is the one entry exactly), columns 0 and n-1. */
+static int run_spectralnorm_entries(int path, long long n)
+{
+    spectralnorm_simd_rows_fn rows = spectralnorm_simd_rows(path);
+    double *u = need((size_t)n * sizeof(double)), *v = need((size_t)n * sizeof(double));
+    long long i, column;
+    int transpose, c;
+    for (transpose = 0; transpose < 2; transpose++)
+        for (c = 0; c < 2; c++) {
+            column = c ? n - 1 : 0;
+            for (i = 0; i < n; i++)
+                u[i] = i == column ? 1.0 : 0.0;
+            rows(u, v, n, 0, n, transpose);
+            for (i = 0; i < n; i++)
+                printf("%a\n", v[i]);
+        }
+    return 0;
+}
+
 /* fannkuchredux.pyx's run_simd over all n! permutations: lanes start at
  * multiples of the 7! sub-block (n! itself below 7), idle lanes all zero. */
 static int run_fannkuchredux(int path, int n)
@@ -254,6 +276,8 @@ int main(int argc, char **argv)
         return run_nbody(path, atol(argv[3]));
     if (strcmp(argv[2], "spectralnorm") == 0)
         return run_spectralnorm(path, atoll(argv[3]));
+    if (strcmp(argv[2], "spectralnorm-entries") == 0)
+        return run_spectralnorm_entries(path, atoll(argv[3]));
     if (strcmp(argv[2], "fannkuchredux") == 0)
         return run_fannkuchredux(path, atoi(argv[3]));
     if (strcmp(argv[2], "revcomp") == 0)

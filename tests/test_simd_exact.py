@@ -6,7 +6,9 @@ results are equal as floats, not merely within the catalog's tolerance; and
 spectralnorm's ``parallel`` rung, built on those rows, is equal for every thread
 count. A change that reorders the arithmetic (partial sums across lanes, a
 reciprocal square root estimate) fails here first; if one is wanted, this test
-is where its new rule is written down.
+is where its new rule is written down. spectralnorm's AVX-512 reciprocals (an
+estimate and three Newton steps) must round as the division does: each one is
+checked in test_simd_cross.py, and here the result at the headline size.
 """
 
 from __future__ import annotations
@@ -49,3 +51,9 @@ def test_spectralnorm_simd_and_parallel_are_native_to_the_bit(spectralnorm, path
                 for threads in (1, 2, 3, 4):
                     got = spectralnorm.norm_parallel(n, n_threads=threads)
                     assert got == expected, (path, n, threads)
+
+
+def test_spectralnorm_simd_is_native_to_the_bit_at_the_headline_size(spectralnorm):
+    # The widest path (the one that runs unforced): every denominator the
+    # headline run divides by, each reciprocal compared through the sums.
+    assert spectralnorm.norm_simd(5500) == spectralnorm.norm_native(5500)

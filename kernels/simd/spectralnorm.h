@@ -5,6 +5,11 @@
 #ifndef SPEEDLAB_SIMD_SPECTRALNORM_H
 #define SPEEDLAB_SIMD_SPECTRALNORM_H
 
+#include "sl_simd.h"
+#if defined(SL_SIMD_X86)
+#  include <immintrin.h>
+#endif
+
 #define SL_SIMD_BODY "simd/spectralnorm_body.h"
 #include "sl_simd_instantiate.h"
 

@@ -5,8 +5,10 @@ power method on AᵀA from u = (1, ..., 1), then ``sqrt(u·v / v·v)``, printed 
 ``%.9f``. Each of the 40 matrix-vector products evaluates all n² entries of A
 again (nothing is stored), so the work is 40 n² terms ``A(i, j) * u[j]``: a pure
 arithmetic kernel, division-bound in C, interpreter-bound in Python. The ``simd``
-rung computes one row per vector lane (2, 4 or 8 divisions per instruction), each
-row still summed left to right, so its result is native's to the last bit. The
+rung computes one row per vector lane (2, 4 or 8 divisions per instruction; on
+AVX-512 each reciprocal is an estimate refined by three Newton steps of fused
+multiply-adds, correctly rounded, instead of a division), each row still summed
+left to right, so its result is native's to the last bit. The
 products' rows are independent, so the ``parallel`` rung shares them out over
 threads, on the ``simd`` rung's vector rows.
 
@@ -244,7 +246,8 @@ SPEC = KernelSpec(
         Variant("native", "speedlab._native.spectralnorm:norm_native"),
         Variant("simd", "speedlab._native.spectralnorm:norm_simd",
                 note="one row per lane, 2 vectors of 2/4/8 rows (SSE2/AVX2/AVX-512, NEON), "
-                     "chosen at run time; each row summed in order: native's bits"),
+                     "chosen at run time; AVX-512 reciprocals by estimate + 3 FMA Newton steps "
+                     "(correctly rounded); each row summed in order: native's bits"),
         Variant("parallel", "speedlab._native.spectralnorm:norm_parallel", threads=True),
         # the matrix is stored: 8 n² bytes, 32 MB at n = 2,000
         Variant("numpy", "speedlab.vectorized.spectralnorm:norm", max_n=2000),
