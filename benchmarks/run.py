@@ -7,6 +7,8 @@
 It runs, with the interpreter that runs it (so install speedlab into it first,
 with the ``peers`` and ``plot`` extras for the numba rows and the figures):
 
+0. ``speedlab verify``: every variant against the oracles and the twin; if any
+   disagrees, nothing is timed and the script exits 1;
 1. ``speedlab bench --full --json results/bench.json --plot figures/ladder.png``
    (every kernel in the catalog, every variant), then ``speedlab bench --headline
    --json results/bench-headline.json`` (each ``parallel`` rung and the rung it
@@ -229,6 +231,11 @@ def main() -> int:
     RESULTS.mkdir(exist_ok=True)
     FIGURES.mkdir(exist_ok=True)
     mode = "--quick" if args.quick else "--full"
+    # Nothing is timed unless every variant gives the oracles' and the twin's
+    # results: bench times calls, it does not check what they return.
+    if speedlab("verify") != 0:
+        print("speedlab verify failed: a variant gives wrong results; nothing was timed", file=sys.stderr)
+        return 1
     failed = speedlab("bench", mode, "--json", str(RESULTS / "bench.json"), "--plot", str(FIGURES / "ladder.png")) != 0
     doc = json.loads((RESULTS / "bench.json").read_text())
     headline_json = RESULTS / "bench-headline.json"
