@@ -211,10 +211,10 @@ def test_fasta_shape_is_predicted_from_a_few_bytes():
 
 
 @functools.lru_cache(maxsize=1)
-def _mispredicted():
+def _mispredicted(lines=50_000):
     """Input in fasta's shape but for one line the prediction's probes never read
     (line 20,000 of 50,000: ~3 MB, 3 pieces), and what each does to the pieces."""
-    record = _fasta_record(b"r", 50_000)
+    record = _fasta_record(b"r", lines)
     return {
         # one more newline and one less base in a piece: the piece says wrong
         "empty-line": (_replace_line(record, 20_000, b"A" * 59 + b"\n\n"), True),
@@ -243,3 +243,12 @@ def test_a_wrong_prediction_is_caught_and_the_input_scanned(path):
         with _simd.forced(path):
             assert revcomp.reverse_complement(data, impl="simd") == want, name
             assert revcomp.reverse_complement(data, impl="parallel", n_threads=2) == want, name
+
+
+@pytest.mark.native
+def test_a_wrong_prediction_is_caught_by_a_team_of_threads():
+    # 120,000 lines: 7 pieces, enough for parallel's one team of threads (3 run
+    # on one thread), whose wrong pieces are looked at only after the team.
+    for name, (data, wrong) in _mispredicted(120_000).items():
+        if wrong:
+            assert revcomp.reverse_complement(data, impl="parallel", n_threads=2) == pure(data), name
