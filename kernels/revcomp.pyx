@@ -806,8 +806,9 @@ cdef int write_pieces(unsigned char *out, const unsigned char *d, Pieces *ps,
         done += batch
         PyErr_CheckSignals()
         if predicted and any_wrong(ps, done - batch, done):
-            break  # the rest need not be written
-    return 1 if predicted and any_wrong(ps, 0, ps.count) else 0
+            return 1  # the rest need not be written
+    # The team checked nothing as it went: its pieces are looked at once, here.
+    return 1 if predicted and team and any_wrong(ps, 0, ps.count) else 0
 
 
 cdef object simd_and_parallel(const unsigned char[::1] data, int n_threads):
