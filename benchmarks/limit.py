@@ -108,16 +108,16 @@ def measure(fastest: Path, tasks, rounds: int, work: Path) -> list[dict]:
                 continue
             ref_cmd, ref_label = [str(exe)] + ([] if spec.reads_fasta else [str(n)]), "fastest C"
         candidates = [v for v in spec.variants if v.name not in SKIP and not v.peer and v.available()]
-        times = {v.name: [] for v in candidates}
+        commands = {v.name: speedlab + size + ["--impl", v.name] for v in candidates}
+        times = {variant: [] for variant in commands}
         # The outputs, once each, untimed; then the timed rounds, to /dev/null.
         _, ref_digest = _run(ref_cmd, stdin, work / "out")
-        digests = {v.name: _run(speedlab + size + ["--impl", v.name], stdin, work / "out")[1]
-                   for v in candidates}
+        digests = {variant: _run(cmd, stdin, work / "out")[1] for variant, cmd in commands.items()}
         ref_times = []
         for _ in range(rounds):
             ref_times.append(_run(ref_cmd, stdin)[0])
-            for v in candidates:
-                times[v.name].append(_run(speedlab + size + ["--impl", v.name], stdin)[0])
+            for variant, cmd in commands.items():
+                times[variant].append(_run(cmd, stdin)[0])
         ref = statistics.median(ref_times)
         rows = [{"variant": v.name, "official": official(v), "seconds": statistics.median(times[v.name]),
                  "same_output": digests[v.name] == ref_digest} for v in candidates]
