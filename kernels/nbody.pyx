@@ -16,7 +16,9 @@ rung returns the same energies:
   operations, and the ten pairs' squares, square roots and divisions run 4
   pairs per instruction (AVX2, AVX-512; 2 with SSE2 or NEON), the path chosen
   at run time (``speedlab._simd``). Every lane does native's operations in
-  native's order, so the energies are native's bits on every path.
+  native's order, so the energies are native's bits on SSE2, AVX2 and NEON;
+  AVX-512 replaces the square root and the division by an estimate of 1/sqrt
+  and a series (``nb_mag``): within a few ulps, the same printed digits.
 * ``energies_c``      -- the ``c`` rung: ``kernels/c/nbody.c``, same flags.
 * ``energies_rust``   -- the ``rust`` reference: ``kernels/rust/src/nbody.rs``, the
   same algorithm in safe Rust, called exactly as ``energies_c`` calls the C.

@@ -10,6 +10,8 @@
  *   simd_driver PATH chacha20 COUNTER     < key(32) nonce(12) data   -> data XOR keystream
  *   simd_driver PATH mandelbrot N                                     -> the PBM image
  *   simd_driver PATH nbody STEPS          < 35 little-endian doubles  -> "%a %a" energies
+ *   simd_driver PATH nbody-bodies STEPS   < systems of 35 doubles  -> per system, a line of
+ *                                           each body's x y z vx vy vz after the steps ("%a")
  *   simd_driver PATH spectralnorm N                                   -> "%a" the norm
  *   simd_driver PATH spectralnorm-entries N   -> "%a" per line: columns 0 and N-1 of A, then of Aᵀ
  *   simd_driver PATH fannkuchredux N                                  -> "checksum max_flips"
@@ -130,6 +132,25 @@ static int run_nbody(int path, long steps)
     nbody_simd_advance(path)(bodies, steps, 0.01);
     after = nbody_c_energy(bodies);
     printf("%a %a\n", before, after);
+    return 0;
+}
+
+/* Many systems, each advanced on its own: the bodies afterwards, not the energies. */
+static int run_nbody_bodies(int path, long steps)
+{
+    size_t size, at;
+    unsigned char *in = read_all(&size);
+    nbody_c_body bodies[NBODY_C_BODIES];
+    int i;
+    if (size % sizeof(bodies) != 0)
+        return 2;
+    for (at = 0; at < size; at += sizeof(bodies)) {
+        memcpy(bodies, in + at, sizeof(bodies));
+        nbody_simd_advance(path)(bodies, steps, 0.01);
+        for (i = 0; i < NBODY_C_BODIES; i++)
+            printf("%a %a %a %a %a %a%c", bodies[i].x, bodies[i].y, bodies[i].z, bodies[i].vx,
+                   bodies[i].vy, bodies[i].vz, i + 1 < NBODY_C_BODIES ? ' ' : '\n');
+    }
     return 0;
 }
 
@@ -274,6 +295,8 @@ int main(int argc, char **argv)
         return run_mandelbrot(path, atoi(argv[3]));
     if (strcmp(argv[2], "nbody") == 0)
         return run_nbody(path, atol(argv[3]));
+    if (strcmp(argv[2], "nbody-bodies") == 0)
+        return run_nbody_bodies(path, atol(argv[3]));
     if (strcmp(argv[2], "spectralnorm") == 0)
         return run_spectralnorm(path, atoll(argv[3]));
     if (strcmp(argv[2], "spectralnorm-entries") == 0)

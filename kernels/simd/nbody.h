@@ -5,6 +5,10 @@
 #define SPEEDLAB_SIMD_NBODY_H
 
 #include "c/nbody.h"
+#include "sl_simd.h"
+#if defined(SL_SIMD_X86)
+#  include <immintrin.h>
+#endif
 
 #define SL_SIMD_BODY "simd/nbody_body.h"
 #include "sl_simd_instantiate.h"

@@ -218,8 +218,9 @@ SPEC = KernelSpec(
         Variant("typed", "speedlab._native.nbody:energies_typed", max_n=1_000_000),
         Variant("native", "speedlab._native.nbody:energies_native"),
         Variant("simd", "speedlab._native.nbody:energies_simd",
-                note="bodies as vectors, the 10 pairs' sqrt and division 4 (2) at a time "
-                     "(AVX2/AVX-512; SSE2, NEON), chosen at run time; native's bits"),
+                note="bodies as vectors, the 10 pairs' magnitudes 4 (2) at a time, chosen at "
+                     "run time: AVX2, SSE2, NEON by native's sqrt and division (its bits); "
+                     "AVX-512 by a 1/sqrt estimate and a series in multiply-adds (<= 5 ulps)"),
         Variant("numpy", "speedlab.vectorized.nbody:energies", max_n=50_000),
         Variant("c", "speedlab._native.nbody:energies_c"),
         Variant("rust", "speedlab._native.nbody:energies_rust", feature="rust"),
