@@ -159,6 +159,24 @@ def test_pcre2_matches_re_on_arbitrary_bytes(name):
         assert fn(data) == analyse(data), data
 
 
+def test_pcre2_replacement_chain_in_one_buffer():
+    # The pcre2 variant runs the replacement chain in one buffer (run_serial): every
+    # step over its own input, but the one that grows (a[NSt]|BY -> <2>), which writes
+    # from below it. Inputs that grow as much as possible (a match in every two bytes),
+    # right up to their end, or shrink and grow in turn: no output may overtake the
+    # input still to be read.
+    from speedlab.pure.regexredux import analyse
+
+    fn = _variant(REGEXREDUX, "pcre2")
+    rng = random.Random(20261202)
+    pieces = [b"aN", b"aS", b"at", b"BY", b"tHaN", b"aND", b"caN", b"HaD", b"WaS", b"<", b">", b"|",
+              b"\n", b">x\n"]
+    inputs = [b"aN" * 50_000, b"BY" * 50_001 + b"a", b">h\n" + b"aS\n" * 1000, b"tHaNt" * 999 + b"aN" * 999]
+    inputs += [b"".join(rng.choice(pieces) for _ in range(rng.randint(0, 400))) for _ in range(300)]
+    for data in inputs:
+        assert fn(data) == analyse(data), data
+
+
 @pytest.mark.native
 def test_parallel_rung_above_its_serial_threshold():
     # fasta 30,000 is 300,000 cleaned bases: over the 256 KiB below which it runs serially.

@@ -34,6 +34,10 @@ cdef extern from *:
     uint32_t PCRE2_CONFIG_VERSION
     # pcre2_set_newline()
     uint32_t PCRE2_NEWLINE_LF
+    # pcre2_compile()
+    uint32_t PCRE2_NO_START_OPTIMIZE
+    # pcre2_pattern_info()
+    uint32_t PCRE2_INFO_MINLENGTH
     # pcre2_jit_compile()
     uint32_t PCRE2_JIT_COMPLETE
     # error codes
@@ -54,6 +58,7 @@ cdef extern from *:
                               pcre2_compile_context *ccontext) nogil
     void pcre2_code_free(pcre2_code *code) nogil
     int pcre2_jit_compile(pcre2_code *code, uint32_t options) nogil
+    int pcre2_pattern_info(const pcre2_code *code, uint32_t what, void *where) nogil
 
     pcre2_match_context *pcre2_match_context_create(pcre2_general_context *gcontext) nogil
     void pcre2_match_context_free(pcre2_match_context *mcontext) nogil

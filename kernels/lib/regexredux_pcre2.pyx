@@ -11,8 +11,10 @@ machine code. The fastest Benchmarks Game programs for this task do the same.
 * ``analyse_pcre2``    -- the ``pcre2`` variant: the header/newline removal, the
   nine counts and the five replacements, each pattern compiled by PCRE2 and its
   JIT, matched with ``pcre2_jit_match`` on raw bytes, one thread, without the GIL.
-  The replacements are a copy loop of ours between matches (one growing buffer
-  per step, checked), which is what ``pcre2_substitute`` would do.
+  The replacements are a copy loop of ours between matches, which is what
+  ``pcre2_substitute`` would do, the whole chain in the cleaned sequence's own
+  buffer (``run_serial``); three counted patterns are compiled without PCRE2's
+  start-of-match search, which costs them more than it saves (``PLAIN_START``).
 * ``analyse_parallel`` -- the ``parallel`` rung on top of it: the same tasks on
   OpenMP threads. The header/newline removal runs on chunks of the input cut
   just after a newline (no match of ``>.*\\n|\\n`` can cross such a cut, so the
@@ -20,9 +22,10 @@ machine code. The fastest Benchmarks Game programs for this task do the same.
   replacement chain run at once (schedule dynamic, the chain first because it
   is the longest), each count cut into parts of the sequence so that the last
   tasks to finish are short (``count_in_parts``; ``sum_parts`` adds the parts
-  up exactly). Below 256 KiB it runs serially: waking threads would cost more
-  than it saves. Compiled patterns are read-only and shared; each task owns its
-  match data and JIT stack, since a JIT stack serves one match at a time.
+  up exactly). Below 256 KiB (or on one thread) it is the ``pcre2`` variant:
+  waking threads would cost more than it saves. Compiled patterns are
+  read-only and shared; each task owns its match data and JIT stack, since a
+  JIT stack serves one match at a time.
 
 The results are the pure twin's, byte for byte: leftmost-first alternation and
 non-overlapping matches scanned left to right, as in ``re``; no UTF mode (a byte
@@ -45,17 +48,18 @@ cimport omp_shim
 from cython.parallel cimport prange
 from libc.stdint cimport SIZE_MAX, uint32_t
 from libc.stdlib cimport calloc, free, malloc, realloc
-from libc.string cimport memchr, memcpy, memset
+from libc.string cimport memchr, memcpy, memmove, memset
 
 from pcre2 cimport (
     PCRE2_CONFIG_JIT, PCRE2_CONFIG_VERSION, PCRE2_ERROR_JIT_BADOPTION, PCRE2_ERROR_JIT_STACKLIMIT,
-    PCRE2_ERROR_NOMATCH, PCRE2_ERROR_NOMEMORY, PCRE2_JIT_COMPLETE, PCRE2_NEWLINE_LF, PCRE2_SIZE,
-    PCRE2_SPTR, PCRE2_UCHAR, pcre2_code, pcre2_code_free, pcre2_compile, pcre2_compile_context,
-    pcre2_compile_context_create, pcre2_compile_context_free, pcre2_config, pcre2_get_error_message,
-    pcre2_get_ovector_pointer, pcre2_jit_compile, pcre2_jit_match, pcre2_jit_stack,
-    pcre2_jit_stack_assign, pcre2_jit_stack_create, pcre2_jit_stack_free, pcre2_match_context,
-    pcre2_match_context_create, pcre2_match_context_free, pcre2_match_data, pcre2_match_data_create,
-    pcre2_match_data_free, pcre2_set_newline,
+    PCRE2_ERROR_NOMATCH, PCRE2_ERROR_NOMEMORY, PCRE2_INFO_MINLENGTH, PCRE2_JIT_COMPLETE,
+    PCRE2_NEWLINE_LF, PCRE2_NO_START_OPTIMIZE, PCRE2_SIZE, PCRE2_SPTR, PCRE2_UCHAR, pcre2_code,
+    pcre2_code_free, pcre2_compile, pcre2_compile_context, pcre2_compile_context_create,
+    pcre2_compile_context_free, pcre2_config, pcre2_get_error_message, pcre2_get_ovector_pointer,
+    pcre2_jit_compile, pcre2_jit_match, pcre2_jit_stack, pcre2_jit_stack_assign,
+    pcre2_jit_stack_create, pcre2_jit_stack_free, pcre2_match_context, pcre2_match_context_create,
+    pcre2_match_context_free, pcre2_match_data, pcre2_match_data_create, pcre2_match_data_free,
+    pcre2_pattern_info, pcre2_set_newline,
 )
 
 from speedlab.pure.regexredux import CLEAN, SUBSTITUTIONS, VARIANTS
@@ -120,11 +124,28 @@ cdef extern from *:
 # Error codes of ours beside PCRE2's (which are all negative and above -100).
 cdef enum:
     OUT_OF_MEMORY = -1000
+    STOPPED = -1001  # a signal handler raised (see poll()): the exception is set
+
+# The counted patterns compiled with PCRE2_NO_START_OPTIMIZE: for these three the
+# JIT's start-of-match search (SIMD over two byte positions, each with two
+# candidate bytes) stops at about one DNA byte in four and costs more than trying
+# a match at every byte; for the other six it wins by up to 2x. Fasta 5M, ns per
+# byte with/without it: 1.36/1.69, 1.71/1.82, 1.60/1.69. The option changes no
+# match here: it only matters with (*COMMIT) and the like, which these lack.
+PLAIN_START = frozenset({VARIANTS[0], VARIANTS[3], VARIANTS[4]})
 
 cdef struct Program:
     pcre2_code *code[N_PATTERNS]
     const unsigned char *replacement[N_PATTERNS]  # NULL for a counted pattern
     size_t replacement_length[N_PATTERNS]
+    size_t min_length[N_PATTERNS]  # no match is shorter (PCRE2_INFO_MINLENGTH)
+    # The pcre2 variant's replacement chain runs in one buffer (run_serial): every
+    # step writes its output over its own input, except the one whose replacement
+    # is longer than its shortest match (a[NSt]|BY -> <2>), which writes below it;
+    # its input sits this many bytes per input byte up the buffer (numerator over
+    # denominator: 1/2 here), so that its output never overtakes what it reads.
+    int grows                      # that step's pattern (0: none grows)
+    size_t headroom_num, headroom_den
 
 
 cdef class Patterns:
@@ -140,6 +161,7 @@ cdef class Patterns:
         cdef pcre2_compile_context *context = pcre2_compile_context_create(NULL)
         cdef int error = 0, i
         cdef PCRE2_SIZE offset = 0
+        cdef uint32_t min_length = 0
         cdef bytes pattern
         if context == NULL:
             raise MemoryError("PCRE2: cannot allocate a compile context")
@@ -147,17 +169,34 @@ cdef class Patterns:
             pcre2_set_newline(context, PCRE2_NEWLINE_LF)
             for i in range(N_PATTERNS):
                 pattern = patterns[i]
-                self.program.code[i] = pcre2_compile(<PCRE2_SPTR><const char *>pattern, len(pattern), 0,
-                                                     &error, &offset, context)
+                self.program.code[i] = pcre2_compile(
+                    <PCRE2_SPTR><const char *>pattern, len(pattern),
+                    PCRE2_NO_START_OPTIMIZE if FIRST_COUNT <= i < FIRST_SUB and pattern in PLAIN_START else 0,
+                    &error, &offset, context)
                 if self.program.code[i] == NULL:
                     raise_for(error, f"compiling {pattern!r}")
                 error = pcre2_jit_compile(self.program.code[i], PCRE2_JIT_COMPLETE)
                 if error != 0:
                     raise_for(error, f"JIT-compiling {pattern!r}")
+                error = pcre2_pattern_info(self.program.code[i], PCRE2_INFO_MINLENGTH, &min_length)
+                if error != 0:
+                    raise_for(error, f"reading the minimum match length of {pattern!r}")
+                self.program.min_length[i] = min_length
             self.program.replacement[0] = <const unsigned char *><const char *>self._keep[0]
             for i in range(N_SUBS):
                 self.program.replacement[FIRST_SUB + i] = <const unsigned char *><const char *>self._keep[1 + i]
                 self.program.replacement_length[FIRST_SUB + i] = len(self._keep[1 + i])
+            self.program.headroom_den = 1
+            for i in range(FIRST_SUB, N_PATTERNS):
+                if self.program.replacement_length[i] <= self.program.min_length[i]:
+                    continue
+                # NOTE: one growing step fits run_serial's layout; a second (or a
+                # pattern that can match empty) would need a buffer of its own
+                if self.program.grows != 0 or self.program.min_length[i] == 0:
+                    raise RuntimeError("regexredux/pcre2: the replacement chain grows more than once")
+                self.program.grows = i
+                self.program.headroom_num = self.program.replacement_length[i] - self.program.min_length[i]
+                self.program.headroom_den = self.program.min_length[i]
         finally:
             pcre2_compile_context_free(context)
 
@@ -486,6 +525,150 @@ cdef size_t line_start_after(const unsigned char *text, size_t n, size_t pos) no
     return n if hit == NULL else <size_t>(hit - text) + 1
 
 
+# -- the pcre2 variant: one thread, one buffer --------------------------------
+
+cdef Py_ssize_t substitute(const Program *program, int pattern, const unsigned char *src, size_t length,
+                           unsigned char *dst, pcre2_match_data *data, pcre2_match_context *context,
+                           Control *control) noexcept nogil:
+    """Replace the matches of ``pattern`` in src[:length], writing the result from ``dst``.
+
+    Returns the result's length, or an error code (negative). ``dst`` may lie
+    at or below ``src`` in the same buffer provided the output never overtakes
+    the bytes still to be read (``run_serial`` lays the buffer out so). Each
+    search is given the subject from its start position on, so PCRE2 reads no
+    byte before it, overwritten or not; no pattern of the program looks behind,
+    so the matches are those of a search from a start offset.
+    """
+    cdef PCRE2_SIZE *ovector = pcre2_get_ovector_pointer(data)
+    cdef const pcre2_code *code = program.code[pattern]
+    cdef const unsigned char *replacement = program.replacement[pattern]
+    cdef size_t replacement_length = program.replacement_length[pattern]
+    cdef size_t pos = 0, copied = 0, out = 0, start, end, k, next_poll = POLL_BYTES
+    cdef int rc
+    while pos <= length:
+        if pos >= next_poll:
+            if poll(control):
+                return STOPPED
+            next_poll = pos + POLL_BYTES
+        rc = pcre2_jit_match(code, src + pos, length - pos, 0, 0, data, context)
+        if rc == PCRE2_ERROR_NOMATCH:
+            break
+        if rc < 0:
+            return rc
+        start = pos + ovector[0]
+        end = pos + ovector[1]
+        # in place, nothing moves until a match first shortens the text
+        if dst + out != src + copied:
+            memmove(dst + out, src + copied, start - copied)
+        out += start - copied
+        # one to three bytes: a call to memcpy would cost more than the copy
+        for k in range(replacement_length):
+            dst[out + k] = replacement[k]
+        out += replacement_length
+        copied = end
+        # the next search starts where this match ended; no pattern here can
+        # match empty, but never loop on one if it did
+        pos = end if end > start else end + 1
+    if dst + out != src + copied:
+        memmove(dst + out, src + copied, length - copied)
+    return <Py_ssize_t>(out + length - copied)
+
+
+cdef int count_all(const pcre2_code *code, const unsigned char *subject, size_t length,
+                   Py_ssize_t *count, pcre2_match_data *data, pcre2_match_context *context,
+                   Control *control) noexcept nogil:
+    """Set ``count`` to the matches of ``code`` in subject[:length]; 0, or an error code."""
+    cdef PCRE2_SIZE *ovector = pcre2_get_ovector_pointer(data)
+    cdef size_t pos = 0, next_poll = POLL_BYTES
+    cdef int rc
+    count[0] = 0
+    while pos <= length:
+        if pos >= next_poll:
+            if poll(control):
+                return STOPPED
+            next_poll = pos + POLL_BYTES
+        rc = pcre2_jit_match(code, subject, length, pos, 0, data, context)
+        if rc == PCRE2_ERROR_NOMATCH:
+            return 0
+        if rc < 0:
+            return rc
+        count[0] += 1
+        pos = ovector[1] if ovector[1] > ovector[0] else ovector[1] + 1  # never loop on an empty match
+    return 0
+
+
+cdef tuple run_serial(const unsigned char[::1] fasta):
+    """The pcre2 variant's result for ``fasta``: one thread, one buffer.
+
+    The headers and newlines are removed into the buffer, the nine patterns
+    counted, and the replacement chain run in the same buffer: a step whose
+    replacement is no longer than its shortest match writes over its own input;
+    the one step that grows (``Program.grows``) writes from the buffer's start,
+    the sequence having been cleaned into it far enough up (``headroom``) that
+    the output stays below what is still to be read. So the call touches the
+    pages of 1.5 input lengths, where a fresh buffer for the cleaning and for
+    each of two alternating outputs touched 3: on this VM a first touch costs
+    ~0.4 ns per input byte and buffer (page faults), as much as the fastest
+    replacement's whole scan.
+    """
+    cdef Patterns patterns = compiled()
+    cdef const Program *program = &patterns.program
+    cdef size_t n = fasta.shape[0], length = 0, clean_length = 0
+    cdef size_t headroom = (n // program.headroom_den + 1) * program.headroom_num
+    cdef const char *nothing = ""
+    cdef const unsigned char *input = &fasta[0] if n > 0 else <const unsigned char *>nothing
+    cdef unsigned char *buffer = NULL
+    cdef unsigned char *src
+    cdef unsigned char *dst
+    cdef Py_ssize_t counts[N_COUNTS]
+    cdef Py_ssize_t got
+    cdef Control control
+    cdef Task task
+    cdef int i, pattern, error = 0, cleaned = 0
+    control.stop = 0
+    control.can_signal = get_ident() == main_thread().ident
+    memset(counts, 0, sizeof(counts))
+    if task_init(&task) != 0:
+        task_free(&task)
+        raise MemoryError("regexredux/pcre2: cannot allocate PCRE2's match data and JIT stack")
+    try:
+        buffer = <unsigned char *>malloc(headroom + n + 1)
+        if buffer == NULL:
+            raise MemoryError(f"regexredux/pcre2: cannot allocate {headroom + n + 1:,} bytes")
+        src = buffer + headroom
+        with nogil:
+            got = substitute(program, 0, input, n, src, task.data, task.context, &control)
+            if got < 0:
+                error = <int>got
+            else:
+                clean_length = length = <size_t>got
+                cleaned = 1
+            for i in range(N_COUNTS):
+                if error != 0:
+                    break
+                error = count_all(program.code[FIRST_COUNT + i], src, clean_length, &counts[i],
+                                  task.data, task.context, &control)
+            # the counts done, the chain may overwrite the sequence
+            pattern = FIRST_SUB
+            while error == 0 and pattern < N_PATTERNS:
+                dst = buffer if pattern == program.grows else src
+                got = substitute(program, pattern, src, length, dst, task.data, task.context, &control)
+                if got < 0:
+                    error = <int>got
+                    break
+                src = dst
+                length = <size_t>got
+                pattern += 1
+        if control.stop:
+            reraise()
+        if error != 0:
+            raise_for(error, "matching" if cleaned else "removing the headers and newlines")
+        return tuple([counts[i] for i in range(N_COUNTS)]), n, clean_length, length
+    finally:
+        free(buffer)
+        task_free(&task)
+
+
 # -- the variants ------------------------------------------------------------
 
 cdef tuple run(const unsigned char[::1] fasta, int n_threads):
@@ -501,10 +684,10 @@ cdef tuple run(const unsigned char[::1] fasta, int n_threads):
     cdef Task *chunks = NULL
     cdef Task *tasks = NULL
     cdef int i, n_chunks = 1, n_tasks = 0, parts = 1
+    if n_threads <= 1 or n < PARALLEL_MIN_BYTES:
+        return run_serial(fasta)
     control.stop = 0
     control.can_signal = get_ident() == main_thread().ident
-    if n < PARALLEL_MIN_BYTES:
-        n_threads = 1
     if n_threads > 1:
         n_chunks = n_threads * CHUNKS_PER_THREAD
         if <size_t>n_chunks > n // CHUNK_MIN_BYTES:
@@ -567,7 +750,7 @@ cdef tuple run(const unsigned char[::1] fasta, int n_threads):
 
 def analyse_pcre2(const unsigned char[::1] fasta):
     """Counts and lengths for the FASTA text ``fasta``: PCRE2 and its JIT, one thread."""
-    return run(fasta, 1)
+    return run_serial(fasta)
 
 
 def analyse_parallel(const unsigned char[::1] fasta, n_threads=None):
