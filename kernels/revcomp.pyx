@@ -98,8 +98,12 @@ cdef extern from "simd/revcomp.h":
                                              const unsigned char *letters,
                                              const unsigned char *table, int *opens) noexcept nogil
     ctypedef size_t (*revcomp_simd_newlines_fn)(const unsigned char *src, size_t n) noexcept nogil
+    ctypedef void (*revcomp_simd_swap_fn)(unsigned char *seq, size_t length, size_t lo, size_t hi,
+                                          const unsigned char *letters,
+                                          const unsigned char *table) noexcept nogil
     revcomp_simd_piece_fn revcomp_simd_piece(int path) noexcept nogil
     revcomp_simd_newlines_fn revcomp_simd_newlines(int path) noexcept nogil
+    revcomp_simd_swap_fn revcomp_simd_swap(int path) noexcept nogil
 
 cdef enum:
     LINE = 60                # characters per output line (the program's format)
@@ -856,6 +860,133 @@ cdef object simd_and_parallel(const unsigned char[::1] data, int n_threads):
     return result
 
 
+# -- simd and parallel in place: swaps from both ends, for input in fasta's shape --
+
+cdef struct Swap:
+    size_t seq      # offset of the record's first base
+    size_t length   # the record's bases
+    size_t lo, hi   # bases [lo, hi) trade places with their mirrors
+    bint middle     # and the middle base of an odd length is complemented
+
+
+cdef struct Swaps:
+    Swap *items
+    size_t count, capacity
+
+
+cdef bint fasta_shaped(const unsigned char *d, size_t n, size_t start, size_t *end, size_t *body,
+                       size_t *length, revcomp_simd_newlines_fn newlines) noexcept nogil:
+    """Whether the record opening at ``start`` is in fasta's shape, so that its
+    output's newlines fall where its input's are: a header line, then lines of
+    LINE bases and a last one of 1 to LINE, each ended by a newline, then the
+    next record's '>' or the end. Sets ``end``, ``body`` and ``length`` (bases).
+    Every line end is looked at, and the newlines are counted (in vector
+    compares), so a line of another length anywhere says no."""
+    cdef const unsigned char *nl = <const unsigned char *>memchr(d + start, b'\n', n - start)
+    cdef size_t full, last = 0, at, k
+    if nl == NULL:  # a header without its newline: the output adds one
+        return False
+    body[0] = <size_t>(nl - d) + 1
+    full = full_lines(d, n, body[0])
+    at = body[0] + full * (LINE + 1)
+    if at < n and d[at] != b'>':
+        nl = <const unsigned char *>memchr(d + at, b'\n', min(<size_t>LINE, n - at))
+        if nl == NULL or nl == d + at:  # longer, without its newline, or empty
+            return False
+        last = <size_t>(nl - d) - at
+        at += last + 1
+        if at < n and d[at] != b'>':
+            return False
+    for k in range(full):  # full_lines looked at a few lines only
+        if d[body[0] + k * (LINE + 1) + LINE] != b'\n' or d[body[0] + k * (LINE + 1)] == b'>':
+            return False
+    if newlines(d + body[0], at - body[0]) != full + (last > 0):
+        return False
+    end[0] = at
+    length[0] = full * LINE + last
+    return True
+
+
+cdef size_t plan_swaps(const unsigned char *d, size_t n, revcomp_simd_newlines_fn newlines,
+                       Swaps *sw) noexcept nogil:
+    """Cut every record's swaps into items of PIECE / 2 front bases (a PIECE of
+    bytes touched each). Returns 0, 1 when a record is not in fasta's shape
+    (nothing to swap then), or 2 when the list cannot grow."""
+    cdef size_t start = 0, end = 0, body = 0, length = 0, lo, half
+    cdef Swap *item
+    while start < n:
+        if not fasta_shaped(d, n, start, &end, &body, &length, newlines):
+            return 1
+        half = length // 2
+        lo = 0
+        while lo < half or (lo == 0 and length % 2 == 1):
+            if not make_room(<void **>&sw.items, sw.count, &sw.capacity, sizeof(Swap), 64):
+                return 2
+            item = &sw.items[sw.count]
+            sw.count += 1
+            item.seq = body
+            item.length = length
+            item.lo = lo
+            item.hi = min(half, lo + <size_t>(PIECE // 2))
+            item.middle = item.hi == half and length % 2 == 1
+            lo = item.hi
+            if item.middle:
+                break
+        start = end
+    return 0
+
+
+cdef void run_swap(unsigned char *d, const Swap *item, revcomp_simd_swap_fn swap) noexcept nogil:
+    cdef size_t m = item.length // 2
+    swap(d + item.seq, item.length, item.lo, item.hi, LETTERS, TABLE)
+    if item.middle:
+        d[item.seq + m + m // LINE] = TABLE[d[item.seq + m + m // LINE]]
+
+
+cdef int simd_inplace(unsigned char[::1] buf, int n_threads) except -1:
+    """Reverse-complement ``buf`` in place by the vector path over ``n_threads``
+    threads; input of another shape goes to native's in-place passes (which
+    raise ValueError when a record cannot be reversed in place). Every record is
+    checked before a byte changes."""
+    cdef int path = simd_path_id()
+    cdef revcomp_simd_swap_fn swap = revcomp_simd_swap(path)
+    cdef revcomp_simd_newlines_fn newlines = revcomp_simd_newlines(path)
+    cdef size_t n = buf.shape[0], done = 0, batch, planned
+    cdef unsigned char *d = &buf[0] if n else NULL
+    cdef Swaps sw
+    cdef Py_ssize_t b
+    if swap == NULL or n == 0:  # SPEEDLAB_SIMD=scalar; empty input is refused there
+        return process_inplace(buf, NATIVE)
+    if not LETTERS_HOLD:
+        raise RuntimeError("revcomp: the complement table is not in the IUPAC shape the vector "
+                           "paths look it up by")
+    sw.items = NULL
+    sw.count = sw.capacity = 0
+    try:
+        with nogil:
+            planned = plan_swaps(d, n, newlines, &sw)
+        if planned == 2:
+            raise MemoryError("revcomp: no memory for the list of swaps")
+        if planned == 1:
+            return process_inplace(buf, NATIVE)
+        if sw.count < PARALLEL_MIN_PIECES:
+            n_threads = 1
+        while done < sw.count:  # batches between checks for Ctrl-C
+            batch = min(<size_t>(PIECES_PER_CHECK * n_threads), sw.count - done)
+            with nogil:
+                if n_threads == 1:
+                    for b in range(<Py_ssize_t>batch):
+                        run_swap(d, &sw.items[done + b], swap)
+                else:
+                    for b in prange(<Py_ssize_t>batch, num_threads=n_threads, schedule="static"):
+                        run_swap(d, &sw.items[done + b], swap)
+            done += batch
+            PyErr_CheckSignals()
+    finally:
+        free(sw.items)
+    return 0
+
+
 def reverse_complement_simd(const unsigned char[::1] data):
     """The program's output for the FASTA ``data``: the ``simd`` rung.
 
@@ -891,6 +1022,19 @@ def reverse_complement_c(const unsigned char[::1] data):
 def reverse_complement_inplace_native(unsigned char[::1] buf):
     """Replace the FASTA in ``buf`` by its reverse complement, in place (native rung)."""
     process_inplace(buf, NATIVE)
+
+
+def reverse_complement_inplace_simd(unsigned char[::1] buf):
+    """Replace the FASTA in ``buf`` by its reverse complement, in place (simd rung)."""
+    simd_inplace(buf, 1)
+
+
+def reverse_complement_inplace_parallel(unsigned char[::1] buf, n_threads=None):
+    """Replace the FASTA in ``buf`` by its reverse complement, in place (parallel rung)."""
+    cdef int threads = omp_shim.omp_get_max_threads() if n_threads is None else n_threads
+    if threads < 1:
+        raise ValueError(f"n_threads must be >= 1, got {threads}")
+    simd_inplace(buf, threads)
 
 
 def reverse_complement_inplace_c(unsigned char[::1] buf):

@@ -16,6 +16,8 @@
  *   simd_driver PATH spectralnorm-entries N   -> "%a" per line: columns 0 and N-1 of A, then of Aᵀ
  *   simd_driver PATH fannkuchredux N                                  -> "checksum max_flips"
  *   simd_driver PATH revcomp PIECE_BYTES  < table(256) letters(32) FASTA -> the output
+ *   simd_driver PATH revcomp-swap BASES   < table(256) letters(32) one record's sequence
+ *                                           in fasta's shape -> it reversed in place
  *
  * PATH is sse2, avx2, avx512 (x86-64) or neon (AArch64). Exit status 2: bad
  * arguments or a path this build or CPU does not have; 1: out of memory.
@@ -223,6 +225,29 @@ static int run_fannkuchredux(int path, int n)
     return 0;
 }
 
+/* revcomp.pyx's in-place simd rung on one record's sequence (lines of 60 bases,
+ * the last of 1 to 60, each ended by a newline): swaps in runs of `bases` front
+ * bases up to the middle, then the middle base of an odd length. */
+static int run_revcomp_swap(int path, size_t bases)
+{
+    revcomp_simd_swap_fn swap = revcomp_simd_swap(path);
+    revcomp_simd_newlines_fn newlines = revcomp_simd_newlines(path);
+    size_t size, n, length, lo, m;
+    unsigned char *in = read_all(&size), *d;
+    if (size < 288 || bases == 0)
+        return 2;
+    d = in + 288;
+    n = size - 288;
+    length = n - newlines(d, n);
+    for (lo = 0; lo < length / 2; lo += bases)
+        swap(d, length, lo, lo + bases < length / 2 ? lo + bases : length / 2, in + 256, in);
+    m = length / 2;
+    if (length % 2)
+        d[m + m / 60] = in[d[m + m / 60]];
+    fwrite(d, 1, n, stdout);
+    return 0;
+}
+
 /* revcomp.pyx's simd rung: records at offset 0 and at every '>' that opens a
  * line, each cut into pieces of at most `piece_bytes` input bytes (any cut
  * gives the same bytes), each piece written by the body straight to its place. */
@@ -305,6 +330,8 @@ int main(int argc, char **argv)
         return run_fannkuchredux(path, atoi(argv[3]));
     if (strcmp(argv[2], "revcomp") == 0)
         return run_revcomp(path, (size_t)strtoull(argv[3], NULL, 10));
+    if (strcmp(argv[2], "revcomp-swap") == 0)
+        return run_revcomp_swap(path, (size_t)strtoull(argv[3], NULL, 10));
     fprintf(stderr, "simd_driver: unknown kernel %s\n", argv[2]);
     return 2;
 }

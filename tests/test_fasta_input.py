@@ -102,6 +102,85 @@ def test_reverse_complement_inplace(monkeypatch, mode):
     assert buf == b"\n".join(line if line.startswith(b">") else line.upper() for line in lines)
 
 
+INPLACE = ["python", "native", "simd", "parallel"]
+
+
+def _fasta_shaped(rng):
+    """Records of random lengths in fasta's shape (lines of 60, the last shorter), any letters."""
+    records = []
+    for index in range(rng.randint(1, 4)):
+        length = rng.choice([0, 1, 2, 59, 60, 61, 119, 121, rng.randint(0, 5000)])
+        seq = bytes(rng.choice(b"ACGTRYKMBVDHNacgtn*") for _ in range(length))
+        records.append(b">rec %d\n" % index + b"".join(seq[i:i + 60] + b"\n" for i in range(0, length, 60)))
+    return b"".join(records)
+
+
+def _lines(header: bytes, widths) -> bytes:
+    """A record of lines of these widths, each ended by a newline."""
+    letters = b"ACGTacgtNRY"
+    return header + b"\n" + b"".join(bytes(letters[(k + i) % 11] for i in range(w)) + b"\n"
+                                    for k, w in enumerate(widths))
+
+
+@pytest.mark.parametrize("impl", INPLACE)
+def test_reverse_complement_inplace_every_variant_and_path(impl):
+    from speedlab import _simd
+
+    rng = random.Random(20261202)
+    inputs = [FASTA_1000, fasta(25_000)] + [_fasta_shaped(rng) for _ in range(40)]
+    # not in fasta's shape, yet as many lines out as in: native's passes take these;
+    # the last, lines 4 and 5 of 59 and 61, with every line after them where fasta's are
+    inputs += [_lines(b">a", [61, 59]), _lines(b">b", [2, 118]), _lines(b">c", [60, 59, 61, 60, 5]),
+               _lines(b">d", [60, 60, 60, 60, 59, 61, 60, 60, 60, 5])]
+    paths = _simd.supported() if impl in ("simd", "parallel") else ["auto"]
+    for path in paths:
+        with _simd.forced(path):
+            for data in inputs:
+                buf = bytearray(data)
+                kwargs = {"n_threads": 3} if impl == "parallel" else {}
+                revcomp.reverse_complement_inplace(buf, impl=impl, **kwargs)
+                assert buf == revcomp.reverse_complement(data, impl="python"), (path, data[:60])
+
+
+@pytest.mark.native
+def test_reverse_complement_inplace_parallel_over_many_pieces():
+    # fasta 300,000 is about 3 MB: swaps over threads, in several batches
+    data = fasta(300_000)
+    want = revcomp.reverse_complement(data, impl="native")
+    for threads in (1, 2, 3):
+        buf = bytearray(data)
+        revcomp.reverse_complement_inplace(buf, n_threads=threads)
+        assert buf == want, threads
+
+
+def test_reverse_complement_inplace_arguments():
+    buf = bytearray(FASTA_1000)
+    with pytest.raises(ValueError, match="impl must be one of python, native, simd, parallel"):
+        revcomp.reverse_complement_inplace(buf, impl="c")
+    with pytest.raises(TypeError, match="impl must be a variant name"):
+        revcomp.reverse_complement_inplace(buf, impl=3)
+    with pytest.raises(ValueError, match="n_threads applies only to impl='parallel'"):
+        revcomp.reverse_complement_inplace(buf, impl="simd", n_threads=2)
+    with pytest.raises(ValueError, match="n_threads must be >= 1"):
+        revcomp.reverse_complement_inplace(buf, n_threads=0)
+    with pytest.raises(TypeError, match="n_threads must be an int"):
+        revcomp.reverse_complement_inplace(buf, n_threads="2")
+    assert buf == FASTA_1000
+
+
+@pytest.mark.parametrize("impl", INPLACE)
+def test_reverse_complement_inplace_refusals_every_variant(impl):
+    # the last: a newline inside line 4, which still ends 61 bytes after line 3
+    for bad, record in ((b">x\n" + b"ACGT\n" * 10, 1),
+                        (b">a\nAC\n>b\n" + b"ACGT\n" * 10, 2),
+                        (b">no newline at the end\nACGT", 1),
+                        (_lines(b">y", [60, 60, 60, 29, 30, 60, 60, 5]), 1)):
+        buf = bytearray(bad)
+        with pytest.raises(ValueError, match=f"record {record} cannot be reversed in place"):
+            revcomp.reverse_complement_inplace(buf, impl=impl)
+        assert buf == bad, "nothing may change before the refusal"
+
+
 @pytest.mark.parametrize("mode", ["native", "pure"])
 def test_reverse_complement_inplace_refusals(monkeypatch, mode):
     monkeypatch.setenv("SPEEDLAB_IMPL", mode)
@@ -130,6 +209,23 @@ def test_cli_reads_stdin(name):
     out = _speedlab("run", name, "--input", "-", stdin=FASTA_1000)
     assert out.returncode == 0, out.stderr
     assert out.stdout == golden(f"{name}-1000.txt")
+
+
+@pytest.mark.parametrize("impl", [None, "native", "simd", "parallel", "c"])
+def test_cli_revcomp_file_in_place_or_not(tmp_path, impl):
+    # A regular file is reversed in a buffer of the CLI's own (in place, for the
+    # variants that can); a pipe, and records that do not fit in place, are not.
+    shaped, odd = fasta(20_000), b">a\nAC\nGT\n>b no newline\nACGTTG"
+    flags = ["--impl", impl] if impl else []
+    for data in (shaped, odd):
+        path = tmp_path / "in.fa"
+        path.write_bytes(data)
+        want = revcomp.reverse_complement(data, impl="python")
+        for out in (_speedlab("run", "revcomp", "--input", str(path), *flags),
+                    _speedlab("run", "revcomp", "--input", "-", *flags, stdin=data)):
+            assert out.returncode == 0, out.stderr
+            assert out.stdout == want
+        assert path.read_bytes() == data, "the file itself is never written"
 
 
 def test_cli_reads_a_file(tmp_path):

@@ -226,6 +226,22 @@ def test_revcomp(driver, name, piece):
     assert driver("revcomp", piece, _tables() + data) == choose("revcomp", "native")(data)
 
 
+@pytest.mark.parametrize("bases", [1, 7, 61, 4096])
+def test_revcomp_in_place(driver, bases):
+    # One record's sequence at a time, swapped in runs of `bases` from both ends:
+    # every length of line and of the last line near the vector widths, odd and
+    # even, lower case and every IUPAC letter; against native's in-place passes.
+    from speedlab._native.revcomp import reverse_complement_inplace_native
+
+    rng = random.Random(bases)
+    for length in (*range(0, 70), 119, 120, 121, 128, 1000, 12_345):
+        seq = bytes(rng.choice(b"ACGTRYKMBVDHNacgtrykmbvdhn*-x") for _ in range(length))
+        body = b"".join(seq[i:i + 60] + b"\n" for i in range(0, length, 60))
+        want = bytearray(b">h\n" + body)
+        reverse_complement_inplace_native(want)
+        assert driver("revcomp-swap", bases, _tables() + body) == want[3:], length
+
+
 def test_driver_refuses_a_path_it_lacks(builds):
     """The driver's own check: asking the host build for NEON is exit 2, not a crash."""
     done = subprocess.run([*builds("host", "gcc"), "neon", "mandelbrot", "8"], capture_output=True, text=True,

@@ -27,6 +27,9 @@ typedef size_t (*revcomp_simd_piece_fn)(unsigned char *out, size_t length,
                                         const unsigned char *table, int *opens);
 /* Newlines in src[0..n). */
 typedef size_t (*revcomp_simd_newlines_fn)(const unsigned char *src, size_t n);
+/* In place: swap bases [lo, hi) of a record in fasta's shape with their mirrors. */
+typedef void (*revcomp_simd_swap_fn)(unsigned char *seq, size_t length, size_t lo, size_t hi,
+                                     const unsigned char *letters, const unsigned char *table);
 
 /* The piece function of vector path `path` (an SL_SIMD_* number), or NULL for
  * scalar and for a path this build lacks (the caller then runs native code). */
@@ -54,6 +57,21 @@ static inline revcomp_simd_newlines_fn revcomp_simd_newlines(int path)
     case SL_SIMD_AVX512: return revcomp_newlines_avx512;
 #elif defined(SL_SIMD_ARM)
     case SL_SIMD_NEON: return revcomp_newlines_neon;
+#endif
+    default: return NULL;
+    }
+}
+
+/* The in-place swap of path `path` (NULL as above). */
+static inline revcomp_simd_swap_fn revcomp_simd_swap(int path)
+{
+    switch (path) {
+#if defined(SL_SIMD_X86)
+    case SL_SIMD_SSE2: return revcomp_swap_sse2;
+    case SL_SIMD_AVX2: return revcomp_swap_avx2;
+    case SL_SIMD_AVX512: return revcomp_swap_avx512;
+#elif defined(SL_SIMD_ARM)
+    case SL_SIMD_NEON: return revcomp_swap_neon;
 #endif
     default: return NULL;
     }

@@ -278,6 +278,39 @@ static size_t SL_FN(revcomp_piece)(unsigned char *out, size_t length, const unsi
     return p;
 }
 
+/* In place, for a record in fasta's shape: `seq` holds its `length` bases in
+ * lines of RC_LINE, each ended by a newline (base i at seq + i + i / RC_LINE),
+ * so the output's newlines are where the input's are, and base i trades
+ * places with base length-1-i, both complemented. Swaps bases i in [lo, hi)
+ * with their mirrors (hi <= length / 2; the middle base of an odd length is
+ * the caller's): a front run and its mirror are cut where either meets a line
+ * end, so each piece is at most RC_LINE bytes, and the front piece is copied
+ * aside before the back one overwrites it. */
+static void SL_FN(revcomp_swap)(unsigned char *seq, size_t length, size_t lo, size_t hi,
+                                const unsigned char *letters, const unsigned char *table)
+{
+    SL_FN(rc_ctx) c;
+    unsigned char aside[RC_LINE];
+    size_t i = lo, k, back;
+    SL_FN(rc_setup)(&c, letters, table);
+    while (i < hi) {
+        back = length - i; /* the mirror run ends here (exclusive) */
+        k = RC_LINE - i % RC_LINE;
+        if ((back - 1) % RC_LINE + 1 < k)
+            k = (back - 1) % RC_LINE + 1;
+        if (hi - i < k)
+            k = hi - i;
+        {
+            unsigned char *front = seq + i + i / RC_LINE;
+            unsigned char *rear = seq + (back - k) + (back - k) / RC_LINE;
+            memcpy(aside, front, k);
+            SL_FN(rc_piece)(&c, front, rear, k);
+            SL_FN(rc_piece)(&c, rear, aside, k);
+        }
+        i += k;
+    }
+}
+
 /* Newlines in src[0..n). x86: a byte counter per lane (minus each compare's
  * -1), summed by psadbw every 255 vectors, before a counter could wrap. */
 static size_t SL_FN(revcomp_newlines)(const unsigned char *src, size_t n)

@@ -10,7 +10,8 @@ in place inside one buffer -- no per-line objects, no intermediate copies, no GI
 ``simd`` writes every byte straight to its place in one pass, reversing and
 complementing 16 or 32 bytes per step with byte shuffles (the instruction set
 chosen at run time), and ``parallel`` shares that pass's pieces among threads.
-:func:`reverse_complement_inplace` runs native's passes on the caller's own buffer.
+:func:`reverse_complement_inplace` works in the caller's own buffer (native's passes,
+or simd's swaps from both ends), as ``speedlab run revcomp --input`` does.
 
 >>> from speedlab import revcomp
 >>> revcomp.reverse_complement(b">seq\\nAAACCg\\n")
@@ -74,35 +75,78 @@ def reverse_complement(data, *, impl=None, n_threads=None) -> bytes:
     return call("revcomp", impl, _as_bytes(view, data), n_threads=n_threads)
 
 
-def reverse_complement_inplace(buf) -> None:
+#: The variants that reverse in place, and their entry points in the native module.
+INPLACE = {
+    "native": "reverse_complement_inplace_native",
+    "simd": "reverse_complement_inplace_simd",
+    "parallel": "reverse_complement_inplace_parallel",
+}
+
+
+def reverse_complement_inplace(buf, *, impl=None, n_threads=None) -> None:
     """Replace the FASTA text in ``buf`` by the program's output, in place.
 
-    The native rung's own entry point: the passes of ``native`` run directly on
-    the caller's buffer, allocating nothing. That needs each record's output to be
-    exactly as long as its input -- sequence lines of 60 characters and a final
-    newline, which is what ``fasta`` writes; every record is checked before any
-    byte changes. Follows ``SPEEDLAB_IMPL``: with ``pure`` (or no native build in
-    ``auto`` mode) the pure twin computes the output and it is copied back.
+    Allocates nothing but a list of the work. That needs each record's output to
+    be exactly as long as its input -- sequence lines of 60 characters and a
+    final newline, which is what ``fasta`` writes; every record is checked before
+    any byte changes. ``native`` compacts each sequence, reverses it by swaps
+    from both ends and spreads it into lines again; ``simd`` and ``parallel``,
+    for input in exactly that shape, swap each base with its mirror straight
+    between lines (whose newlines stay where they are), a vector at a time, on
+    one thread or many, and hand input of another shape to ``native``.
 
     Parameters
     ----------
     buf : writable bytes-like
-        ``bytearray``, writable ``memoryview``, NumPy ``uint8`` array... holding
-        FASTA text; C-contiguous, single-byte items.
+        ``bytearray``, writable ``memoryview``, ``mmap``, NumPy ``uint8`` array...
+        holding FASTA text; C-contiguous, single-byte items.
+    impl : str, optional
+        ``python``, ``native``, ``simd`` or ``parallel``; None follows
+        ``SPEEDLAB_IMPL`` (native when built, else the pure twin, whose output is
+        copied back), or means ``parallel`` when ``n_threads`` is given.
+    n_threads : int, optional
+        Threads for ``impl="parallel"``; None uses every core.
 
     Raises
     ------
     TypeError
-        ``buf`` is a ``str`` or not a buffer.
+        ``buf`` is a ``str`` or not a buffer; ``impl`` is not a string;
+        ``n_threads`` is not an integer.
     ValueError
         ``buf`` is read-only, empty, not FASTA, not C-contiguous, or a record's
-        output would not have the length of its input (the message names it).
+        output would not have the length of its input (the message names it);
+        ``impl`` is not one of the four; ``n_threads`` is < 1 or given with
+        another ``impl``.
+    ImportError
+        The requested compiled variant is not built.
     """
-    view = check_fasta("buf", buf, writable=True)
-    if active() == "native":
-        from speedlab._native.revcomp import reverse_complement_inplace_native
+    from speedlab._validate import check_threads
 
-        reverse_complement_inplace_native(view)
+    from speedlab._impl import mode
+
+    view = check_fasta("buf", buf, writable=True)
+    n_threads = check_threads(n_threads)
+    if impl is None and n_threads is not None and mode() == "pure":
+        raise ValueError("n_threads selects the threaded variant 'parallel', but SPEEDLAB_IMPL=pure "
+                         "selects 'python'; pass impl='parallel' or unset SPEEDLAB_IMPL")
+    if impl is None:
+        impl = "parallel" if n_threads is not None else (
+            "native" if active() == "native" else "python")
+    if not isinstance(impl, str):
+        raise TypeError(f"impl must be a variant name (str) or None, not {type(impl).__name__}")
+    if impl != "python" and impl not in INPLACE:
+        raise ValueError(f"impl must be one of python, {', '.join(INPLACE)} to reverse in place, "
+                         f"got {impl!r}")
+    if n_threads is not None and impl != "parallel":
+        raise ValueError(f"n_threads applies only to impl='parallel', not impl={impl!r}")
+    if impl != "python":
+        from speedlab._native import revcomp as native
+
+        fn = getattr(native, INPLACE[impl])
+        if impl == "parallel":
+            fn(view, n_threads=n_threads)
+        else:
+            fn(view)
         return
     from speedlab.pure.revcomp import reverse_complement as pure
 
