@@ -36,11 +36,10 @@ module imports), so every rung writes the same bytes:
   newlines (in vector compares) while it is in cache (``scan_pieces``).
 * ``reverse_complement_parallel`` -- the ``parallel`` rung: the ``simd`` rung's
   pieces (and scan) shared out among threads (only cutting the records into
-  pieces and placing them stay serial, one step per piece), the calling thread
-  faulting each piece's part of the fresh output in just ahead of its writer
-  (``sl_mem.h``; ``SPEEDLAB_FAULT_AHEAD=0``: a static split, each thread faulting
-  its own). Pieces write disjoint bytes, so the output is the same for any
-  thread count.
+  pieces and placing them stay serial, one step per piece), a static split of
+  each batch between checks for Ctrl-C, each thread faulting in the fresh
+  output it writes. Pieces write disjoint bytes, so the output is the same for
+  any thread count.
 * ``reverse_complement_c`` / ``reverse_complement_inplace_c`` -- the ``c`` rung:
   ``kernels/c/revcomp.c``, same flags, driven by the same chunked loop.
 * ``reverse_complement_rust`` / ``reverse_complement_inplace_rust`` -- the ``rust``
@@ -52,8 +51,8 @@ module imports), so every rung writes the same bytes:
 cimport cython
 cimport cython_compat  # inline bytearray helpers (see the .pxd)
 from cpython.bytes cimport PyBytes_AS_STRING, PyBytes_FromStringAndSize
-from cpython.exc cimport PyErr_CheckSignals, PyErr_Occurred
-from cython.parallel cimport parallel, prange, threadid
+from cpython.exc cimport PyErr_CheckSignals
+from cython.parallel cimport prange
 from libc.stdlib cimport calloc, free, realloc
 from libc.string cimport memchr, memcpy, memmove
 
@@ -718,31 +717,6 @@ cdef void run_piece(unsigned char *out, const unsigned char *d, Piece *pc,
     pc.wrong = piece(out + pc.out, pc.length, d + pc.src, pc.n, pc.p, LETTERS, TABLE, &opens) != pc.expect or opens
 
 
-cdef void piece_output(const void *ctx, size_t piece, size_t *lo, size_t *hi) noexcept nogil:
-    """About the output bytes of piece ``piece`` of a batch (sl_mem_ahead's callback).
-
-    Its bases land at sequence offsets ``length - p - bases`` to ``length - p``
-    of its record, each line of LINE followed by a newline; ``n`` (newlines
-    included) stands in for ``bases``, a little more than the piece writes.
-    """
-    cdef const Piece *pc = (<const Piece *>ctx) + piece
-    cdef size_t end = pc.length - pc.p
-    cdef size_t start = end - min(pc.n, end)
-    lo[0] = pc.out + start + start // LINE
-    hi[0] = pc.out + end + end // LINE
-
-
-cdef extern from "Python.h":
-    # PyErr_CheckSignals for a thread that takes the GIL inside a parallel
-    # region, where Cython cannot raise: -1 leaves the exception set.
-    int check_signals "PyErr_CheckSignals"() noexcept
-
-
-cdef int raise_pending() except -1:
-    """Raise the exception already set (by ``check_signals``)."""
-    return -1
-
-
 cdef bint any_wrong(const Pieces *ps, size_t lo, size_t hi) noexcept:
     """Whether a piece in [lo, hi) of ``ps`` was ``wrong`` (an unwritten one is not)."""
     cdef size_t k
@@ -754,65 +728,35 @@ cdef bint any_wrong(const Pieces *ps, size_t lo, size_t hi) noexcept:
 
 cdef int write_pieces(unsigned char *out, const unsigned char *d, Pieces *ps,
                       revcomp_simd_piece_fn piece, int n_threads, bint predicted) except -1:
-    """Write every piece of ``ps`` into ``out`` over ``n_threads`` threads, checking for
-    Ctrl-C every PIECES_PER_CHECK pieces. Returns 1 when a predicted piece was
-    ``wrong`` (the writing then stops early, some pieces left unwritten), else 0."""
-    cdef size_t done = 0, batch, checked = 0
+    """Write every piece of ``ps`` into ``out`` over ``n_threads`` threads, in batches
+    between checks for Ctrl-C. Returns 1 when a predicted piece was ``wrong`` (the
+    writing then stops at the end of its batch, later pieces left unwritten), else 0."""
+    cdef size_t done = 0, batch
     cdef Py_ssize_t b
-    cdef sl_mem.sl_mem_ahead ahead
-    cdef int thread = 0
-    cdef bint team = False
     if ps.count < PARALLEL_MIN_PIECES:
         n_threads = 1
-    if n_threads > 1:
-        with nogil:
-            # One team for every piece. The calling thread, thread 0, faults
-            # the fresh output in just ahead of the writers (sl_mem.h: faster
-            # and steadier here than each thread faulting its own pages) and
-            # takes the GIL every PIECES_PER_CHECK pieces to check for Ctrl-C,
-            # so no thread waits for the others between checks: with a team
-            # per batch of pieces instead, the second thread idled ~2 ms of a
-            # 35 ms call at fasta 25M, the first ~0.8 ms.
-            sl_mem.sl_mem_ahead_init(&ahead, out, ps.count, piece_output, ps.items, n_threads)
-            team = ahead.enabled
-            if team:
-                with parallel(num_threads=n_threads):
-                    thread = threadid()
-                    checked = 0
-                    b = <Py_ssize_t>sl_mem.sl_mem_ahead_next(&ahead, thread)
-                    while b < <Py_ssize_t>ps.count:
-                        run_piece(out, d, &ps.items[b], piece)
-                        if predicted and ps.items[b].wrong:
-                            sl_mem.sl_mem_ahead_stop(&ahead)
-                        if thread == 0 and <size_t>b >= checked + PIECES_PER_CHECK:
-                            checked = <size_t>b
-                            with gil:
-                                if check_signals() != 0:
-                                    sl_mem.sl_mem_ahead_stop(&ahead)
-                        b = <Py_ssize_t>sl_mem.sl_mem_ahead_next(&ahead, thread)
-            sl_mem.sl_mem_ahead_free(&ahead)
-        if team and PyErr_Occurred() != NULL:
-            return raise_pending()
-    while not team and done < ps.count:
-        # One thread, or a static split in batches between checks for Ctrl-C.
+    while done < ps.count:
         batch = min(<size_t>(PIECES_PER_CHECK * n_threads), ps.count - done)
         with nogil:
             if n_threads == 1:
                 for b in range(<Py_ssize_t>batch):
                     run_piece(out, d, &ps.items[done + b], piece)
             else:
-                # NOTE: static, not dynamic: each thread writes one
-                # contiguous run of pieces (about half of the batch's
-                # output), so each thread first-touches its own pages
-                # rather than alternating 1 MiB pieces with the other.
+                # NOTE: static, not dynamic: each thread writes one contiguous
+                # run of pieces (about half of the batch's output), so each
+                # thread first-touches its own pages rather than alternating
+                # 1 MiB pieces with the other. Each thread faults in its own
+                # pages: with the calling thread faulting the output in ahead
+                # of the writers instead (sl_mem.h, which chacha20 still uses),
+                # fasta 25M took 312-328 ps per byte against 287-307 on the
+                # Xeon, once the simd rung ran at memory speed.
                 for b in prange(<Py_ssize_t>batch, num_threads=n_threads, schedule="static"):
                     run_piece(out, d, &ps.items[done + b], piece)
         done += batch
         PyErr_CheckSignals()
         if predicted and any_wrong(ps, done - batch, done):
             return 1  # the rest need not be written
-    # The team checked nothing as it went: its pieces are looked at once, here.
-    return 1 if predicted and team and any_wrong(ps, 0, ps.count) else 0
+    return 0
 
 
 cdef object simd_and_parallel(const unsigned char[::1] data, int n_threads):

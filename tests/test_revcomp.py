@@ -82,13 +82,9 @@ def test_many_pieces_every_path_every_thread_count(path, source):
 
 
 @pytest.mark.native
-@pytest.mark.parametrize("fault_ahead", ["1", "always", "0"])
-def test_parallel_faulting_ahead_changes_no_byte(monkeypatch, fault_ahead):
-    """The parallel rung with and without the calling thread faulting the output in
-    ahead of the writers (sl_mem.h), over several batches between Ctrl-C checks
-    (16 pieces of 1 MiB a thread), irregular lines included; "always" keeps it for
-    3 threads on fewer cores, where it is otherwise skipped."""
-    monkeypatch.setenv("SPEEDLAB_FAULT_AHEAD", fault_ahead)
+def test_parallel_over_several_batches():
+    """The parallel rung over several batches between Ctrl-C checks (16 pieces of
+    1 MiB a thread), irregular lines included, on as many threads as cores and more."""
     for data in (fasta.fasta(4_000_000), _irregular_fasta(11, 40_000_000)):
         want = revcomp.reverse_complement(data, impl="native")
         for n_threads in (2, 3):
@@ -97,12 +93,9 @@ def test_parallel_faulting_ahead_changes_no_byte(monkeypatch, fault_ahead):
 
 @pytest.mark.native
 @pytest.mark.skipif(sys.platform == "win32", reason="setitimer is POSIX")
-@pytest.mark.parametrize("fault_ahead", ["1", "0"])
-def test_parallel_stops_at_ctrl_c_between_pieces(monkeypatch, fault_ahead):
-    """A signal during a parallel call raises from the native loop, within a few
-    pieces, on the one team of threads (fault ahead) or between batches (without);
-    the next call writes the whole output again."""
-    monkeypatch.setenv("SPEEDLAB_FAULT_AHEAD", fault_ahead)
+def test_parallel_stops_at_ctrl_c_between_pieces():
+    """A signal during a parallel call raises from the native loop, between two
+    batches of pieces; the next call writes the whole output again."""
     data = fasta.fasta(5_000_000)  # ~50 pieces, ~10-20 ms a call
     want = revcomp.reverse_complement(data, impl="native")
 
@@ -246,9 +239,9 @@ def test_a_wrong_prediction_is_caught_and_the_input_scanned(path):
 
 
 @pytest.mark.native
-def test_a_wrong_prediction_is_caught_by_a_team_of_threads():
-    # 120,000 lines: 7 pieces, enough for parallel's one team of threads (3 run
-    # on one thread), whose wrong pieces are looked at only after the team.
+def test_a_wrong_prediction_is_caught_on_threads():
+    # 120,000 lines: 7 pieces, enough for parallel to share them among threads
+    # (3 run on one thread), whose wrong pieces are looked at after the batch.
     for name, (data, wrong) in _mispredicted(120_000).items():
         if wrong:
             assert revcomp.reverse_complement(data, impl="parallel", n_threads=2) == pure(data), name

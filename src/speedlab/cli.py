@@ -613,8 +613,8 @@ def _huge_page_line() -> str:
         thp = "not available"
     return (f"huge-page hint for outputs of 4 MiB or more: {hint} (SPEEDLAB_MADVISE_HUGEPAGE=0 "
             f"turns it off); transparent huge pages: {thp}\n"
-            f"parallel output faulted in ahead of its writers: {ahead} (SPEEDLAB_FAULT_AHEAD=0 "
-            f"turns it off)")
+            f"chacha20's parallel output faulted in ahead of its writers: {ahead} "
+            f"(SPEEDLAB_FAULT_AHEAD=0 turns it off)")
 
 
 def cmd_info(args) -> int:

@@ -242,8 +242,8 @@ SPEC = KernelSpec(
                 "per step by byte shuffles (AVX2/AVX-512 pshufb; NEON tbl, 16 bytes; SSE2, "
                 "no byte shuffle: A/C/G/T by compares, other bytes by table), chosen at run time"),
         Variant("parallel", "speedlab._native.revcomp:reverse_complement_parallel",
-                note="the simd rung's 1 MiB pieces over OpenMP threads, the calling thread "
-                "faulting the output in ahead of the writers", threads=True),
+                note="the simd rung's 1 MiB pieces over OpenMP threads, a static split "
+                "of each batch", threads=True),
         Variant("c", "speedlab._native.revcomp:reverse_complement_c"),
         Variant("rust", "speedlab._native.revcomp:reverse_complement_rust", feature="rust"),
         Variant("rust_unchecked", "speedlab._native.revcomp:reverse_complement_rust_unchecked",
