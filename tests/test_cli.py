@@ -124,6 +124,17 @@ def test_version():
     assert out.returncode == 0 and out.stdout.decode().strip() == f"speedlab {__version__}"
 
 
+def test_run_imports_no_build_or_statistics_machinery():
+    # `speedlab run` is timed as a whole process against C (benchmarks/limit.py):
+    # subprocess, zipfile, OpenSSL's hashlib and the rest were a third of its start-up
+    code = ("import sys\nfrom speedlab.cli import main\nmain(['run', 'nbody', '10'])\n"
+            "print(sorted(m for m in ('subprocess', 'zipfile', 'tempfile', 'hashlib', "
+            "'importlib.resources', 'speedlab._native.fasta') if m in sys.modules))")
+    out = subprocess.run([sys.executable, "-I", "-c", code], capture_output=True, text=True, timeout=120)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.splitlines()[-1] == "[]"
+
+
 def test_list_columns_are_as_wide_as_their_names():
     # each cell starts where its column's name starts: a name wider than the
     # column (`cryptography`) would shift every row after it

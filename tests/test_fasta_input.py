@@ -102,6 +102,26 @@ def test_reverse_complement_inplace(monkeypatch, mode):
     assert buf == b"\n".join(line if line.startswith(b">") else line.upper() for line in lines)
 
 
+def test_reverse_complement_inplace_default_is_revcomps_own_native(monkeypatch):
+    from speedlab._native import revcomp as native
+
+    calls = []
+    monkeypatch.delenv("SPEEDLAB_IMPL", raising=False)
+    monkeypatch.setattr(native, "reverse_complement_inplace_native",
+                        lambda view, _real=native.reverse_complement_inplace_native: (calls.append(1), _real(view)))
+    # another kernel's extension missing changes nothing for revcomp
+    monkeypatch.setitem(sys.modules, "speedlab._native.nbody", None)
+    buf = bytearray(FASTA_1000)
+    revcomp.reverse_complement_inplace(buf)
+    assert calls == [1] and buf == golden("revcomp-1000.txt")
+    # revcomp's own missing: the twin runs, and says so
+    monkeypatch.setitem(sys.modules, "speedlab._native.revcomp", None)
+    buf = bytearray(FASTA_1000)
+    with pytest.warns(RuntimeWarning, match=r"speedlab\._native\.revcomp is not built"):
+        revcomp.reverse_complement_inplace(buf)
+    assert calls == [1] and buf == golden("revcomp-1000.txt")
+
+
 INPLACE = ["python", "native", "simd", "parallel"]
 
 

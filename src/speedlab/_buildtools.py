@@ -10,12 +10,12 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
-import subprocess
 import sys
-import tempfile
-import zipfile
 from pathlib import Path
+
+# NOTE: subprocess, shutil, tempfile and zipfile are imported by the functions that
+# use them: every start of the command line reads FEATURES here (the kernel specs
+# name their optional parts), and those four modules would be a sixth of it.
 
 #: Where omp_shim.h/.pxd live (``speedlab.get_include()`` returns it).
 INCLUDE_DIR = Path(__file__).resolve().parent / "include"
@@ -111,6 +111,8 @@ def compile_flags(compiler_type: str, *, debug: bool, native_arch: bool) -> list
 
 def probe(compiler, source, compile_args, link_args):
     """Return True when ``source`` compiles and links with the given flags."""
+    import tempfile
+
     with tempfile.TemporaryDirectory() as tmp:
         src = Path(tmp, "probe.c")
         src.write_text(source)
@@ -156,6 +158,9 @@ def openmp_flags(compiler):
 
 def _libomp_prefixes():
     """Where Homebrew keeps libomp: ``brew --prefix libomp``, else its two standard places."""
+    import shutil
+    import subprocess
+
     found = []
     if shutil.which("brew"):
         try:
@@ -212,6 +217,9 @@ def library_candidates(compiler, feature: str) -> list[tuple[str, list[str], lis
     pkg-config when it knows the library, then Homebrew's prefix (macOS), then
     the compiler's default search path with a plain ``-l`` (``NAME.lib`` on MSVC).
     """
+    import shutil
+    import subprocess
+
     module, lib, _, _ = LIBRARIES[feature]
     found = []
     if compiler.compiler_type != "msvc" and shutil.which("pkg-config"):
@@ -239,6 +247,9 @@ def library_candidates(compiler, feature: str) -> list[tuple[str, list[str], lis
 
 def _brew_prefixes(formula: str) -> list[str]:
     """Homebrew's prefix for ``formula``: ``brew --prefix``, else its two standard places."""
+    import shutil
+    import subprocess
+
     found = []
     if shutil.which("brew"):
         try:
@@ -253,6 +264,9 @@ def _brew_prefixes(formula: str) -> list[str]:
 
 def _probe_library(compiler, source, compile_args, link_args, meaning_of_3):
     """None when ``source`` compiles, links and runs with exit 0; else what went wrong."""
+    import subprocess
+    import tempfile
+
     with tempfile.TemporaryDirectory() as tmp:
         src = Path(tmp, "probe.c")
         src.write_text(source)
@@ -296,6 +310,8 @@ def find_library(compiler, feature: str, candidates=None):
 
 
 def compiler_version(compiler):
+    import subprocess
+
     exe = getattr(compiler, "compiler_so", None) or ["cc"]
     try:
         out = subprocess.run([exe[0], "--version"], capture_output=True, text=True, timeout=20)
@@ -326,6 +342,9 @@ def rust_toolchain() -> tuple[dict | None, str]:
 
     ``$CARGO``/``$RUSTC`` win over ``PATH``, as they do for cargo itself.
     """
+    import shutil
+    import subprocess
+
     found = {}
     for tool in ("cargo", "rustc"):
         exe = os.environ.get(tool.upper()) or shutil.which(tool)
@@ -447,6 +466,8 @@ def check_wheel(wheel: Path, root: Path | None = None) -> list[str]:
     conventions require), no sources it does not need (``.pyx``, ``.c``), and
     must not be a ``-march=native`` build.
     """
+    import zipfile
+
     problems = []
     with zipfile.ZipFile(wheel) as zf:
         names = zf.namelist()

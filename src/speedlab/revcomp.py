@@ -20,7 +20,7 @@ b'>seq\\nCGGTTT\\n'
 
 from __future__ import annotations
 
-from speedlab._impl import active, call
+from speedlab._impl import call, resolve
 from speedlab._validate import check_fasta
 from speedlab.fasta import BAD_FASTA, random_fasta, reader_bytes, reader_input
 from speedlab.spec import KernelSpec, Sizes, Variant
@@ -130,8 +130,8 @@ def reverse_complement_inplace(buf, *, impl=None, n_threads=None) -> None:
         raise ValueError("n_threads selects the threaded variant 'parallel', but SPEEDLAB_IMPL=pure "
                          "selects 'python'; pass impl='parallel' or unset SPEEDLAB_IMPL")
     if impl is None:
-        impl = "parallel" if n_threads is not None else (
-            "native" if active() == "native" else "python")
+        # as every public function: native when revcomp's is built, else the twin with a warning
+        impl = "parallel" if n_threads is not None else resolve("revcomp", None).name
     if not isinstance(impl, str):
         raise TypeError(f"impl must be a variant name (str) or None, not {type(impl).__name__}")
     if impl != "python" and impl not in INPLACE:

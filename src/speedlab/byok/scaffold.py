@@ -13,7 +13,6 @@ from __future__ import annotations
 import keyword
 import re
 import sys
-from importlib.resources import files
 from pathlib import Path
 
 from speedlab.byok import BUILD_DIRNAME, SpecError
@@ -61,6 +60,8 @@ def new(name: str, directory: str | Path | None = None) -> list[Path]:
         A bad name, files of that name exist already (nothing is overwritten), or
         the directory cannot be written (nothing is left half-written).
     """
+    from importlib.resources import files  # here: the command line reads TEMPLATES at every start
+
     check_name(name)
     target = Path(directory if directory is not None else name)
     if target.exists() and not target.is_dir():
