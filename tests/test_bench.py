@@ -102,6 +102,23 @@ def test_measure_kernel_reports_failures_and_goes_on(fake):
     assert "python *" in text and "normalised per term" in text
 
 
+def test_a_wrong_result_is_failed_and_not_timed(fake, monkeypatch):
+    def parallel(n, n_threads=None):  # off by one on two threads only
+        return fake_kernel.native(n) + (n_threads == 2)
+
+    monkeypatch.setattr(fake_kernel, "parallel", parallel)
+    results = measure_kernel(fake, ["native", "parallel"], 2000, rounds=2, min_time=0.001, threads=[1, 2])
+    by = {r.label: r for r in results}
+    assert by["native"].ok and by["parallel@1"].ok
+    wrong = by["parallel@2"]
+    assert wrong.status == "failed" and wrong.seconds == [] and not wrong.ratio_to_python
+    assert wrong.error == ("ValueError: wrong result at n=2,000: it differs from native's "
+                           "(by the kernel's compare); not timed")
+    # a rung normalised to a smaller n has no result to agree with at its size
+    results = measure_kernel(fake, ["python", "native"], 2000, rounds=1, min_time=0.001)
+    assert all(r.ok for r in results) and results[0].n == 1000
+
+
 def test_measure_kernel_stays_within_a_budget(fake):
     import time
 

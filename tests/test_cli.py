@@ -128,7 +128,7 @@ def test_run_imports_no_build_or_statistics_machinery():
     # `speedlab run` is timed as a whole process against C (benchmarks/limit.py):
     # subprocess, zipfile, OpenSSL's hashlib and the rest were a third of its start-up
     code = ("import sys\nfrom speedlab.cli import main\nmain(['run', 'nbody', '10'])\n"
-            "print(sorted(m for m in ('subprocess', 'zipfile', 'tempfile', 'hashlib', "
+            "print(sorted(m for m in ('subprocess', 'zipfile', 'tempfile', 'hashlib', 'statistics', "
             "'importlib.resources', 'speedlab._native.fasta') if m in sys.modules))")
     out = subprocess.run([sys.executable, "-I", "-c", code], capture_output=True, text=True, timeout=120)
     assert out.returncode == 0, out.stderr

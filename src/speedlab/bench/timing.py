@@ -4,7 +4,9 @@ One :func:`measure_kernel` call times several variants of one kernel:
 
 1. each variant runs once (warm-up: imports, caches, page faults, a JIT's
    compilation -- recorded as ``first_call``) and that run calibrates how many
-   calls one measurement needs to last ``min_time``;
+   calls one measurement needs to last ``min_time``; its result must agree, by
+   the kernel's ``compare``, with that of the first variant run at the same
+   size, or the variant is failed and not timed;
 2. when a time ``budget`` is given (``speedlab bench --quick``), a variant is
    first probed at the test size, and one that would take more than a share of
    the budget per call runs at a smaller ``n`` (:func:`fitting_size`); then
@@ -30,7 +32,6 @@ on; an optional peer that is not installed is ``unavailable`` (not a failure).
 from __future__ import annotations
 
 import gc
-import statistics
 import time
 from contextlib import nullcontext
 from dataclasses import dataclass, field
@@ -134,7 +135,7 @@ def summary(values: list[float]) -> dict[str, float] | None:
     """Median, min, max and the relative spread ((max - min) / median) of ``values``."""
     if not values:
         return None
-    med = statistics.median(values)
+    med = median(values)
     return {
         "median": med,
         "min": min(values),
@@ -144,6 +145,8 @@ def summary(values: list[float]) -> dict[str, float] | None:
 
 
 def median(values: list[float]) -> float | None:
+    import statistics  # here: `speedlab run` imports this module for freeze_startup alone
+
     return statistics.median(values) if values else None
 
 
@@ -351,6 +354,9 @@ def measure_kernel(
     results: dict[str, Result] = {}
     calls: dict[str, tuple[Callable[..., Any], tuple, dict]] = {}
     inputs: dict[int, tuple] = {}
+    # NOTE: a wrong variant is never timed: each warm-up result is compared with
+    # the first one at the same size (python's, in the catalog's order).
+    expected: dict[int, tuple[str, Any]] = {}
     entries = _entries(spec, variants, threads, simd_paths)
     # NOTE: under a budget, no single call may take more than a share of it:
     # a slow rung is first probed at the test size and, if it would be too slow
@@ -395,8 +401,16 @@ def measure_kernel(
                 inputs[size] = spec.make_input(size)
             with _forced(path):
                 t0 = time.perf_counter()
-                fn(*inputs[size], **kwargs)
+                out = fn(*inputs[size], **kwargs)
                 elapsed = time.perf_counter() - t0
+            if size in expected:
+                first, want = expected[size]
+                if not spec.compare(want, out):
+                    raise ValueError(f"wrong result at n={size:,}: it differs from {first}'s "
+                                     "(by the kernel's compare); not timed")
+            else:
+                expected[size] = (label, out)
+            del out
             if res.first_call is None:
                 res.first_call, res.first_call_n = elapsed, size
             calibration = elapsed
@@ -409,6 +423,8 @@ def measure_kernel(
             calls[label] = (fn, inputs[size], kwargs)
         except Exception as exc:  # a failing variant is reported, the run goes on
             res.fail(exc)
+
+    expected.clear()  # the rounds run without the reference results held in memory
 
     if budget is not None and calls:
         # NOTE: the rounds get at least half the budget even when warm-ups
