@@ -231,7 +231,7 @@ def test_cli_reads_stdin(name):
     assert out.stdout == golden(f"{name}-1000.txt")
 
 
-@pytest.mark.parametrize("impl", [None, "native", "simd", "parallel", "c"])
+@pytest.mark.parametrize("impl", [None, "python", "native", "simd", "parallel", "c"])
 def test_cli_revcomp_file_in_place_or_not(tmp_path, impl):
     # A regular file is reversed in a buffer of the CLI's own (in place, for the
     # variants that can); a pipe, and records that do not fit in place, are not.
@@ -246,6 +246,35 @@ def test_cli_revcomp_file_in_place_or_not(tmp_path, impl):
             assert out.returncode == 0, out.stderr
             assert out.stdout == want
         assert path.read_bytes() == data, "the file itself is never written"
+
+
+@pytest.mark.parametrize("mode, flags", [("auto", ["--impl", "python"]), ("pure", [])])
+def test_cli_runs_the_twin_as_any_program_would(tmp_path, monkeypatch, capsysbinary, mode, flags):
+    # The twin builds its output anew from whatever it is given: run in place it
+    # would only add two copies of the input (the baselines time exactly this).
+    from speedlab import cli
+
+    def refuse(*args, **kwargs):
+        raise AssertionError("the twin was run in place")
+
+    monkeypatch.setattr(revcomp, "reverse_complement_inplace", refuse)
+    monkeypatch.setenv("SPEEDLAB_IMPL", mode)
+    path = tmp_path / "in.fa"
+    path.write_bytes(FASTA_1000)
+    assert cli.main(["run", "revcomp", "--input", str(path), *flags]) == 0
+    assert capsysbinary.readouterr().out == golden("revcomp-1000.txt")
+
+
+def test_reverse_complement_inplace_runs_the_twin_once(monkeypatch):
+    import speedlab.pure.revcomp as pure
+
+    seen = []
+    monkeypatch.setattr(pure, "reverse_complement",
+                        lambda data, _real=pure.reverse_complement: (seen.append(len(data)), _real(data))[1])
+    buf = bytearray(FASTA_1000)
+    revcomp.reverse_complement_inplace(buf, impl="python")
+    assert buf == golden("revcomp-1000.txt")
+    assert sum(seen) <= len(FASTA_1000), seen  # each record once (the split takes its newline)
 
 
 def test_cli_reads_a_file(tmp_path):

@@ -253,10 +253,15 @@ def _revcomp_in_place(args, kwargs):
     """``run revcomp --input``: the file reversed in a buffer of its own, as the
     fastest C programs do, by the variants that can (``reverse_complement_inplace``);
     ``reverse_complement`` writes a new output from a pipe, or where a record's
-    output would be longer than its input. None: another variant (the caller runs it)."""
+    output would be longer than its input. None: the pure twin, which builds its
+    output anew whatever it is given, or a variant that has no in-place form (the
+    caller runs it as any other kernel)."""
     from speedlab import revcomp
+    from speedlab._impl import resolve
 
-    if kwargs.get("impl") not in (None, "python", *revcomp.INPLACE):
+    if kwargs.get("impl") is None and kwargs.get("n_threads") is None:
+        kwargs["impl"] = resolve("revcomp", None).name  # so the caller need not resolve (nor warn) again
+    if kwargs.get("impl") not in (None, *revcomp.INPLACE):
         return None
     buf = _read_into_buffer(args.input)
     if isinstance(buf, bytes):

@@ -150,19 +150,20 @@ def reverse_complement_inplace(buf, *, impl=None, n_threads=None) -> None:
         return
     from speedlab.pure.revcomp import reverse_complement as pure
 
-    # The pure fallback must refuse exactly what native refuses: compare record by record.
-    data = view.tobytes()
-    records = data.split(b"\n>")
+    # The twin must refuse exactly what native refuses: record by record, each
+    # record's output (which ends with the newline split() consumed) computed once.
+    records = view.tobytes().split(b"\n>")
+    outputs = []
     for index, record in enumerate(records):
         record = record if index == 0 else b">" + record
-        size = len(record) + (index < len(records) - 1)  # the newline split() consumed
-        wanted = len(pure(record))
-        if wanted != size:
+        size = len(record) + (index < len(records) - 1)
+        outputs.append(pure(record))
+        if len(outputs[-1]) != size:
             raise ValueError(
                 f"buf: record {index + 1} cannot be reversed in place: its output would be "
-                f"{wanted:,} bytes, its input is {size:,} "
+                f"{len(outputs[-1]):,} bytes, its input is {size:,} "
                 "(in-place needs 60-character lines and a final newline, as fasta writes)")
-    view[:] = pure(data)
+    view[:] = b"".join(outputs)
 
 
 def split(args, parts):
