@@ -1,7 +1,7 @@
 """Simulated allocation failure for one kernel; run by test_resources.py in a child process.
 
 ``python alloc_probe.py KERNEL`` builds the kernel's quick-size input, calls each of
-its C-buffer variants once with no limit (the expected result; it also starts the
+its C-buffer variants (and revcomp's in-place entry points) once with no limit (the expected result; it also starts the
 OpenMP thread pool, which must not be created under the limit), then lowers
 ``RLIMIT_AS`` to the address space in use, so that every allocation needing new
 memory fails, and calls each variant again. A variant must either return the
@@ -23,7 +23,7 @@ import sys
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from conftest import native_variants  # noqa: E402
+from conftest import native_callables  # noqa: E402
 
 from speedlab import catalog  # noqa: E402
 
@@ -68,11 +68,12 @@ def probe(name: str) -> dict:
     spec = catalog.get(name)
     args = spec.make_input(spec.sizes.quick)
     report = {}
-    for variant in native_variants(spec):
-        if variant.name == "typed":  # Python containers: CPython's own allocator handles failure
+    for name, fn in native_callables(spec):
+        if name == "typed":  # Python containers: CPython's own allocator handles failure
             continue
-        fn = variant.load()
         want = fn(*args)
+        if isinstance(want, bytearray):  # an in-place entry's kept buffer: keep a copy
+            want = bytes(want)
         gc.collect()
         _libc.malloc_trim(0)  # give freed heap back, so the next call must ask for memory
         try:
@@ -95,7 +96,7 @@ def probe(name: str) -> dict:
             leaked = malloc_in_use() - before
         if not spec.compare(want, fn(*args)):
             outcome += ", then WRONG RESULT without the limit"
-        report[variant.name] = {"outcome": outcome, "leaked": leaked}
+        report[name] = {"outcome": outcome, "leaked": leaked}
     return report
 
 

@@ -70,6 +70,36 @@ def native_variants(spec: KernelSpec) -> list[Variant]:
             and not (v.optional and not v.available())]
 
 
+def native_callables(spec: KernelSpec) -> list[tuple[str, object]]:
+    """``(name, fn)`` for each of :func:`native_variants`, and for revcomp also its
+    public in-place entry points (``inplace-native``, ``inplace-simd``,
+    ``inplace-parallel``), each wrapped to take the variants' argument: it copies
+    the input into a buffer it keeps per length, reverses that in place and
+    returns it (the same object every call: copy it to keep a result)."""
+    found = [(v.name, v.load()) for v in native_variants(spec)]
+    if spec.name == "revcomp":
+        from speedlab import revcomp
+        from speedlab._native import revcomp as native
+
+        found += [(f"inplace-{impl}", _in_a_kept_buffer(getattr(native, entry)))
+                  for impl, entry in revcomp.INPLACE.items()]
+    return found
+
+
+def _in_a_kept_buffer(reverse_in_place):
+    buffers = {}
+
+    def call(data):
+        buf = buffers.get(len(data))
+        if buf is None:
+            buf = buffers[len(data)] = bytearray(len(data))
+        buf[:] = data  # same length: no new memory
+        reverse_in_place(buf)
+        return buf
+
+    return call
+
+
 def small_args(spec: KernelSpec) -> tuple:
     """A small, non-trivial input: every code path runs and each call is cheap.
 

@@ -1,10 +1,11 @@
 """Resources: repeated calls do not grow memory, and allocation failure is clean.
 
-* RSS: after a warm-up, up to 10,000 calls of each compiled variant at a small size
-  grow the resident set (``/proc/self/statm``) by at most 1 MiB. Slow variants get
-  fewer calls, never fewer than ``MIN_CALLS``: the budget is ``BUDGET_S`` seconds per
-  variant so that 11 kernels stay within CI's time. The figure a leak must stay
-  under per call is then 1 MiB / calls (100 bytes at 10,000 calls, 1 KiB at 1,000).
+* RSS: after a warm-up, up to 10,000 calls of each compiled variant (and of revcomp's
+  in-place entry points) at a small size grow the resident set (``/proc/self/statm``)
+  by at most 1 MiB. Slow variants get fewer calls, never fewer than ``MIN_CALLS``:
+  the budget is ``BUDGET_S`` seconds per variant so that 11 kernels stay within CI's
+  time. The figure a leak must stay under per call is then 1 MiB / calls (100 bytes
+  at 10,000 calls, 1 KiB at 1,000).
 * Allocation failure: ``alloc_probe.py`` runs each kernel in a child process with the
   address space capped at what is already mapped, so every allocation that needs
   new memory fails; each C-buffer variant must raise MemoryError (or, if it
@@ -28,7 +29,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import native_variants, small_args
+from conftest import native_callables, small_args
 from speedlab.spec import KernelSpec
 
 pytestmark = [
@@ -58,8 +59,7 @@ def rss() -> int:
 def test_repeated_calls_do_not_grow_rss(spec):
     args = small_args(spec)
     figures = []
-    for variant in native_variants(spec):
-        fn = variant.load()
+    for name, fn in native_callables(spec):
         start = time.perf_counter()
         for _ in range(WARMUP):
             fn(*args)
@@ -71,8 +71,8 @@ def test_repeated_calls_do_not_grow_rss(spec):
             fn(*args)
         gc.collect()
         growth = rss() - before
-        figures.append(f"{variant.name}: {calls} calls, {growth / 1024:+.0f} KiB")
-        assert growth <= MAX_GROWTH, f"{spec.name}/{variant.name}: RSS grew {growth:,} bytes over {calls} calls"
+        figures.append(f"{name}: {calls} calls, {growth / 1024:+.0f} KiB")
+        assert growth <= MAX_GROWTH, f"{spec.name}/{name}: RSS grew {growth:,} bytes over {calls} calls"
     print(f"{spec.name}: " + "; ".join(figures))
 
 
