@@ -72,8 +72,6 @@ def probe(name: str) -> dict:
         if name == "typed":  # Python containers: CPython's own allocator handles failure
             continue
         want = fn(*args)
-        if isinstance(want, bytearray):  # an in-place entry's kept buffer: keep a copy
-            want = bytes(want)
         gc.collect()
         _libc.malloc_trim(0)  # give freed heap back, so the next call must ask for memory
         try:

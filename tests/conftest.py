@@ -73,9 +73,10 @@ def native_variants(spec: KernelSpec) -> list[Variant]:
 def native_callables(spec: KernelSpec) -> list[tuple[str, object]]:
     """``(name, fn)`` for each of :func:`native_variants`, and for revcomp also its
     public in-place entry points (``inplace-native``, ``inplace-simd``,
-    ``inplace-parallel``), each wrapped to take the variants' argument: it copies
-    the input into a buffer it keeps per length, reverses that in place and
-    returns it (the same object every call: copy it to keep a result)."""
+    ``inplace-parallel``), each wrapped to take the variants' argument and return
+    theirs: it copies the input into a buffer it keeps (per thread and length, so
+    that the call itself needs no new memory), reverses that in place and returns
+    a copy as ``bytes``."""
     found = [(v.name, v.load()) for v in native_variants(spec)]
     if spec.name == "revcomp":
         from speedlab import revcomp
@@ -87,15 +88,18 @@ def native_callables(spec: KernelSpec) -> list[tuple[str, object]]:
 
 
 def _in_a_kept_buffer(reverse_in_place):
-    buffers = {}
+    import threading
+
+    kept = threading.local()
 
     def call(data):
+        buffers = kept.__dict__.setdefault("buffers", {})
         buf = buffers.get(len(data))
         if buf is None:
             buf = buffers[len(data)] = bytearray(len(data))
         buf[:] = data  # same length: no new memory
         reverse_in_place(buf)
-        return buf
+        return bytes(buf)
 
     return call
 
