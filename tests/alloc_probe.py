@@ -1,14 +1,14 @@
 """Simulated allocation failure for one kernel; run by test_resources.py in a child process.
 
 ``python alloc_probe.py KERNEL`` builds the kernel's quick-size input, calls each of
-its C-buffer variants (and revcomp's in-place entry points) once with no limit (the expected result; it also starts the
-OpenMP thread pool, which must not be created under the limit), then lowers
-``RLIMIT_AS`` to the address space in use, so that every allocation needing new
-memory fails, and calls each variant again. A variant must either return the
-right result (it allocated nothing new) or raise MemoryError. After a MemoryError
-it is called ``REPEATS`` more times under the limit, and the bytes malloc holds
-(glibc ``mallinfo2``) must not grow: a buffer leaked on the failure path would.
-Finally each variant must still work with the limit lifted.
+its C-buffer variants (and revcomp's in-place entry points) once with no limit (the
+expected result; it also starts the OpenMP thread pool, which must not be created
+under the limit), then lowers ``RLIMIT_AS`` to the address space in use, so that
+every allocation needing new memory fails, and calls each variant again. A variant
+must either return the right result (it allocated nothing new) or raise MemoryError.
+After a MemoryError it is called ``REPEATS`` more times under the limit, and the
+bytes malloc holds (glibc ``mallinfo2``) must not grow: a buffer leaked on the
+failure path would. Finally each variant must still work with the limit lifted.
 
 Prints one JSON object: ``{variant: {"outcome": ..., "leaked": bytes}}``.
 """

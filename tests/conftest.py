@@ -11,6 +11,7 @@ An unbuilt compiled variant is not skipped: its tests fail, loudly.
 from __future__ import annotations
 
 import random
+import threading
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -88,8 +89,6 @@ def native_callables(spec: KernelSpec) -> list[tuple[str, object]]:
 
 
 def _in_a_kept_buffer(reverse_in_place):
-    import threading
-
     kept = threading.local()
 
     def call(data):

@@ -173,7 +173,7 @@ def test_reverse_complement_inplace_parallel_over_many_pieces():
         assert buf == want, threads
 
 
-def test_reverse_complement_inplace_arguments():
+def test_reverse_complement_inplace_arguments(monkeypatch):
     buf = bytearray(FASTA_1000)
     with pytest.raises(ValueError, match="impl must be one of python, native, simd, parallel"):
         revcomp.reverse_complement_inplace(buf, impl="c")
@@ -185,6 +185,10 @@ def test_reverse_complement_inplace_arguments():
         revcomp.reverse_complement_inplace(buf, n_threads=0)
     with pytest.raises(TypeError, match="n_threads must be an int"):
         revcomp.reverse_complement_inplace(buf, n_threads="2")
+    monkeypatch.setenv("SPEEDLAB_IMPL", "pure")
+    with pytest.raises(ValueError, match="n_threads selects the threaded variant 'parallel', but "
+                                         "SPEEDLAB_IMPL=pure selects 'python'"):
+        revcomp.reverse_complement_inplace(buf, n_threads=2)
     assert buf == FASTA_1000
 
 

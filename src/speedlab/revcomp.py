@@ -20,8 +20,8 @@ b'>seq\\nCGGTTT\\n'
 
 from __future__ import annotations
 
-from speedlab._impl import call, resolve
-from speedlab._validate import check_fasta
+from speedlab._impl import call, resolve, threaded
+from speedlab._validate import check_fasta, check_threads
 from speedlab.fasta import BAD_FASTA, random_fasta, reader_bytes, reader_input
 from speedlab.spec import KernelSpec, Sizes, Variant
 
@@ -120,18 +120,13 @@ def reverse_complement_inplace(buf, *, impl=None, n_threads=None) -> None:
     ImportError
         The requested compiled variant is not built.
     """
-    from speedlab._validate import check_threads
-
-    from speedlab._impl import mode
-
     view = check_fasta("buf", buf, writable=True)
     n_threads = check_threads(n_threads)
-    if impl is None and n_threads is not None and mode() == "pure":
-        raise ValueError("n_threads selects the threaded variant 'parallel', but SPEEDLAB_IMPL=pure "
-                         "selects 'python'; pass impl='parallel' or unset SPEEDLAB_IMPL")
     if impl is None:
-        # as every public function: native when revcomp's is built, else the twin with a warning
-        impl = "parallel" if n_threads is not None else resolve("revcomp", None).name
+        # chosen as every public function's is (speedlab._impl.call): n_threads alone means
+        # parallel (refused under SPEEDLAB_IMPL=pure); else native when revcomp's is built,
+        # else the twin with a warning
+        impl = (threaded("revcomp") if n_threads is not None else resolve("revcomp", None)).name
     if not isinstance(impl, str):
         raise TypeError(f"impl must be a variant name (str) or None, not {type(impl).__name__}")
     if impl != "python" and impl not in INPLACE:
